@@ -1,0 +1,133 @@
+"""Shared fixtures: an isolated environment, and databases on SQLite files and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tui.config import SETTING_NAMES, Settings, load_settings
+from tui.db.session import SessionManager
+
+PG_ADMIN = dict(host="127.0.0.1", port=5432, user="postgres", database="postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """Keep the developer's `.env` and DB settings out of tests: run in an empty folder."""
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    workdir = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(workdir)
+    yield workdir
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(**PG_ADMIN, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def postgres_available() -> bool:
+    try:
+        asyncio.run(_pg_admin("select 1"))
+    except Exception:
+        return False
+    return True
+
+
+_PG_STATE: dict[str, bool] = {}
+
+
+def require_postgres() -> None:
+    """Skip (outside CI) or fail (under CI=true) when PostgreSQL is unreachable."""
+    if "ok" not in _PG_STATE:
+        _PG_STATE["ok"] = postgres_available()
+    if not _PG_STATE["ok"]:
+        if IN_CI:
+            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (required under CI=true)")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+
+
+def create_pg_database() -> str:
+    """Create a uniquely named empty PostgreSQL database; returns its name."""
+    require_postgres()
+    name = f"dbtui_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def pg_settings(database: str, **extra: str) -> Settings:
+    values = {
+        "ENVIRONMENT": "production",
+        "POSTGRES_HOST": "127.0.0.1",
+        "POSTGRES_PORT": "5432",
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_PASSWORD": "",
+        "POSTGRES_DB": database,
+    }
+    values.update(extra)
+    return load_settings(None, values, environ={})
+
+
+def sqlite_settings(path: Path, **extra: str) -> Settings:
+    return load_settings(None, {"SQLITE_DATABASE": str(path), **extra}, environ={})
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """An empty PostgreSQL database, dropped after the test."""
+    name = create_pg_database()
+    try:
+        yield name
+    finally:
+        drop_pg_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for an empty database on each backend (SQLite file, PostgreSQL database)."""
+    if request.param == "sqlite":
+        yield sqlite_settings(tmp_path / "test.db")
+        return
+    name = create_pg_database()
+    try:
+        yield pg_settings(name)
+    finally:
+        drop_pg_database(name)
+
+
+async def create_schema(manager: SessionManager) -> None:
+    """Bring the manager's database to the current schema."""
+    from tui.db.base import Base
+    from tui.models import Post  # noqa: F401  (registers every table)
+
+    async with manager.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+
+
+@pytest.fixture
+async def manager(backend_settings: Settings) -> AsyncIterator[SessionManager]:
+    """A writable SessionManager on a database with the schema, on each backend."""
+    mgr = SessionManager(backend_settings)
+    mgr.unlock()
+    await create_schema(mgr)
+    try:
+        yield mgr
+    finally:
+        await mgr.dispose()

@@ -1,0 +1,1 @@
+"""Database plumbing: declarative base and the session manager."""

@@ -1,0 +1,297 @@
+"""The one place that builds engines: `SessionManager` owns the engine and sessionmaker."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool, StaticPool
+
+from tui.config import Environment, Settings
+from tui.db.errors import ConnectionProblem, ReadOnlyError, describe_connection_error
+from tui.db.sql_log import SqlEntry, SqlLog, now, pool_logger
+
+CONNECT_TIMEOUT = 5.0
+ALLOW_WRITES = "dbtui_allow_writes"
+
+_READ_STATEMENT = re.compile(
+    r"^\s*(?:SELECT|PRAGMA\s+(?:foreign_key_check|table_info|index_list|table_xinfo|"
+    r"index_info|index_xinfo|foreign_key_list|database_list|compile_options|"
+    r"\w+\s*$)|EXPLAIN|SHOW|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET\s+|"
+    r"WITH\s+(?![\s\S]*\b(?:INSERT|UPDATE|DELETE)\b))",
+    re.IGNORECASE,
+)
+
+
+def is_read_statement(statement: str) -> bool:
+    """True for statements that cannot change data (SELECT, EXPLAIN, transaction control)."""
+    return bool(_READ_STATEMENT.match(statement))
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """What a connection test learns."""
+
+    version: str
+    round_trip_ms: float
+    masked_url: str
+
+
+def _sqlite_path(settings: Settings) -> str | None:
+    if not settings.is_sqlite or settings.is_memory:
+        return None
+    return settings.url().database
+
+
+def build_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
+    """Create an engine for `settings` (no connection is made here)."""
+    url = settings.url()
+    kwargs: dict[str, Any] = {"echo": False, "hide_parameters": True}
+    if settings.is_sqlite:
+        kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
+        if settings.is_memory:
+            kwargs["poolclass"] = StaticPool
+            kwargs["connect_args"]["check_same_thread"] = False
+        elif not pooled:
+            kwargs["poolclass"] = NullPool
+    else:
+        kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
+        kwargs["pool_pre_ping"] = True
+        if pooled:
+            kwargs.update(
+                pool_size=settings.DB_POOL_SIZE,
+                max_overflow=settings.DB_MAX_OVERFLOW,
+                pool_timeout=settings.DB_POOL_TIMEOUT,
+                pool_recycle=settings.DB_POOL_RECYCLE,
+            )
+        else:
+            kwargs["poolclass"] = NullPool
+    engine = create_async_engine(url, **kwargs)
+    if settings.is_sqlite:
+        _install_sqlite_pragmas(engine.sync_engine, wal=not settings.is_memory)
+    return engine
+
+
+def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
+    """Foreign keys, busy timeout, WAL, and transactional DDL (BEGIN emitted by us)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from pysqlite so DDL is transactional.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            if wal:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+class SessionManager:
+    """Owns the one `AsyncEngine` and its `async_sessionmaker`; switches between databases."""
+
+    def __init__(self, settings: Settings, sql_log: SqlLog | None = None) -> None:
+        self.sql_log = sql_log or SqlLog()
+        self.settings = settings
+        self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
+        self.healthy: bool | None = None
+        self._writes_in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.engine = self._make_engine(settings)
+        self.sessionmaker = self._make_sessionmaker(self.engine)
+
+    # -- construction ----------------------------------------------------------------------
+    def _make_engine(self, settings: Settings, *, pooled: bool = True) -> AsyncEngine:
+        engine = build_engine(settings, pooled=pooled)
+        self._install_guard_and_log(engine.sync_engine)
+        self._install_pool_events(engine.sync_engine)
+        return engine
+
+    @staticmethod
+    def _make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    def standalone_engine(self) -> AsyncEngine:
+        """A pool-less engine on the current settings, for a worker thread with its own loop
+        (Alembic). It carries the same SQLite pragmas, read-only guard and SQL log."""
+        return self._make_engine(self.settings, pooled=False)
+
+    def _install_guard_and_log(self, engine: Engine) -> None:
+        log = self.sql_log
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            if self.read_only and not is_read_statement(statement):
+                options = conn.get_execution_options()
+                if not options.get(ALLOW_WRITES):
+                    raise ReadOnlyError(
+                        "production is read-only: unlock it in Settings to write"
+                    )
+            conn.info.setdefault("dbtui_started", []).append(now())
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def _after(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            started = conn.info.get("dbtui_started") or [now()]
+            began = started.pop()
+            rowcount = getattr(cursor, "rowcount", None)
+            log.add(
+                SqlEntry(
+                    statement=statement,
+                    parameters=log.format_parameters(parameters),
+                    duration_ms=(now() - began) * 1000,
+                    rowcount=rowcount if isinstance(rowcount, int) and rowcount >= 0 else None,
+                    at=time.time(),
+                )
+            )
+
+        @event.listens_for(engine, "handle_error")
+        def _error(context) -> None:  # noqa: ANN001
+            conn = context.connection
+            if conn is not None and conn.info.get("dbtui_started"):
+                conn.info["dbtui_started"].pop()
+
+    def _install_pool_events(self, engine: Engine) -> None:
+        status = self.sql_log.pool
+        pool = engine.pool
+
+        def refresh() -> None:
+            status.description = pool.status()
+            status.size = getattr(pool, "size", lambda: 0)()
+            status.overflow = getattr(pool, "overflow", lambda: 0)()
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, record: Any) -> None:
+            status.connects += 1
+            refresh()
+            pool_logger.debug("connect (%s)", self.settings.masked_url)
+
+        @event.listens_for(engine, "checkout")
+        def _checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+            status.checked_out += 1
+            refresh()
+            pool_logger.debug("checkout: %s", status.description)
+
+        @event.listens_for(engine, "checkin")
+        def _checkin(dbapi_connection: Any, record: Any) -> None:
+            status.checked_out = max(0, status.checked_out - 1)
+            refresh()
+            pool_logger.debug("checkin: %s", status.description)
+
+        @event.listens_for(engine, "invalidate")
+        def _invalidate(dbapi_connection: Any, record: Any, exception: Any) -> None:
+            status.invalidated += 1
+            self.healthy = False
+            pool_logger.warning("connection invalidated (%s)", self.settings.masked_url)
+
+    # -- sessions --------------------------------------------------------------------------
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session that commits on success and rolls back on error."""
+        async with self.sessionmaker() as session:
+            self._writes_in_flight += 1
+            self._idle.clear()
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+            finally:
+                self._writes_in_flight -= 1
+                if self._writes_in_flight == 0:
+                    self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """Wait until no session is open; False if `timeout` passed first."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    # -- connection management -------------------------------------------------------------
+    async def ping(self, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
+        """Connect, read the server version and measure one round trip."""
+        return await ping_engine(self.engine, self.settings, timeout)
+
+    async def switch(self, settings: Settings, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
+        """Connect to `settings`' database; only when that works, dispose the old engine.
+
+        Waits for open sessions to finish (up to `timeout`) so that no write goes to the wrong
+        database. On failure the current engine stays in use and `ConnectionProblem` is raised.
+        """
+        new_engine = self._make_engine(settings)
+        try:
+            info = await ping_engine(new_engine, settings, timeout)
+        except BaseException:
+            await new_engine.dispose()
+            raise
+        if not await self.wait_idle(timeout):
+            await new_engine.dispose()
+            raise ConnectionProblem("a write is still running; try the switch again")
+        old = self.engine
+        self.settings = settings
+        self.engine = new_engine
+        self.sessionmaker = self._make_sessionmaker(new_engine)
+        self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
+        self.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
+        self.healthy = True
+        await old.dispose()
+        return info
+
+    def unlock(self) -> None:
+        """Allow writes for the rest of this run (production unlock)."""
+        self.read_only = False
+
+    def lock(self) -> None:
+        self.read_only = True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def ping_engine(engine: AsyncEngine, settings: Settings, timeout: float) -> ServerInfo:
+    """Open a connection on `engine` and ask for the server version, within `timeout`."""
+    sqlite_path = _sqlite_path(settings)
+    if sqlite_path is not None and not Path(sqlite_path).expanduser().resolve().parent.is_dir():
+        raise ConnectionProblem(
+            describe_connection_error(FileNotFoundError(), settings.masked_url, sqlite_path)
+        )
+
+    async def probe() -> ServerInfo:
+        async with engine.connect() as conn:
+            started = time.perf_counter()
+            if settings.is_sqlite:
+                version = (await conn.execute(text("select sqlite_version()"))).scalar_one()
+                await conn.execute(text("select count(*) from sqlite_master"))
+                version = f"SQLite {version}"
+            else:
+                version = (await conn.execute(text("show server_version"))).scalar_one()
+                version = f"PostgreSQL {version}"
+            elapsed = (time.perf_counter() - started) * 1000
+            return ServerInfo(version, elapsed, settings.masked_url)
+
+    try:
+        return await asyncio.wait_for(probe(), timeout)
+    except ConnectionProblem:
+        raise
+    except (Exception, TimeoutError) as exc:
+        message = describe_connection_error(exc, settings.masked_url, sqlite_path)
+        raise ConnectionProblem(message) from None
