@@ -115,12 +115,12 @@ class Settings(BaseSettings):
         return _with_driver(url, sync=sync)
 
     @property
-    def DATABASE_URL(self) -> str:  # noqa: N802 - contract name
+    def DATABASE_URL(self) -> str:
         """Async-driver URL, password included: never display or log it."""
         return self.url().render_as_string(hide_password=False)
 
     @property
-    def SYNC_DATABASE_URL(self) -> str:  # noqa: N802 - contract name
+    def SYNC_DATABASE_URL(self) -> str:
         """Synchronous-driver URL (sqlite / psycopg-less `postgresql`), password included."""
         return self.url(sync=True).render_as_string(hide_password=False)
 

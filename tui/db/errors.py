@@ -65,8 +65,10 @@ def describe_connection_error(exc: BaseException, masked_url: str, sqlite_path: 
         return f"connection timed out: {masked_url}"
     if isinstance(root, socket.gaierror) or "name or service not known" in text:
         return f"host not found: {masked_url}"
-    if isinstance(root, ConnectionRefusedError) or "connection refused" in text or (
-        "connect call failed" in text
+    if (
+        isinstance(root, ConnectionRefusedError)
+        or "connection refused" in text
+        or ("connect call failed" in text)
     ):
         return f"host unreachable (connection refused): {masked_url}"
     if isinstance(root, OSError):

@@ -13,7 +13,12 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import NullPool, StaticPool
 
 from tui.config import Environment, Settings
@@ -137,17 +142,15 @@ class SessionManager:
         log = self.sql_log
 
         @event.listens_for(engine, "before_cursor_execute")
-        def _before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        def _before(conn, cursor, statement, parameters, context, executemany):
             if self.read_only and not is_read_statement(statement):
                 options = conn.get_execution_options()
                 if not options.get(ALLOW_WRITES):
-                    raise ReadOnlyError(
-                        "production is read-only: unlock it in Settings to write"
-                    )
+                    raise ReadOnlyError("production is read-only: unlock it in Settings to write")
             conn.info.setdefault("dbtui_started", []).append(now())
 
         @event.listens_for(engine, "after_cursor_execute")
-        def _after(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        def _after(conn, cursor, statement, parameters, context, executemany):
             started = conn.info.get("dbtui_started") or [now()]
             began = started.pop()
             rowcount = getattr(cursor, "rowcount", None)
@@ -162,7 +165,7 @@ class SessionManager:
             )
 
         @event.listens_for(engine, "handle_error")
-        def _error(context) -> None:  # noqa: ANN001
+        def _error(context) -> None:
             conn = context.connection
             if conn is not None and conn.info.get("dbtui_started"):
                 conn.info["dbtui_started"].pop()

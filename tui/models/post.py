@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tui.db.base import Base, TimestampMixin
@@ -30,7 +30,7 @@ class Post(TimestampMixin, Base):
     slug: Mapped[str] = mapped_column(String(250), unique=True, nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     is_published: Mapped[bool] = mapped_column(
-        Boolean, nullable=False, default=False, server_default="0"
+        Boolean, nullable=False, default=False, server_default=false()
     )
     author_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False
