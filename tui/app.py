@@ -1,0 +1,219 @@
+"""`DbTuiApp`: wires screens, command palette, global bindings and the database lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from tui.config import Environment, Settings
+from tui.db.errors import ConnectionProblem, short_error
+from tui.db.session import SessionManager
+
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    # (mode name, palette title, key)
+    ("users", "Users", "1"),
+    ("posts", "Posts", "2"),
+    ("tags", "Tags", "3"),
+    ("migrations", "Migrations", "4"),
+    ("settings", "Settings", "5"),
+)
+
+
+def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
+    """Import a screen module only when its screen is first shown (keeps start-up light)."""
+
+    def make() -> Screen[Any]:
+        from importlib import import_module
+
+        module = import_module(f"tui.screens.{mode}")
+        return module.SCREEN()
+
+    return make
+
+
+class DbTuiApp(App[None]):
+    """The dbtui application."""
+
+    TITLE = "dbtui"
+    CSS_PATH = ["styles/app.tcss"]
+    MODES = {mode: _screen_factory(mode) for mode, _title, _key in SCREENS}
+    BINDINGS = [
+        *(
+            Binding(key, f"switch_mode('{mode}')", title, id=f"screen.{mode}", tooltip=f"{title}")
+            for mode, title, key in SCREENS
+        ),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding("ctrl+l", "toggle_sql_log", "SQL log", id="app.sql_log", tooltip="Statements run"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dbtui", priority=True),
+    ]
+
+    environment: reactive[str] = reactive("development")
+    masked_url: reactive[str] = reactive("")
+    connection_state: reactive[str] = reactive("")
+    connection_problem: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        env_file: Path | None = None,
+        overrides: dict[str, str] | None = None,
+        initial_mode: str = "users",
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.env_file = env_file
+        self.overrides = dict(overrides or {})
+        self.initial_mode = initial_mode
+        self.manager = SessionManager(settings)
+        self.manager.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
+        self.database_ready = asyncio.Event()
+        self.db_generation = 0
+        self._show_identity()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.switch_mode(self.initial_mode)
+        self.prepare_database()
+
+    async def on_unmount(self) -> None:
+        await self.manager.dispose()
+
+    def _show_identity(self) -> None:
+        settings = self.manager.settings
+        self.environment = settings.ENVIRONMENT.value
+        self.masked_url = settings.masked_url
+        self.connection_state = "read-only" if self.manager.read_only else ""
+
+    @work(exclusive=True, group="startup", exit_on_error=False)
+    async def prepare_database(self) -> None:
+        """Connect; on a fresh development database migrate to head; then let screens load."""
+        manager = self.manager
+        self.connection_state = "connecting…"
+        try:
+            await manager.ping()
+        except ConnectionProblem as problem:
+            self._report_problem(str(problem))
+            self.database_ready.set()
+            self._database_changed()
+            return
+        if await self._is_fresh_database():
+            self.connection_state = "creating schema…"
+            from tui.migrations import MigrationRunner
+
+            runner = MigrationRunner(manager)
+            await runner.upgrade("heads")
+            self.notify(f"New database migrated to head: {manager.settings.masked_url}")
+        manager.healthy = True
+        self._show_identity()
+        self.connection_problem = False
+        self.database_ready.set()
+        self._database_changed()
+        self.check_revision()
+
+    async def _is_fresh_database(self) -> bool:
+        """True for a development/testing SQLite database that has no tables at all."""
+        settings = self.manager.settings
+        if not settings.is_sqlite or settings.ENVIRONMENT is Environment.PRODUCTION:
+            return False
+        from sqlalchemy import text
+
+        async with self.manager.engine.connect() as conn:
+            query = "select count(*) from sqlite_master where type = 'table'"
+            tables = (await conn.execute(text(query))).scalar_one()
+        return tables == 0
+
+    @work(exclusive=True, group="revision-check", exit_on_error=False)
+    async def check_revision(self) -> None:
+        """Once the first screen is up: warn when the database is not at the scripts' head."""
+        await asyncio.sleep(0.3)
+        from tui.migrations import MigrationRunner
+
+        status = await MigrationRunner(self.manager).startup_status()
+        if status:
+            self.connection_state = status
+            self.notify(f"{status} — press 4 for Migrations", severity="warning", timeout=8)
+
+    def _report_problem(self, message: str) -> None:
+        self.connection_state = message
+        self.connection_problem = True
+        self.notify(message, title="Database unavailable", severity="error", timeout=10)
+
+    def _database_changed(self) -> None:
+        self.db_generation += 1
+        from tui.screens.base import DbScreen
+
+        if isinstance(self.screen, DbScreen):
+            self.screen.refresh_if_stale()
+
+    async def switch_database(self, settings: Settings) -> None:
+        """Switch the live connection (keeps the old one when the new one fails)."""
+        await self.manager.switch(settings)
+        self.settings = settings
+        self.manager.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
+        self.connection_problem = False
+        self._show_identity()
+        self._database_changed()
+        self.check_revision()
+
+    def database_changed(self) -> None:
+        """Tell every screen that the data changed underneath (e.g. after a migration)."""
+        self._database_changed()
+
+    # -- errors ----------------------------------------------------------------------------
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """One place that turns a failed worker into a notification (the app keeps running)."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if error is None:
+            return
+        message = short_error(error, self.manager.settings.secrets)
+        self.log.error(f"worker {event.worker.name!r} failed: {message}")
+        self.notify(message, title="Error", severity="error", timeout=8)
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from tui.screens.modals import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_toggle_sql_log(self) -> None:
+        panel = self.screen.query("SqlLogPanel")
+        if panel:
+            panel.first().toggle_class("-visible")
+        else:
+            self.notify("The SQL log is shown on the main screens")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for mode, title, key in SCREENS:
+            yield SystemCommand(title, f"Go to the {title} screen (key {key})", self._go(mode))
+        palette_commands = getattr(screen, "palette_commands", None)
+        if palette_commands is not None:
+            for title, help_text, callback in palette_commands():
+                yield SystemCommand(title, help_text, callback)
+        yield from super().get_system_commands(screen)
+
+    def _go(self, mode: str) -> Callable[[], None]:
+        return lambda: self.switch_mode(mode)
+
+
+def make_app(
+    settings: Settings,
+    *,
+    env_file: Path | None = None,
+    overrides: dict[str, str] | None = None,
+    initial_mode: str = "users",
+) -> DbTuiApp:
+    """Build the app; nothing touches the database until it runs."""
+    return DbTuiApp(settings, env_file=env_file, overrides=overrides, initial_mode=initial_mode)

@@ -1,0 +1,1 @@
+"""The app's screens (Users, Posts, Tags, Migrations, Settings) and its modals."""

@@ -1,0 +1,1 @@
+"""Reusable widgets: they know columns and rows, not users or posts."""

@@ -1,0 +1,51 @@
+"""The top bar: environment badge, masked URL, read-only and connection state."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+
+class EnvironmentBar(Horizontal):
+    """Shows which database the app is talking to; never shows a password."""
+
+    DEFAULT_CSS = """
+    EnvironmentBar { height: 1; dock: top; background: $panel; }
+    EnvironmentBar > #env-badge { width: auto; padding: 0 1; text-style: bold; color: black; }
+    EnvironmentBar > #env-badge.development { background: green; }
+    EnvironmentBar > #env-badge.testing { background: yellow; }
+    EnvironmentBar > #env-badge.production { background: red; color: white; }
+    EnvironmentBar > #env-title { width: auto; padding: 0 1; text-style: bold; }
+    EnvironmentBar > #env-url { width: 1fr; padding: 0 1; color: $text-muted; }
+    EnvironmentBar > #env-state { width: auto; padding: 0 1; }
+    EnvironmentBar > #env-state.problem { background: $error; color: white; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("dbtui", id="env-title")
+        yield Static(id="env-badge")
+        yield Static(id="env-url")
+        yield Static(id="env-state")
+
+    def on_mount(self) -> None:
+        # The app owns these values; every screen's bar follows them.
+        self.watch(self.app, "environment", self._show_environment)
+        self.watch(self.app, "masked_url", self._show_url)
+        self.watch(self.app, "connection_state", self._show_state)
+        self.watch(self.app, "connection_problem", self._show_problem)
+
+    def _show_environment(self, environment: str) -> None:
+        badge = self.query_one("#env-badge", Static)
+        badge.update(Text(environment.upper()))
+        badge.set_classes(environment)
+
+    def _show_url(self, url: str) -> None:
+        self.query_one("#env-url", Static).update(Text(url))
+
+    def _show_state(self, state: str) -> None:
+        self.query_one("#env-state", Static).update(Text(state))
+
+    def _show_problem(self, problem: bool) -> None:
+        self.query_one("#env-state", Static).set_class(problem, "problem")
