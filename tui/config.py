@@ -109,7 +109,7 @@ class Settings(BaseSettings):
                 database=self.POSTGRES_DB,
             )
         elif self.ENVIRONMENT is Environment.TESTING:
-            url = URL.create("sqlite+aiosqlite", database=":memory:")
+            url = URL.create("sqlite+aiosqlite")  # no database: in memory
         else:
             url = URL.create("sqlite+aiosqlite", database=self.SQLITE_DATABASE)
         return _with_driver(url, sync=sync)

@@ -1,0 +1,136 @@
+"""SessionManager on real databases: transactions, switching, read-only guard, SQL log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.conftest import pg_settings, sqlite_settings
+from tui.db.errors import ConnectionProblem, ReadOnlyError
+from tui.db.session import SessionManager
+from tui.models import User
+
+
+def _user(name: str) -> User:
+    return User(email=f"{name}@example.com", username=name, hashed_password="x")
+
+
+async def _usernames(manager: SessionManager) -> list[str]:
+    async with manager.session() as session:
+        return list((await session.scalars(select(User.username).order_by(User.id))).all())
+
+
+async def test_session_commits_on_success_and_rolls_back_on_error(manager: SessionManager):
+    async with manager.session() as session:
+        session.add(_user("kept"))
+    with pytest.raises(RuntimeError):
+        async with manager.session() as session:
+            session.add(_user("dropped"))
+            await session.flush()
+            raise RuntimeError("boom")
+    assert await _usernames(manager) == ["kept"]
+
+
+async def test_version_counter_increments_on_update(manager: SessionManager):
+    async with manager.session() as session:
+        user = _user("v")
+        session.add(user)
+    assert user.version == 1
+    async with manager.session() as session:
+        loaded = await session.get(User, user.id)
+        loaded.full_name = "Changed"
+    assert loaded.version == 2
+
+
+async def test_read_only_refuses_writes_but_allows_reads(manager: SessionManager):
+    async with manager.session() as session:
+        session.add(_user("before"))
+    manager.lock()
+    with pytest.raises(ReadOnlyError):
+        async with manager.session() as session:
+            session.add(_user("during"))
+    with pytest.raises(ReadOnlyError):
+        async with manager.session() as session:
+            await session.execute(text("delete from users"))
+    assert await _usernames(manager) == ["before"]
+    manager.unlock()
+    async with manager.session() as session:
+        session.add(_user("after"))
+    assert await _usernames(manager) == ["before", "after"]
+
+
+async def test_sqlite_pragmas_are_on(tmp_path: Path):
+    manager = SessionManager(sqlite_settings(tmp_path / "p.db"))
+    try:
+        async with manager.engine.connect() as conn:
+            assert (await conn.execute(text("pragma foreign_keys"))).scalar_one() == 1
+            assert (await conn.execute(text("pragma journal_mode"))).scalar_one() == "wal"
+            assert (await conn.execute(text("pragma busy_timeout"))).scalar_one() == 5000
+    finally:
+        await manager.dispose()
+
+
+async def test_sql_log_records_statements_and_prints_nothing(
+    manager: SessionManager, capsys: pytest.CaptureFixture[str]
+):
+    manager.sql_log.clear()
+    async with manager.session() as session:
+        await session.scalar(select(func.count()).select_from(User))
+    entries = manager.sql_log.newest_first()
+    assert entries and "count" in entries[0].statement.lower()
+    assert entries[0].duration_ms >= 0
+    assert capsys.readouterr().out == ""
+    assert manager.sql_log.pool.connects >= 1
+
+
+async def test_hidden_parameters_in_the_log(manager: SessionManager):
+    manager.sql_log.hide_parameters = True
+    async with manager.session() as session:
+        await session.scalar(select(User.id).where(User.username == "secret-value"))
+    assert all("secret-value" not in e.parameters for e in manager.sql_log.newest_first())
+
+
+async def test_switch_to_a_broken_target_keeps_the_old_connection(tmp_path: Path):
+    manager = SessionManager(sqlite_settings(tmp_path / "a.db"))
+    try:
+        not_sqlite = tmp_path / "notes.txt"
+        not_sqlite.write_bytes(b"just some text, not a database" * 10)
+        before = not_sqlite.read_bytes()
+        targets = [
+            (sqlite_settings(not_sqlite), "not a SQLite database"),
+            (sqlite_settings(tmp_path / "missing" / "x.db"), "folder does not exist"),
+            (pg_settings("db", POSTGRES_PORT="1"), "unreachable"),
+        ]
+        for target, reason in targets:
+            with pytest.raises(ConnectionProblem, match=reason):
+                await manager.switch(target, timeout=3)
+            assert manager.settings.SQLITE_DATABASE == str(tmp_path / "a.db")
+            assert (await manager.ping()).version.startswith("SQLite")
+        assert not_sqlite.read_bytes() == before
+    finally:
+        await manager.dispose()
+
+
+async def test_switch_between_sqlite_and_postgres(tmp_path: Path, pg_database: str):
+    manager = SessionManager(sqlite_settings(tmp_path / "a.db"))
+    try:
+        info = await manager.switch(pg_settings(pg_database))
+        assert info.version.startswith("PostgreSQL")
+        assert manager.read_only  # production opens read-only
+        assert "***" not in info.masked_url or "@" in info.masked_url
+        back = await manager.switch(sqlite_settings(tmp_path / "a.db"))
+        assert back.version.startswith("SQLite")
+        assert not manager.read_only
+    finally:
+        await manager.dispose()
+
+
+async def test_missing_postgres_database_is_named(pg_database: str):
+    manager = SessionManager(pg_settings(pg_database))
+    try:
+        with pytest.raises(ConnectionProblem, match="database does not exist"):
+            await manager.switch(pg_settings(pg_database + "_nope"))
+    finally:
+        await manager.dispose()

@@ -1,0 +1,19 @@
+"""Start-up stays light: importing the app pulls in neither Alembic nor Faker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("alembic", "faker", "mako", "csv", "hypothesis")
+
+
+def test_importing_the_app_and_first_screen_stays_light() -> None:
+    code = (
+        "import sys, tui.app, tui.cli, tui.screens.users;"
+        "print(','.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
