@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,13 +113,30 @@ def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         drop_pg_database(name)
 
 
-async def create_schema(manager: SessionManager) -> None:
-    """Bring the manager's database to the current schema."""
-    from tui.db.base import Base
-    from tui.models import Post  # noqa: F401  (registers every table)
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
-    async with manager.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+
+def _alembic_upgrade_head(connection: Any) -> None:
+    """Run the real migrations to head on a sync `connection` (inside `run_sync`)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "heads")
+
+
+async def create_schema(manager: SessionManager) -> None:
+    """Bring the manager's database to head through the real Alembic migrations.
+
+    Includes the full-text search objects (SQLite FTS5 table and triggers, PostgreSQL
+    tsvector column and GIN index). Works on a locked (production) manager too.
+    """
+    from tui.db.session import ALLOW_WRITES
+
+    async with manager.engine.connect() as conn:
+        conn = await conn.execution_options(**{ALLOW_WRITES: True})
+        await conn.run_sync(_alembic_upgrade_head)
 
 
 @pytest.fixture
