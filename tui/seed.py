@@ -341,7 +341,7 @@ class ProgressBar:
         if percent == self._last:
             return
         self._last = percent
-        if not self.tty and percent not in (0, 100):
+        if not self.tty and percent != 100:
             return
         filled = int(share * self.width)
         bar = "#" * filled + "." * (self.width - filled)

@@ -1,0 +1,242 @@
+"""`python -m tui` as a user runs it: commands, bad input, exit codes, secrets never shown."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PASSWORD = "p%40ss@w:rd/%x"  # a `%` and `@` (and friends) the URL builder must escape
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def dbtui(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `python -m tui ARGS` in `cwd` with extra environment variables."""
+    environ = {**os.environ, **(env or {})}
+    environ.pop("DBTUI_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def assert_one_line_failure(run: Run, *needles: str) -> None:
+    assert run.code == 1, run
+    assert "Traceback" not in run.text
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1, run.err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        return {
+            name: conn.execute(f"select count(*) from {name}").fetchone()[0]
+            for name in ("users", "user_profiles", "posts", "tags", "post_tags")
+        }
+
+
+def pg_env(database: str, **extra: str) -> dict[str, str]:
+    return {
+        "ENVIRONMENT": "production",
+        "POSTGRES_HOST": "127.0.0.1",
+        "POSTGRES_PORT": "5432",
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_PASSWORD": PASSWORD,
+        "POSTGRES_DB": database,
+        **extra,
+    }
+
+
+# -- bad input -------------------------------------------------------------------------------
+@pytest.mark.parametrize("command", [["check"], ["seed"], ["migrate"], []])
+def test_sqlite_in_a_missing_folder(tmp_path: Path, command: list[str]) -> None:
+    run = dbtui("--sqlite", "nowhere/app.db", *command, cwd=tmp_path)
+    assert_one_line_failure(run, "folder does not exist", "sqlite+aiosqlite:///nowhere/app.db")
+    assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.parametrize("command", [["check"], ["seed", "--users", "1"], []])
+def test_a_file_that_is_not_sqlite_is_left_untouched(tmp_path: Path, command: list[str]) -> None:
+    target = tmp_path / "notes.txt"
+    content = b"these are my notes, not a database\n" * 100
+    target.write_bytes(content)
+    run = dbtui("--sqlite", str(target), *command, cwd=tmp_path)
+    assert_one_line_failure(run, "not a SQLite database file", str(target))
+    assert target.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_invalid_settings_give_one_line(tmp_path: Path) -> None:
+    run = dbtui("--pg-port", "99999", "check", cwd=tmp_path)
+    assert_one_line_failure(run, "POSTGRES_PORT (--pg-port)", "65535")
+    run = dbtui("--env", "staging", "check", cwd=tmp_path)
+    assert_one_line_failure(run, "ENVIRONMENT (--env)", "staging")
+    run = dbtui("check", cwd=tmp_path, env={"DATABASE_URL": "::not a url::"})
+    assert_one_line_failure(run, "DATABASE_URL")
+
+
+def test_unreachable_postgres(tmp_path: Path) -> None:
+    run = dbtui("--pg-port", "1", "check", cwd=tmp_path, env=pg_env("app"))
+    assert_one_line_failure(run, "unreachable", "postgresql+asyncpg://postgres:***@127.0.0.1:1/app")
+    assert PASSWORD not in run.text
+
+
+@pytest.mark.postgres
+def test_unknown_role_and_database_are_named_and_password_masked(
+    tmp_path: Path, pg_database: str
+) -> None:
+    run = dbtui("--pg-user", "nobody_here", "check", cwd=tmp_path, env=pg_env(pg_database))
+    assert_one_line_failure(run, "role", "nobody_here:***@127.0.0.1:5432")
+    assert PASSWORD not in run.text
+    run = dbtui("--pg-db", "no_such_db_xyz", "seed", cwd=tmp_path, env=pg_env(pg_database))
+    # production without --allow-production is refused before connecting
+    assert_one_line_failure(run, "refusing to seed a production database")
+    run = dbtui("--pg-db", "no_such_db_xyz", "check", cwd=tmp_path, env=pg_env(pg_database))
+    assert_one_line_failure(run, "database does not exist", "/no_such_db_xyz")
+    assert PASSWORD not in run.text
+
+
+# -- settings precedence ---------------------------------------------------------------------
+def test_flags_beat_environment_beat_env_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SQLITE_DATABASE=from_file.db\n")
+    (tmp_path / "other.env").write_text("SQLITE_DATABASE=from_other_file.db\n")
+
+    def shown(*args: str, env: dict[str, str] | None = None) -> str:
+        run = dbtui(*args, "check", cwd=tmp_path, env=env)
+        return next(line for line in run.out.splitlines() if line.startswith("database:"))
+
+    assert shown().endswith("/from_file.db")
+    assert shown("--env-file", "other.env").endswith("/from_other_file.db")
+    assert shown(env={"SQLITE_DATABASE": "from_env.db"}).endswith("/from_env.db")
+    assert shown("--sqlite", "flag.db", env={"SQLITE_DATABASE": "x.db"}).endswith("/flag.db")
+    # `check` does not create a database file that is not there
+    assert not list(tmp_path.glob("*.db"))
+
+
+# -- check, migrate, seed on SQLite ----------------------------------------------------------
+def test_check_migrate_and_seed_a_sqlite_file(tmp_path: Path) -> None:
+    run = dbtui("check", cwd=tmp_path)
+    assert_one_line_failure(run, "does not exist yet", "app.db")
+
+    run = dbtui(
+        "seed", "--users", "120", "--posts", "900", "--tags", "15", "--seed", "5", cwd=tmp_path
+    )
+    assert run.code == 0, run
+    assert "migrating to head first" in run.err
+    assert "posts" in run.err and "100%" in run.err  # the progress bar
+    assert "seeded 120 users" in run.out
+    counts = table_counts(tmp_path / "app.db")
+    assert counts["users"] == 120 and counts["posts"] == 900 and counts["tags"] == 15
+    assert 0 < counts["user_profiles"] < 120 and counts["post_tags"] > 0
+
+    run = dbtui("check", cwd=tmp_path)
+    assert run.code == 0, run
+    assert "environment: development" in run.out
+    assert "connection:  ok, SQLite" in run.out
+    assert "up to date" in run.out
+
+    # same seed, same data, in another file
+    run = dbtui(
+        "--sqlite",
+        "copy.db",
+        "seed",
+        "--users",
+        "120",
+        "--posts",
+        "900",
+        "--tags",
+        "15",
+        "--seed",
+        "5",
+        cwd=tmp_path,
+    )
+    assert run.code == 0, run
+    query = "select u.username, p.title, p.slug from posts p join users u on u.id = p.author_id"
+    with sqlite3.connect(tmp_path / "app.db") as a, sqlite3.connect(tmp_path / "copy.db") as b:
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+def test_check_reports_a_database_behind_head(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "app.db").execute("create table something (id integer)").close()
+    run = dbtui("check", cwd=tmp_path)
+    assert_one_line_failure(run, "not migrated", "dbtui migrate")
+    assert "connection:  ok" in run.out
+    run = dbtui("migrate", cwd=tmp_path)
+    assert run.code == 0, run
+    assert dbtui("check", cwd=tmp_path).code == 0
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+@pytest.mark.postgres
+def test_seed_postgres_with_a_password_full_of_url_characters(
+    tmp_path: Path, pg_database: str
+) -> None:
+    env = pg_env(pg_database)
+    run = dbtui("check", cwd=tmp_path, env=env)
+    assert_one_line_failure(run, "not migrated", f"postgres:***@127.0.0.1:5432/{pg_database}")
+
+    run = dbtui("seed", "--users", "50", cwd=tmp_path, env=env)
+    assert_one_line_failure(run, "refusing to seed a production database", "--allow-production")
+
+    run = dbtui("migrate", cwd=tmp_path, env=env)
+    assert_one_line_failure(run, "refusing to migrate a production database")
+    assert dbtui("migrate", "--allow-production", cwd=tmp_path, env=env).code == 0
+
+    args = ("seed", "--users", "60", "--posts", "700", "--tags", "12", "--allow-production")
+    run = dbtui(*args, cwd=tmp_path, env=env)
+    assert run.code == 0, run
+    assert "seeded 60 users" in run.out and "700 posts" in run.out
+
+    run = dbtui("check", cwd=tmp_path, env=env)
+    assert run.code == 0, run
+    assert "PostgreSQL" in run.out and "up to date" in run.out
+    assert PASSWORD not in run.text and "p%40ss" not in run.text
+
+    import asyncio
+
+    import asyncpg
+
+    async def counts() -> tuple[int, int, int]:
+        conn = await asyncpg.connect(host="127.0.0.1", user="postgres", database=pg_database)
+        try:
+            return (
+                await conn.fetchval("select count(*) from users"),
+                await conn.fetchval("select count(*) from posts"),
+                await conn.fetchval("select count(*) from tags"),
+            )
+        finally:
+            await conn.close()
+
+    assert asyncio.run(counts()) == (60, 700, 12)
+
+
+def test_the_cli_module_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, tui.cli; "
+        "heavy = [m for m in ('textual', 'sqlalchemy', 'alembic', 'faker', 'pydantic') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done

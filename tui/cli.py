@@ -1,0 +1,418 @@
+"""`dbtui` entry point: run the app, or `seed`, `check` and `migrate` from the shell.
+
+Start-up time matters, so this module imports only the standard library at load time; settings,
+SQLAlchemy and Textual are imported when a command needs them, and Alembic and Faker never
+before the app's first screen. Every expected failure ends as one line on stderr naming the
+problem and the masked database URL (never a password), with exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.config import Settings
+    from tui.db.session import SessionManager
+
+PROG = "dbtui"
+SQLITE_HEADER = b"SQLite format 3\x00"
+ENVIRONMENTS = ("development", "testing", "production")
+SECRET_FIELDS = ("POSTGRES_PASSWORD", "DATABASE_URL", "DATABASE_URL_OVERRIDE")
+
+# flag destination -> setting name
+FLAG_SETTINGS = {
+    "env": "ENVIRONMENT",
+    "sqlite": "SQLITE_DATABASE",
+    "database_url": "DATABASE_URL",
+    "pg_host": "POSTGRES_HOST",
+    "pg_port": "POSTGRES_PORT",
+    "pg_user": "POSTGRES_USER",
+    "pg_db": "POSTGRES_DB",
+}
+SETTING_FLAGS = {
+    "ENVIRONMENT": "--env",
+    "SQLITE_DATABASE": "--sqlite",
+    "DATABASE_URL": "--database-url",
+    "DATABASE_URL_OVERRIDE": "--database-url",
+    "POSTGRES_HOST": "--pg-host",
+    "POSTGRES_PORT": "--pg-port",
+    "POSTGRES_USER": "--pg-user",
+    "POSTGRES_DB": "--pg-db",
+}
+
+
+class CommandError(Exception):
+    """An expected failure of a command; `str()` is the one line shown to the user."""
+
+
+# -- argument parsing ------------------------------------------------------------------------
+def _add_global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The database flags; on sub-commands they default to "not given" so both places work."""
+    default: Any = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("database (flags override .env and the environment)")
+    group.add_argument(
+        "--env",
+        metavar="{development,testing,production}",
+        default=default,
+        help="environment to use (ENVIRONMENT)",
+    )
+    group.add_argument(
+        "--env-file",
+        metavar="PATH",
+        default=default,
+        help="settings file to read and save (default: .env in the current folder)",
+    )
+    group.add_argument("--sqlite", metavar="PATH", default=default, help="SQLITE_DATABASE")
+    group.add_argument(
+        "--database-url", metavar="URL", default=default, help="full DATABASE_URL override"
+    )
+    group.add_argument("--pg-host", metavar="HOST", default=default, help="POSTGRES_HOST")
+    group.add_argument("--pg-port", metavar="PORT", default=default, help="POSTGRES_PORT")
+    group.add_argument("--pg-user", metavar="USER", default=default, help="POSTGRES_USER")
+    group.add_argument("--pg-db", metavar="NAME", default=default, help="POSTGRES_DB")
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `dbtui` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Browse and edit your application's database in the terminal. "
+        "Without a command, opens the app. The PostgreSQL password is read only from "
+        "POSTGRES_PASSWORD in the environment or the .env file.",
+    )
+    _add_global_flags(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    seed = commands.add_parser(
+        "seed",
+        help="fill the database with realistic fake data",
+        description="Fill the "
+        "current database with fake users, profiles, posts and tags in one transaction.",
+    )
+    seed.add_argument("--users", type=_count, default=100, help="users to add (default 100)")
+    seed.add_argument("--posts", type=_count, default=1000, help="posts to add (default 1000)")
+    seed.add_argument("--tags", type=_count, default=30, help="tags to add (default 30)")
+    seed.add_argument("--seed", type=int, default=None, help="random seed (same seed, same data)")
+    seed.add_argument(
+        "--allow-production", action="store_true", help="allow seeding a production database"
+    )
+    _add_global_flags(seed, suppress=True)
+
+    check = commands.add_parser(
+        "check",
+        help="test the connection and the migration state",
+        description="Print the environment, masked URL, connectivity and the current revision "
+        "against the head; exit 1 on any problem.",
+    )
+    _add_global_flags(check, suppress=True)
+
+    migrate = commands.add_parser(
+        "migrate", help="upgrade the database schema", description="Run Alembic upgrade."
+    )
+    migrate.add_argument("--revision", default="heads", help="target revision (default: heads)")
+    migrate.add_argument(
+        "--allow-production", action="store_true", help="allow migrating a production database"
+    )
+    _add_global_flags(migrate, suppress=True)
+    return parser
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, str]:
+    """Settings given as flags (these beat `.env` and the environment)."""
+    values: dict[str, str] = {}
+    for dest, name in FLAG_SETTINGS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            values[name] = str(value)
+    return values
+
+
+# -- messages --------------------------------------------------------------------------------
+def _say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def _describe_validation_error(exc: Any) -> str:
+    """One line for a pydantic `ValidationError` of the settings; secret inputs left out."""
+    parts: list[str] = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        name = loc[0] if loc else "settings"
+        message = error.get("msg", "invalid value")
+        where = f"{name} ({SETTING_FLAGS[name]})" if name in SETTING_FLAGS else name
+        shown = ""
+        if name not in SECRET_FIELDS and "input" in error and loc:
+            shown = f" (got {error['input']!r})"
+        parts.append(f"{where}: {message}{shown}")
+    return "invalid setting " + "; ".join(parts)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _check_sqlite_file(settings: Settings) -> None:
+    """Cheap checks before the app starts: the folder exists and the file looks like SQLite."""
+    if not settings.is_sqlite or settings.is_memory:
+        return
+    path = Path(settings.url().database or "").expanduser()
+    if not path.resolve().parent.is_dir():
+        raise CommandError(
+            f"SQLite folder does not exist: {path.resolve().parent} ({settings.masked_url})"
+        )
+    if path.is_dir():
+        raise CommandError(f"not a SQLite database file (a folder): {path} ({settings.masked_url})")
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+        if header != SQLITE_HEADER:
+            raise CommandError(f"not a SQLite database file: {path} ({settings.masked_url})")
+
+
+# -- commands --------------------------------------------------------------------------------
+def run_app(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
+    """No command: open the Textual app."""
+    _check_sqlite_file(settings)
+    from tui.app import make_app
+
+    app = make_app(settings, env_file=env_file, overrides=overrides_from(args))
+    app.run()
+    return int(getattr(app, "return_code", 0) or 0)
+
+
+async def _connect(settings: Settings) -> tuple[SessionManager, Any]:
+    from tui.db.session import SessionManager
+
+    _check_sqlite_file(settings)
+    manager = SessionManager(settings)
+    try:
+        info = await manager.ping()
+    except BaseException:
+        await manager.dispose()
+        raise
+    return manager, info
+
+
+async def _table_count(manager: SessionManager) -> int:
+    from sqlalchemy import inspect
+
+    async with manager.engine.connect() as conn:
+        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+    return len([n for n in names if n != "alembic_version"])
+
+
+async def _upgrade(manager: SessionManager, revision: str) -> None:
+    """Upgrade via `tui.migrations.MigrationRunner`, or Alembic's command API without it."""
+    try:
+        from tui.migrations import MigrationRunner
+    except ImportError:
+        MigrationRunner = None
+    if MigrationRunner is not None:
+        await MigrationRunner(manager).upgrade(revision)
+        return
+    from alembic import command
+
+    config = _alembic_config(manager.settings)
+
+    def upgrade(connection: Any) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with manager.engine.connect() as conn:
+        await conn.run_sync(upgrade)
+        await conn.commit()
+
+
+def _alembic_config(settings: Settings) -> Any:
+    from alembic.config import Config
+
+    root = Path(__file__).resolve().parent.parent
+    ini = root / "alembic.ini"
+    config = Config(str(ini) if ini.is_file() else None, stdout=sys.stderr)
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.attributes["settings"] = settings
+    return config
+
+
+async def revision_state(manager: SessionManager) -> tuple[list[str], list[str]]:
+    """(current revisions of the database, head revisions of the scripts)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = list(ScriptDirectory.from_config(_alembic_config(manager.settings)).get_heads())
+    async with manager.engine.connect() as conn:
+        current = await conn.run_sync(
+            lambda sync: list(MigrationContext.configure(sync).get_current_heads())
+        )
+    return sorted(current), sorted(heads)
+
+
+def _production_guard(settings: Settings, allowed: bool, what: str) -> None:
+    from tui.config import Environment
+
+    if settings.ENVIRONMENT is Environment.PRODUCTION and not allowed:
+        raise CommandError(
+            f"refusing to {what} a production database ({settings.masked_url}); "
+            "add --allow-production if you really mean it"
+        )
+
+
+def run_seed(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
+    """`dbtui seed`: fake data in one transaction, progress on stderr."""
+    _production_guard(settings, args.allow_production, "seed")
+    return asyncio.run(_seed(args, settings))
+
+
+async def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from tui.config import Environment
+    from tui.seed import ProgressBar, seed
+
+    manager, _info = await _connect(settings)
+    try:
+        manager.unlock()  # production was allowed explicitly above
+        if settings.ENVIRONMENT is not Environment.PRODUCTION and await _table_count(manager) == 0:
+            print(f"new database: migrating to head first ({settings.masked_url})", file=sys.stderr)
+            await _upgrade(manager, "heads")
+        if settings.is_memory:
+            print(
+                "note: testing uses an in-memory database; it is gone when this ends",
+                file=sys.stderr,
+            )
+        bar = ProgressBar(sys.stderr)
+        try:
+            result = await seed(manager, args.users, args.posts, args.tags, args.seed, bar)
+        finally:
+            bar.close()
+    finally:
+        await manager.dispose()
+    _say(
+        f"seeded {result.users:,} users, {result.profiles:,} profiles, {result.tags:,} tags, "
+        f"{result.posts:,} posts, {result.post_tags:,} post tags in {result.seconds:.1f} s "
+        f"({settings.masked_url})"
+    )
+    return 0
+
+
+def run_check(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
+    """`dbtui check`: environment, masked URL, connectivity, revision against head."""
+    _say(f"environment: {settings.ENVIRONMENT.value}")
+    _say(f"database:    {settings.masked_url}")
+    _say(f"settings:    {env_file} ({'found' if env_file.is_file() else 'not found'})")
+    return asyncio.run(_check(settings))
+
+
+async def _check(settings: Settings) -> int:
+    if settings.is_sqlite and not settings.is_memory:
+        path = Path(settings.url().database or "").expanduser()
+        if path.resolve().parent.is_dir() and not path.exists():
+            raise CommandError(
+                f"SQLite database file does not exist yet: {path} ({settings.masked_url}); "
+                "`dbtui` or `dbtui migrate` creates it"
+            )
+    manager, info = await _connect(settings)
+    try:
+        _say(f"connection:  ok, {info.version}, round trip {info.round_trip_ms:.1f} ms")
+        current, heads = await revision_state(manager)
+    finally:
+        await manager.dispose()
+    shown_current = ", ".join(current) or "none"
+    shown_heads = ", ".join(heads) or "none"
+    if current == heads:
+        _say(f"revision:    {shown_current} (head {shown_heads}): up to date")
+        return 0
+    _say(f"revision:    {shown_current} (head {shown_heads}): not at head")
+    if not current:
+        raise CommandError(f"database is not migrated: run `dbtui migrate` ({settings.masked_url})")
+    unknown = [rev for rev in current if rev not in heads]
+    raise CommandError(
+        f"database revision {', '.join(unknown) or shown_current} is not the head "
+        f"{shown_heads}: run `dbtui migrate` ({settings.masked_url})"
+    )
+
+
+def run_migrate(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
+    """`dbtui migrate [--revision R]`: upgrade the schema."""
+    _production_guard(settings, args.allow_production, "migrate")
+    return asyncio.run(_migrate(args.revision, settings))
+
+
+async def _migrate(revision: str, settings: Settings) -> int:
+    manager, _info = await _connect(settings)
+    try:
+        manager.unlock()
+        await _upgrade(manager, revision)
+        current, _heads = await revision_state(manager)
+    finally:
+        await manager.dispose()
+    _say(f"migrated to {', '.join(current) or 'base'} ({settings.masked_url})")
+    return 0
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace, Settings, Path], int]] = {
+    None: run_app,
+    "seed": run_seed,
+    "check": run_check,
+    "migrate": run_migrate,
+}
+
+
+# -- entry point -----------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    """Run `dbtui` with `argv` (default: the process arguments); returns the exit code."""
+    args = build_parser().parse_args(argv)
+    env_file = Path(args.env_file) if args.env_file else Path(".env")
+    secrets: list[str] = []
+    try:
+        from pydantic import ValidationError
+
+        from tui.config import load_settings
+
+        try:
+            settings = load_settings(env_file, overrides_from(args))
+            settings.url()
+        except ValidationError as exc:
+            raise CommandError(_describe_validation_error(exc)) from None
+        secrets = settings.secrets
+        return COMMANDS[args.command](args, settings, env_file)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("DBTUI_DEBUG"):
+            raise
+        print(f"{PROG}: error: {_describe(exc, secrets)}", file=sys.stderr)
+        return 1
+
+
+def _describe(exc: BaseException, secrets: list[str]) -> str:
+    """One safe line for any failure."""
+    from tui.db.errors import DbTuiError, short_error
+
+    if isinstance(exc, CommandError | DbTuiError):
+        line = str(exc)
+    else:
+        from sqlalchemy.exc import ArgumentError
+
+        if isinstance(exc, ArgumentError):
+            line = "invalid DATABASE_URL: cannot parse it as a database URL"
+        else:
+            line = f"{type(exc).__name__}: {short_error(exc)}"
+    for secret in secrets:
+        line = line.replace(secret, "***")
+    return _one_line(line)
