@@ -1,0 +1,408 @@
+"""Shared repository machinery: queries, cursors, keyset pages, counts, guarded writes.
+
+Ordering. A list is ordered by one sortable column with ``id`` as the tie-breaker. For a
+nullable column the order is: non-NULL values ascending, then the NULL rows by id (ascending),
+and exactly the reverse when descending (as PostgreSQL's default ``NULLS LAST`` / ``DESC NULLS
+FIRST``), on both backends. Each part is read with its own index-friendly query
+(``(col, id) > (:v, :id)`` on ``ix_<table>_<col>_id``; ``col IS NULL AND id > :id``), so
+no ``NULLS LAST`` clause is needed and SQLite and PostgreSQL agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
+from tui.repositories.integrity import integrity_errors
+
+R = TypeVar("R")
+
+#: PostgreSQL tables with more rows than this (by the planner's statistics) get an estimated
+#: total for unfiltered lists instead of an exact ``count(*)``.
+ESTIMATE_THRESHOLD = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A position in an ordering: the (sort value, id) of one row."""
+
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[R]):
+    """Rows of one page, in display order.
+
+    `next_cursor` continues after the last row (``None`` at the end); `prev_cursor` continues
+    before the first row (``None`` at the start). `offset` is the position of the first row
+    when it is known (first page, `page_at`), else ``None``.
+    """
+
+    rows: tuple[R, ...]
+    next_cursor: Cursor | None
+    prev_cursor: Cursor | None
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a list shows: sort column and direction, filters, search text."""
+
+    sort: str = "id"
+    descending: bool = False
+    filters: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    search: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "filters", MappingProxyType(dict(self.filters)))
+
+    def replace(self, **changes: Any) -> Query:
+        """A copy with `changes` applied (e.g. ``query.replace(sort="email")``)."""
+        return dataclasses.replace(self, **changes)
+
+    def with_filter(self, name: str, value: Any) -> Query:
+        """A copy with one filter set (``None`` removes it)."""
+        filters = dict(self.filters)
+        if value is None:
+            filters.pop(name, None)
+        else:
+            filters[name] = value
+        return self.replace(filters=filters)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A row total; `estimated` when it comes from PostgreSQL's statistics."""
+
+    value: int
+    estimated: bool = False
+
+    def __str__(self) -> str:
+        return f"~{self.value:,}" if self.estimated else f"{self.value:,}"
+
+
+def _plural(kind: str, n: int) -> str:
+    if n == 1:
+        return kind
+    if kind.endswith("y") and not kind.endswith(("ay", "ey", "oy", "uy")):
+        return kind[:-1] + "ies"
+    return kind + "s"
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    """What a delete takes with it: counts per dependent kind.
+
+    ``str(Impact("deletes", (("post", 12), ("profile", 1))))`` is ``"deletes 12 posts, 1
+    profile"``; kinds with a zero count are left out; when all are zero `empty` is shown.
+    """
+
+    action: str
+    counts: tuple[tuple[str, int], ...]
+    empty: str = ""
+
+    def __getitem__(self, kind: str) -> int:
+        return dict(self.counts).get(kind, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.counts)
+
+    def __str__(self) -> str:
+        parts = [f"{n:,} {_plural(kind, n)}" for kind, n in self.counts if n]
+        if not parts:
+            return self.empty or f"{self.action} nothing else"
+        return f"{self.action} {', '.join(parts)}"
+
+
+def clean_search(search: str | None) -> str | None:
+    """Search text without control characters (asyncpg refuses NUL); ``None`` when blank."""
+    if search is None:
+        return None
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in search)
+    cleaned = " ".join(cleaned.split())
+    return cleaned or None
+
+
+def like_pattern(term: str) -> str:
+    """``%term%`` with ``\\``, ``%`` and ``_`` escaped (use ``escape="\\\\"``)."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class Repository(Generic[R]):
+    """Keyset-paged listing on one table. Subclasses declare:
+
+    - `table`, `kind` (a word for messages), `sortable` (name → column; names are row
+      attributes), `nullable_sorts`, `filter_names`;
+    - `_select()` (the list columns, labelled as the row fields) and `_conditions(query)`
+      (filters and search, on `table` only);
+    - `_to_rows(raw)` (plain values, with at most one extra grouped query per page).
+    """
+
+    table: ClassVar[Table]
+    kind: ClassVar[str] = "record"
+    sortable: ClassVar[Mapping[str, ColumnElement[Any]]]
+    nullable_sorts: ClassVar[frozenset[str]] = frozenset()
+    filter_names: ClassVar[frozenset[str]] = frozenset()
+    integrity_columns: ClassVar[Mapping[str, str]] = {}
+    integrity_constraints: ClassVar[Mapping[str, str]] = {}
+    integrity_messages: ClassVar[Mapping[str, str]] = {}
+    foreign_key_field: ClassVar[str] = "__root__"
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- hooks ----------------------------------------------------------------------------
+    def _select(self) -> Select[Any]:
+        raise NotImplementedError
+
+    def _conditions(self, query: Query) -> list[ColumnElement[bool]]:
+        raise NotImplementedError
+
+    async def _to_rows(self, raw: Sequence[Row[Any]]) -> tuple[R, ...]:
+        raise NotImplementedError
+
+    # -- helpers --------------------------------------------------------------------------
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        bind = self.session.bind
+        assert bind is not None, "the session must be bound to an engine"
+        return bind.dialect.name
+
+    @property
+    def id_column(self) -> ColumnElement[int]:
+        return self.table.c.id
+
+    def check_query(self, query: Query) -> None:
+        """Raise `ValueError` for an unknown sort or filter name."""
+        if query.sort not in self.sortable:
+            raise ValueError(
+                f"cannot sort {self.kind}s by {query.sort!r}; "
+                f"choose one of {', '.join(sorted(self.sortable))}"
+            )
+        unknown = set(query.filters) - self.filter_names
+        if unknown:
+            raise ValueError(
+                f"unknown {self.kind} filter {', '.join(sorted(unknown))!r}; "
+                f"known: {', '.join(sorted(self.filter_names)) or 'none'}"
+            )
+
+    def _filtered(self, query: Query) -> Select[Any]:
+        self.check_query(query)
+        return self._select().where(*self._conditions(query))
+
+    def cursor_of(self, row: Any, query: Query) -> Cursor:
+        """The cursor of `row` (a row value or a raw result row) in `query`'s ordering."""
+        if query.sort == "id":
+            return Cursor((row.id,))
+        return Cursor((getattr(row, query.sort), row.id))
+
+    def _segments(self, query: Query) -> list[bool | None]:
+        """Parts of the ordering in forward order: ``None`` = the whole list; ``False`` = the
+        non-NULL part; ``True`` = the NULL part."""
+        if query.sort not in self.nullable_sorts:
+            return [None]
+        return [True, False] if query.descending else [False, True]
+
+    def _segment_statement(
+        self,
+        base: Select[Any],
+        query: Query,
+        segment: bool | None,
+        descending: bool,
+        cursor: Cursor | None,
+    ) -> Select[Any]:
+        column = self.sortable[query.sort]
+        ident = self.id_column
+        by_id_only = query.sort == "id" or segment is True
+        if segment is True:
+            base = base.where(column.is_(None))
+        elif segment is False:
+            base = base.where(column.is_not(None))
+        if cursor is not None:
+            last_id = bindparam(None, cursor.values[-1], type_=ident.type)
+            if by_id_only:
+                base = base.where(ident < last_id if descending else ident > last_id)
+            else:
+                value = bindparam(None, cursor.values[0], type_=column.type)
+                left, right = tuple_(column, ident), tuple_(value, last_id)
+                base = base.where(left < right if descending else left > right)
+        if by_id_only:
+            order = [ident.desc() if descending else ident.asc()]
+        else:
+            order = [
+                column.desc() if descending else column.asc(),
+                ident.desc() if descending else ident.asc(),
+            ]
+        return base.order_by(*order)
+
+    async def _walk(
+        self, query: Query, cursor: Cursor | None, want: int, *, reverse: bool
+    ) -> list[Row[Any]]:
+        """Up to `want` raw rows strictly after (`reverse`: before) `cursor`, in walking order."""
+        base = self._filtered(query)
+        descending = query.descending != reverse
+        segments = self._segments(query)
+        if reverse:
+            segments.reverse()
+        start = 0
+        if cursor is not None and segments != [None]:
+            if query.sort == "id":
+                raise ValueError("an id ordering has no NULL part")
+            start = segments.index(cursor.values[0] is None)
+        rows: list[Row[Any]] = []
+        for index in range(start, len(segments)):
+            statement = self._segment_statement(
+                base, query, segments[index], descending, cursor if index == start else None
+            ).limit(want - len(rows))
+            rows.extend((await self.session.execute(statement)).all())
+            if len(rows) >= want:
+                break
+        return rows
+
+    # -- listing --------------------------------------------------------------------------
+    async def page(self, query: Query, after: Cursor | None = None, limit: int = 50) -> Page[R]:
+        """The `limit` rows following `after` (from the start when ``None``)."""
+        raw = await self._walk(query, after, limit + 1, reverse=False)
+        shown = raw[:limit]
+        return Page(
+            rows=await self._to_rows(shown),
+            next_cursor=self.cursor_of(shown[-1], query) if len(raw) > limit else None,
+            prev_cursor=self.cursor_of(shown[0], query) if after is not None and shown else None,
+            offset=0 if after is None else None,
+        )
+
+    async def page_before(
+        self, query: Query, before: Cursor | None = None, limit: int = 50
+    ) -> Page[R]:
+        """The `limit` rows just before `before` (the last rows when ``None``), in normal
+        order: the reverse keyset walk used for `end` and scrolling up."""
+        raw = await self._walk(query, before, limit + 1, reverse=True)
+        shown = list(reversed(raw[:limit]))
+        more_before = len(raw) > limit
+        return Page(
+            rows=await self._to_rows(shown),
+            next_cursor=self.cursor_of(shown[-1], query) if before is not None and shown else None,
+            prev_cursor=self.cursor_of(shown[0], query) if more_before else None,
+            offset=0 if not more_before else None,
+        )
+
+    async def page_at(self, query: Query, offset: int, limit: int = 50) -> Page[R]:
+        """The `limit` rows from position `offset` (``OFFSET``; for far jumps only)."""
+        offset = max(0, offset)
+        base = self._filtered(query)
+        want = limit + 1
+        segments = self._segments(query)
+        skip = offset
+        rows: list[Row[Any]] = []
+        for index, segment in enumerate(segments):
+            if skip and index < len(segments) - 1:
+                part = self._segment_statement(base, query, segment, query.descending, None)
+                size = await self._count_statement(part)
+                if skip >= size:
+                    skip -= size
+                    continue
+            statement = self._segment_statement(base, query, segment, query.descending, None)
+            if skip:
+                statement = statement.offset(skip)
+            statement = statement.limit(want - len(rows))
+            skip = 0
+            rows.extend((await self.session.execute(statement)).all())
+            if len(rows) >= want:
+                break
+        shown = rows[:limit]
+        return Page(
+            rows=await self._to_rows(shown),
+            next_cursor=self.cursor_of(shown[-1], query) if len(rows) > limit else None,
+            prev_cursor=self.cursor_of(shown[0], query) if offset > 0 and shown else None,
+            offset=offset,
+        )
+
+    async def _count_statement(self, statement: Select[Any]) -> int:
+        counted = select(func.count()).select_from(statement.order_by(None).subquery())
+        return int((await self.session.execute(counted)).scalar_one())
+
+    def _is_unfiltered(self, query: Query) -> bool:
+        return not query.filters and clean_search(query.search) is None
+
+    async def count(self, query: Query) -> Count:
+        """Rows in `query`; on PostgreSQL an estimate for big unfiltered tables."""
+        self.check_query(query)
+        if self.dialect == "postgresql" and self._is_unfiltered(query):
+            estimate = await self._estimate()
+            if estimate is not None and estimate > ESTIMATE_THRESHOLD:
+                return Count(estimate, estimated=True)
+        statement = select(func.count()).select_from(self.table).where(*self._conditions(query))
+        return Count(int((await self.session.execute(statement)).scalar_one()))
+
+    async def _estimate(self) -> int | None:
+        statement = text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)")
+        value = (await self.session.execute(statement, {"name": self.table.name})).scalar()
+        if value is None or value < 0:
+            return None
+        return int(value)
+
+    # -- writes ---------------------------------------------------------------------------
+    @asynccontextmanager
+    async def guarded(self) -> AsyncIterator[None]:
+        """Run the writes of the block in a SAVEPOINT and flush them; an integrity error
+        rolls back to it (the session stays usable) and becomes `FieldErrors`."""
+        try:
+            async with self.session.begin_nested():
+                yield
+                await self.session.flush()
+        except IntegrityError as exc:
+            raise integrity_errors(
+                exc,
+                columns=self.integrity_columns,
+                constraints=self.integrity_constraints,
+                foreign_key_field=self.foreign_key_field,
+                messages=self.integrity_messages,
+            ) from None
+
+    async def _stale(self, id: int) -> StaleRecordError:
+        try:
+            current = await self.get(id)
+        except NotFoundError:
+            current = None
+        return StaleRecordError(current, self.kind)
+
+    async def get(self, id: int) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    async def _write(self, id: int, block: Any) -> None:
+        """Run `block()` (an async callable doing ORM writes) guarded; a concurrent change
+        detected at flush (`StaleDataError`) becomes `StaleRecordError`."""
+        try:
+            async with self.guarded():
+                await block()
+        except StaleDataError:
+            raise await self._stale(id) from None
+
+
+def field_errors(**errors: str) -> FieldErrors:
+    """Shorthand: ``field_errors(email="already taken")``."""
+    return FieldErrors(errors)

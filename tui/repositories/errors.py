@@ -1,0 +1,34 @@
+"""Errors the repositories raise on purpose; their `str()` is safe to show to a user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.db.errors import DbTuiError
+from tui.schemas.errors import FieldErrors
+
+
+class NotFoundError(DbTuiError):
+    """The row does not exist (any more)."""
+
+    def __init__(self, kind: str, id: Any) -> None:
+        self.kind = kind
+        self.id = id
+        super().__init__(f"{kind} {id} does not exist (deleted meanwhile?)")
+
+
+class StaleRecordError(DbTuiError):
+    """The row changed (or was deleted) since it was read: `current` is its state now, or
+    ``None`` when it no longer exists. Nothing was written."""
+
+    def __init__(self, current: Any | None, kind: str = "record") -> None:
+        self.current = current
+        self.kind = kind
+        if current is None:
+            message = f"this {kind} was deleted meanwhile"
+        else:
+            message = f"this {kind} was changed meanwhile (now version {current.version})"
+        super().__init__(message)
+
+
+__all__ = ["FieldErrors", "NotFoundError", "StaleRecordError"]

@@ -1,0 +1,94 @@
+"""Reusable text field types: whitespace stripped, lengths bounded, control characters refused.
+
+PostgreSQL (asyncpg) refuses NUL bytes in text and every backend stores lone surrogates badly,
+so both are rejected here, before anything reaches the database.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+
+#: Longest post content accepted (characters). 100 KB of text is a normal long article; the
+#: cap keeps one row from growing without bound.
+MAX_CONTENT = 200_000
+#: Longest bio accepted (characters).
+MAX_BIO = 10_000
+
+_MULTILINE_ALLOWED = frozenset("\n\t")
+
+
+def _bad_character(value: str, allowed: frozenset[str]) -> str | None:
+    for char in value:
+        if char in allowed:
+            continue
+        category = unicodedata.category(char)
+        if char == "\x00":
+            return "must not contain NUL bytes"
+        if category == "Cc":
+            name = (
+                "a line break" if char in "\r\n\v\f\x85" else f"control character U+{ord(char):04X}"
+            )
+            return f"must not contain {name}"
+        if category == "Cs":
+            return "contains an invalid character"
+    return None
+
+
+def check_single_line(value: str) -> str:
+    """Refuse NUL bytes, line breaks and other control characters."""
+    problem = _bad_character(value, frozenset())
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def check_multiline(value: str) -> str:
+    """Normalize line endings to ``\\n``; refuse NUL and control characters except newline/tab."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    problem = _bad_character(value, _MULTILINE_ALLOWED)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def blank_to_none(value: Any) -> Any:
+    """An empty or all-whitespace string means 'no value'."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def line(max_length: int, min_length: int = 1) -> Any:
+    """A required single-line text type of at most `max_length` characters."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(check_single_line),
+    ]
+
+
+def optional(kind: Any) -> Any:
+    """`kind` or ``None``; a blank string becomes ``None``."""
+    return Annotated[kind | None, BeforeValidator(blank_to_none)]
+
+
+def optional_line(max_length: int) -> Any:
+    """An optional single-line text; blank becomes ``None``."""
+    return optional(line(max_length))
+
+
+def text_area(max_length: int) -> Any:
+    """Multi-line text (newlines and tabs allowed); may be empty."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=max_length),
+        AfterValidator(check_multiline),
+    ]
+
+
+def optional_text_area(max_length: int) -> Any:
+    """Optional multi-line text; blank becomes ``None``."""
+    return optional(text_area(max_length))
