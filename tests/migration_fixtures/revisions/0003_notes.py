@@ -1,0 +1,29 @@
+"""notes table
+
+Revision ID: 0003_notes
+Revises: 0002_list_indexes
+Create Date: 2026-11-25 14:00:00
+
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_notes"
+down_revision = "0002_list_indexes"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "notes",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("body", sa.Text(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("notes")
