@@ -1,0 +1,200 @@
+"""Repository keyset pages, full-text search, sorts and tag filters on 1,000,000 posts.
+
+usage: python bench/bench_repository.py [--backend sqlite|postgres|both] [--sqlite PATH]
+                                        [--pg DBNAME] [--repeat N]
+Build the databases first: python bench/build_db.py
+
+Measured in one run, per backend (medians of --repeat runs after warm-up):
+  * PostRepository.page(Query(sort="id"), limit=50): the first page, and the page after
+    the row at depth 900,000 (cursor read with one direct query);
+    targets: depth <= 1.5x first page; repository <= 3x the same SQL statements (captured
+    from the engine while the repository ran) replayed on the raw driver (aiosqlite/asyncpg);
+  * full-text search, first page of 50 (target <= 20 ms median on SQLite);
+  * first page sorted by each sortable column, and filtered by a tag (target <= 100 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    DEFAULT_PG_DB,
+    DEFAULT_SQLITE,
+    median,
+    pg_target,
+    row,
+    sqlite_target,
+    timed,
+)
+from sqlalchemy import event, text
+
+from tui.config import Settings
+from tui.db.session import SessionManager
+from tui.repositories.base import Cursor, Query
+from tui.repositories.posts import PostRepository
+
+DEPTH = 900_000
+SEARCHES = ("hotel", "science", "quickly", "tree", "hotel science", "nothing_matches_this")
+
+
+class RawDriver:
+    """Replays captured statements on the bare async driver."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.conn: Any = None
+
+    async def open(self) -> None:
+        if self.settings.is_sqlite:
+            import aiosqlite
+
+            self.conn = await aiosqlite.connect(self.settings.url().database)
+            await self.conn.execute("PRAGMA foreign_keys=ON")
+        else:
+            import asyncpg
+
+            url = self.settings.url()
+            self.conn = await asyncpg.connect(
+                host=url.host, port=url.port, user=url.username, database=url.database
+            )
+
+    async def run(self, statements: list[tuple[str, tuple]]) -> None:
+        for sql, params in statements:
+            if self.settings.is_sqlite:
+                async with self.conn.execute(sql, params) as cursor:
+                    await cursor.fetchall()
+            else:
+                await self.conn.fetch(sql, *params)
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+
+async def capture(manager: SessionManager, call: Any) -> list[tuple[str, tuple]]:
+    """The (statement, parameters) the engine executes during `call(session)`."""
+    seen: list[tuple[str, tuple]] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, tuple(parameters or ())))
+
+    event.listen(manager.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        async with manager.session() as session:
+            await call(session)
+    finally:
+        event.remove(manager.engine.sync_engine, "before_cursor_execute", listener)
+    return seen
+
+
+async def bench(settings: Settings, repeat: int) -> dict[str, float]:
+    manager = SessionManager(settings)
+    raw = RawDriver(settings)
+    await raw.open()
+    out: dict[str, float] = {}
+    try:
+        async with manager.engine.connect() as conn:
+            total = (await conn.execute(text("select count(*) from posts"))).scalar_one()
+            depth = min(DEPTH, int(total * 0.9))
+            depth_id = (
+                await conn.execute(
+                    text("select id from posts order by id limit 1 offset :n"), {"n": depth - 1}
+                )
+            ).scalar_one()
+            tag = (
+                await conn.execute(
+                    text(
+                        "select t.name from tags t join post_tags pt on pt.tag_id = t.id "
+                        "group by t.name order by count(*) desc limit 1"
+                    )
+                )
+            ).scalar_one()
+        print(f"{settings.masked_url}: {total:,} posts", flush=True)
+
+        by_id = Query(sort="id")
+        depth_cursor = Cursor((depth_id,))
+
+        def page(query: Query, after: Cursor | None = None):
+            async def call(session) -> Any:
+                result = await PostRepository(session).page(query, after, 50)
+                assert len(result.rows) == 50 or query.search or query.filters, len(result.rows)
+                return result
+
+            return call
+
+        async def repo(call) -> Any:
+            async with manager.session() as session:
+                return await call(session)
+
+        first = median(await timed(lambda: repo(page(by_id)), repeat))
+        deep = median(await timed(lambda: repo(page(by_id, depth_cursor)), repeat))
+        deep_sql = await capture(manager, page(by_id, depth_cursor))
+        first_sql = await capture(manager, page(by_id))
+        raw_first = median(await timed(lambda: raw.run(first_sql), repeat))
+        raw_deep = median(await timed(lambda: raw.run(deep_sql), repeat))
+        out.update(first=first, deep=deep, raw_first=raw_first, raw_deep=raw_deep)
+
+        print("  keyset page of 50 rows (sort by id), repository vs raw driver:")
+        row("first page (repository)", f"{first:.2f} ms")
+        row(f"page at depth {depth:,} (repository)", f"{deep:.2f} ms")
+        row("depth / first", f"{deep / first:.2f}x", "target <= 1.5x", deep / first <= 1.5)
+        row(f"first page: raw driver, same {len(first_sql)} statements", f"{raw_first:.2f} ms")
+        row(f"depth page: raw driver, same {len(deep_sql)} statements", f"{raw_deep:.2f} ms")
+        row("first page: repository / raw", f"{first / raw_first:.2f}x", "target <= 3x",
+            first / raw_first <= 3)  # fmt: skip
+        row("depth page: repository / raw", f"{deep / raw_deep:.2f}x", "target <= 3x",
+            deep / raw_deep <= 3)  # fmt: skip
+
+        print("  full-text search, first page of 50:")
+        medians = []
+        for term in SEARCHES:
+            ms = median(await timed(lambda t=term: repo(page(Query(search=t))), repeat))
+            medians.append(ms)
+            row(f"search {term!r}", f"{ms:.2f} ms")
+        target = "target <= 20 ms" if settings.is_sqlite else "(target is for SQLite)"
+        overall = median(medians)
+        row("median over the searches", f"{overall:.2f} ms", target,
+            overall <= 20 if settings.is_sqlite else None)  # fmt: skip
+        out["search"] = overall
+
+        print("  first page sorted / filtered (target <= 100 ms):")
+        queries = [(f"sort by {name}", Query(sort=name)) for name in PostRepository.sortable]
+        queries += [(f"sort by {name} desc", Query(sort=name, descending=True))
+                    for name in ("created_at", "title")]  # fmt: skip
+        queries += [
+            (f"filter tag={tag!r}", Query(filters={"tag": tag})),
+            (f"filter tag={tag!r}, sort created_at desc",
+             Query(sort="created_at", descending=True, filters={"tag": tag})),
+            ("filter published, sort title", Query(sort="title", filters={"published": True})),
+            ("filter author_id=17", Query(filters={"author_id": 17})),
+        ]  # fmt: skip
+        worst = 0.0
+        for label, query in queries:
+            ms = median(await timed(lambda q=query: repo(page(q)), max(5, repeat // 2)))
+            worst = max(worst, ms)
+            row(label, f"{ms:.2f} ms", "", ms <= 100)
+        out["worst_sort_filter"] = worst
+    finally:
+        await raw.close()
+        await manager.dispose()
+    return out
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description="repository benchmarks on 1M posts")
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--sqlite", type=Path, default=DEFAULT_SQLITE)
+    parser.add_argument("--pg", default=DEFAULT_PG_DB)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    if args.backend in ("sqlite", "both"):
+        await bench(sqlite_target(args.sqlite), args.repeat)
+    if args.backend in ("postgres", "both"):
+        await bench(pg_target(args.pg), args.repeat)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
