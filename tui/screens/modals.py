@@ -1,0 +1,467 @@
+"""Generic modal screens: confirm, type-to-confirm, prompt, conflict, help.
+
+Each is a `ModalScreen[T]` that dismisses with its answer; callers pass a callback (use
+`functools.partial` to carry ids)::
+
+    self.app.push_screen(
+        ConfirmScreen("Delete user", "Delete user alice? This deletes 12 posts, 1 profile."),
+        partial(self._delete_confirmed, user_id),
+    )
+
+All text coming from data (titles, bodies, field values) is shown literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, Label, Static
+
+from tui.widgets.cells import display_str, escape_control
+
+CONFLICT_CHOICES = ("overwrite", "reload", "edit")
+MAX_CONFLICT_CHARS = 400
+
+
+def literal_block(text: str) -> Text:
+    """Multi-line text shown literally: newlines kept, other control characters escaped."""
+    return Text("\n".join(escape_control(line) for line in text.split("\n")))
+
+
+_DIALOG_CSS = """
+    align: center middle;
+    background: $background 60%;
+    & > #dialog {
+        width: 72;
+        max-width: 90%;
+        height: auto;
+        max-height: 90%;
+        padding: 1 2;
+        border: thick $primary 70%;
+        background: $surface;
+    }
+    & #title {
+        text-style: bold;
+        width: 100%;
+        margin-bottom: 1;
+    }
+    & #body {
+        width: 100%;
+        margin-bottom: 1;
+    }
+    & #buttons {
+        width: 100%;
+        height: auto;
+        align-horizontal: right;
+    }
+    & #buttons Button {
+        margin-left: 2;
+    }
+"""
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask a yes/no question; `y`/`enter` confirm, `n`/`escape` cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Yes", id="confirm.yes", tooltip="Confirm"),
+        Binding("n,escape", "cancel", "No", id="confirm.no", tooltip="Cancel"),
+    ]
+
+    DEFAULT_CSS = (
+        "ConfirmScreen {" + _DIALOG_CSS + "\n    &.-danger > #dialog { border: thick $error; }\n}"
+    )
+
+    def __init__(
+        self,
+        title: str,
+        body: str,
+        *,
+        confirm_label: str = "Yes",
+        cancel_label: str = "No",
+        danger: bool = False,
+    ) -> None:
+        super().__init__(classes="-danger" if danger else None)
+        self.title_text = title
+        self.body_text = body
+        self.confirm_label = confirm_label
+        self.cancel_label = cancel_label
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(literal_block(self.title_text), id="title")
+            yield Static(literal_block(self.body_text), id="body")
+            with Horizontal(id="buttons"):
+                yield Button(self.cancel_label, id="cancel")
+                yield Button(
+                    self.confirm_label, id="confirm", variant="error" if self.danger else "primary"
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm", Button).focus()
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(False)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text; `enter` submits (after `validate`), `escape` gives None.
+
+    `validate(value)` returns an error message to show under the input, or None when fine.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt.cancel", tooltip="Close without answer"),
+    ]
+
+    DEFAULT_CSS = "PromptScreen {" + _DIALOG_CSS + "\n    & #error { color: $error; }\n}"
+
+    def __init__(
+        self,
+        title: str,
+        body: str = "",
+        *,
+        value: str = "",
+        placeholder: str = "",
+        password: bool = False,
+        submit_label: str = "OK",
+        validate: Callable[[str], str | None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body_text = body
+        self.initial_value = value
+        self.placeholder = placeholder
+        self.password = password
+        self.submit_label = submit_label
+        self.validate_value = validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(literal_block(self.title_text), id="title")
+            if self.body_text:
+                yield Static(literal_block(self.body_text), id="body")
+            yield Input(
+                self.initial_value,
+                placeholder=self.placeholder,
+                password=self.password,
+                id="answer",
+            )
+            yield Label("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(self.submit_label, id="submit", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#answer", Input).focus()
+
+    def show_error(self, message: str) -> None:
+        """Show `message` (literally) under the input."""
+        self.query_one("#error", Label).update(Text(message))
+
+    def check(self, value: str) -> str | None:
+        """The error for `value`, or None."""
+        return self.validate_value(value) if self.validate_value else None
+
+    def submit(self) -> None:
+        value = self.query_one("#answer", Input).value
+        error = self.check(value)
+        if error:
+            self.show_error(error)
+            return
+        self.dismiss(value)
+
+    @on(Input.Submitted, "#answer")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TypeToConfirmScreen(ModalScreen[bool]):
+    """Confirm a dangerous action by typing a word (e.g. the environment name "production")."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="type_confirm.cancel", tooltip="Do not proceed"),
+    ]
+
+    DEFAULT_CSS = (
+        "TypeToConfirmScreen {"
+        + _DIALOG_CSS
+        + "\n    & > #dialog { border: thick $error; }\n    & #error { color: $error; }\n}"
+    )
+
+    def __init__(self, title: str, body: str, word: str, *, confirm_label: str = "Proceed") -> None:
+        super().__init__()
+        self.title_text = title
+        self.body_text = body
+        self.word = word
+        self.confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(literal_block(self.title_text), id="title")
+            yield Static(literal_block(self.body_text), id="body")
+            yield Static(Text.assemble("Type ", (self.word, "bold"), " to confirm:"), id="hint")
+            yield Input(placeholder=self.word, id="answer")
+            yield Label("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(self.confirm_label, id="confirm", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#answer", Input).focus()
+
+    def submit(self) -> None:
+        if self.query_one("#answer", Input).value.strip() == self.word:
+            self.dismiss(True)
+        else:
+            self.query_one("#error", Label).update(Text(f"Type {self.word} exactly to confirm"))
+
+    @on(Input.Submitted, "#answer")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self) -> None:
+        self.submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def _short(value: object) -> str:
+    text = display_str(value) if not isinstance(value, str) else value
+    text = "\n".join(escape_control(line) for line in text.split("\n"))
+    if len(text) > MAX_CONFLICT_CHARS:
+        text = text[: MAX_CONFLICT_CHARS - 1] + "…"
+    return text
+
+
+class ConflictScreen(ModalScreen[str]):
+    """Show my edit and the database's current row side by side; dismiss with a choice.
+
+    Returns "overwrite" (save mine over theirs), "reload" (discard mine, take theirs) or
+    "edit" (keep editing; also `escape`). Differing fields are highlighted.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "o",
+            "choose('overwrite')",
+            "Overwrite",
+            id="conflict.overwrite",
+            tooltip="Save my version over the database's",
+        ),
+        Binding(
+            "r",
+            "choose('reload')",
+            "Reload",
+            id="conflict.reload",
+            tooltip="Discard my changes and load the database's version",
+        ),
+        Binding(
+            "e,escape",
+            "choose('edit')",
+            "Keep editing",
+            id="conflict.edit",
+            tooltip="Go back to the form",
+        ),
+    ]
+
+    DEFAULT_CSS = (
+        "ConflictScreen {"
+        + _DIALOG_CSS
+        + """
+    & > #dialog { width: 110; border: thick $warning; }
+    & #versions { height: auto; max-height: 24; margin-bottom: 1; }
+}"""
+    )
+
+    def __init__(
+        self,
+        mine: Mapping[str, object],
+        theirs: Mapping[str, object],
+        *,
+        labels: Mapping[str, str] | None = None,
+        title: str = "This record was changed by someone else since you opened it",
+    ) -> None:
+        super().__init__()
+        self.mine = dict(mine)
+        self.theirs = dict(theirs)
+        self.labels = dict(labels or {})
+        self.title_text = title
+
+    @property
+    def differing_fields(self) -> list[str]:
+        """Names of the fields whose values differ."""
+        return [name for name in self._field_names() if self._differs(name)]
+
+    def _field_names(self) -> list[str]:
+        names = list(self.labels) or list(self.mine)
+        names += [n for n in [*self.mine, *self.theirs] if n not in names]
+        return names
+
+    def _differs(self, name: str) -> bool:
+        return self.mine.get(name) != self.theirs.get(name)
+
+    def versions_table(self) -> Table:
+        """The field-by-field comparison as a Rich table (values as literal Text)."""
+        table = Table(expand=True, show_lines=False, box=None, pad_edge=False)
+        table.add_column("Field", no_wrap=True, style="bold", ratio=1)
+        table.add_column("Mine", ratio=3, overflow="fold")
+        table.add_column("Database", ratio=3, overflow="fold")
+        for name in self._field_names():
+            differs = self._differs(name)
+            style = "bold reverse" if differs else ""
+            marker = "≠ " if differs else "  "
+            table.add_row(
+                Text(marker + self.labels.get(name, name)),
+                Text(_short(self.mine.get(name)), style=style),
+                Text(_short(self.theirs.get(name)), style=style),
+            )
+        return table
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(literal_block(self.title_text), id="title")
+            count = len(self.differing_fields)
+            yield Static(
+                Text(f"{count} field{'s' if count != 1 else ''} differ (marked ≠)."), id="body"
+            )
+            with VerticalScroll(id="versions"):
+                yield Static(self.versions_table(), id="versions-table")
+            with Horizontal(id="buttons"):
+                yield Button("Keep editing (e)", id="edit")
+                yield Button("Reload theirs (r)", id="reload", variant="primary")
+                yield Button("Overwrite (o)", id="overwrite", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#edit", Button).focus()
+
+    def action_choose(self, choice: str) -> None:
+        if choice in CONFLICT_CHOICES:
+            self.dismiss(choice)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id in CONFLICT_CHOICES:
+            self.dismiss(event.button.id)
+
+
+def collect_bindings(screen: Screen[object]) -> list[tuple[str, str, str]]:
+    """(keys, description, where) for every active binding of `screen`, shown or hidden."""
+    app = screen.app
+    merged: dict[tuple[int, str], list[str]] = {}
+    info: dict[tuple[int, str], tuple[ActiveBinding, str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        marker = (id(active.node), binding.action)
+        merged.setdefault(marker, [])
+        key = app.get_key_display(binding)
+        if key not in merged[marker]:
+            merged[marker].append(key)
+        if marker not in info:
+            description = binding.description or binding.tooltip or binding.action
+            if binding.tooltip and binding.tooltip != description:
+                description = f"{description} — {binding.tooltip}"
+            info[marker] = (active, description)
+    rows = []
+    for marker, keys in merged.items():
+        active, description = info[marker]
+        rows.append((" / ".join(keys), description, _node_name(active.node)))
+    return rows
+
+
+def _node_name(node: DOMNode) -> str:
+    if node is node.app:
+        return "App"
+    if isinstance(node, Screen):
+        return "Screen"
+    return type(node).__name__
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every binding of the screen below (focused widget, screen, app), with descriptions."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close the help"
+        ),
+    ]
+
+    DEFAULT_CSS = (
+        "HelpScreen {"
+        + _DIALOG_CSS
+        + """
+    & > #dialog { width: 90; height: 90%; }
+    & #bindings { height: 1fr; }
+}"""
+    )
+
+    def __init__(self, screen: Screen[object] | None = None, title: str = "Keys") -> None:
+        super().__init__()
+        self._target = screen
+        self.title_text = title
+        self.rows: list[tuple[str, str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        target = self._target
+        if target is None:
+            below = [screen for screen in self.app.screen_stack if screen is not self]
+            target = below[-1] if below else None
+        self.rows = collect_bindings(target) if target is not None else []
+        with Vertical(id="dialog"):
+            yield Static(Text(self.title_text), id="title")
+            with VerticalScroll(id="bindings"):
+                yield Static(self._table(self.rows), id="bindings-table")
+            yield Static(Text("escape closes", style="dim"))
+
+    @staticmethod
+    def _table(rows: Iterable[tuple[str, str, str]]) -> Table:
+        table = Table(expand=True, box=None, pad_edge=False)
+        table.add_column("Key", style="bold", no_wrap=True)
+        table.add_column("Action", ratio=1)
+        table.add_column("Where", style="dim", no_wrap=True)
+        for keys, description, where in rows:
+            table.add_row(Text(keys), Text(description), Text(where))
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)
