@@ -240,3 +240,52 @@ def test_the_cli_module_imports_nothing_heavy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done
+
+
+class RejectingServer:
+    """A minimal PostgreSQL wire-protocol server that refuses every password (SQLSTATE 28P01),
+    as a server with password authentication does for a wrong one (the local one trusts all)."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import struct
+
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                length, code = struct.unpack("!ii", conn.recv(8))
+                if code == 80877103:  # SSLRequest: no SSL here, then the startup message
+                    conn.sendall(b"N")
+                    length, code = struct.unpack("!ii", conn.recv(8))
+                conn.recv(length - 8)
+                fields = (
+                    b"SFATAL\x00VFATAL\x00C28P01\x00"
+                    b'Mpassword authentication failed for user "postgres"\x00\x00'
+                )
+                conn.sendall(b"E" + struct.pack("!i", len(fields) + 4) + fields)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_wrong_password(tmp_path: Path) -> None:
+    server = RejectingServer()
+    try:
+        run = dbtui("--pg-port", str(server.port), "check", cwd=tmp_path, env=pg_env("app"))
+    finally:
+        server.close()
+    assert_one_line_failure(
+        run, "authentication failed", f"postgres:***@127.0.0.1:{server.port}/app"
+    )
+    assert PASSWORD not in run.text and "p%40ss" not in run.text
