@@ -663,7 +663,8 @@ class MigrationRunner:
             result = job(connection, operation)
         except BaseException as exc:
             failure = self._failure(exc, operation, connection)
-            operation.emit(EventKind.FAILED, str(failure), revision=failure.revision, level="error")
+            revision = getattr(failure, "revision", None)
+            operation.emit(EventKind.FAILED, str(failure), revision=revision, level="error")
             raise failure from exc
         finally:
             logger.removeHandler(handler)

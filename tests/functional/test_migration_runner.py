@@ -1,0 +1,339 @@
+"""MigrationRunner against real SQLite files and PostgreSQL databases.
+
+After each operation the state is compared with `alembic current` run as a separate process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from tests.migration_fixtures import cli_current, project_with, run_alembic
+from tui.config import Settings, load_settings
+from tui.db.session import SessionManager
+from tui.migrations import (
+    EventKind,
+    MigrationBusy,
+    MigrationError,
+    MigrationEvent,
+    MigrationFailed,
+    MigrationRefused,
+    MigrationRunner,
+    RevisionState,
+)
+
+HEAD = "0002_list_indexes"
+GRAPH = ("0003_notes", "0004_branch_a", "0005_branch_b", "0006_merge", "0007_failing")
+
+
+class Recorder:
+    """Collects events (called from the worker thread)."""
+
+    def __init__(self) -> None:
+        self.events: list[MigrationEvent] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event: MigrationEvent) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def of(self, kind: EventKind) -> list[MigrationEvent]:
+        return [e for e in self.events if e.kind is kind]
+
+
+@pytest.fixture
+async def db(backend_settings: Settings) -> AsyncIterator[SessionManager]:
+    """An empty database on each backend; PostgreSQL ones are production (locked)."""
+    manager = SessionManager(backend_settings)
+    try:
+        yield manager
+    finally:
+        await manager.dispose()
+
+
+async def tables(manager: SessionManager) -> set[str]:
+    async with manager.engine.connect() as conn:
+        return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+
+
+async def test_upgrade_downgrade_stamp_agree_with_alembic_current(
+    db: SessionManager, tmp_path: Path
+) -> None:
+    migrations = project_with(tmp_path / "project")
+    recorder = Recorder()
+    runner = MigrationRunner(db, migrations, on_event=recorder)
+
+    status = await runner.status()
+    assert [r.revision for r in status.revisions] == [HEAD, "0001_initial_schema"]
+    assert status.pending == ("0001_initial_schema", HEAD)
+    assert status.summary() == "the database has no schema yet: upgrade to head to create it"
+    assert await runner.needs_upgrade()
+
+    assert await runner.upgrade(confirmed=True) == (HEAD,)
+    assert cli_current(migrations, db.settings) == {HEAD}
+    started = recorder.of(EventKind.REVISION_STARTED)
+    assert [(e.revision, e.step, e.total) for e in started] == [
+        ("0001_initial_schema", 1, 2),
+        (HEAD, 2, 2),
+    ]
+    assert [e.revision for e in recorder.of(EventKind.REVISION_DONE)] == [
+        "0001_initial_schema",
+        HEAD,
+    ]
+    assert any("Running upgrade" in e.text for e in recorder.of(EventKind.OUTPUT))
+    assert recorder.events[-1].kind is EventKind.FINISHED
+    status = await runner.status()
+    assert status.at_head and not status.needs_upgrade
+    assert status.state_of(HEAD) is RevisionState.CURRENT
+    assert status.state_of("0001_initial_schema") is RevisionState.APPLIED
+    assert await runner.startup_status() is None
+
+    assert await runner.downgrade("-1", confirmed=True) == ("0001_initial_schema",)
+    assert cli_current(migrations, db.settings) == {"0001_initial_schema"}
+    assert (await runner.status()).state_of(HEAD) is RevisionState.PENDING
+    assert "behind head (1 pending revision)" in (await runner.startup_status() or "")
+
+    assert await runner.stamp("heads", confirmed=True) == (HEAD,)
+    assert cli_current(migrations, db.settings) == {HEAD}
+    # Stamping ran nothing: put the stamp back where the schema really is.
+    assert await runner.stamp("0001_initial_schema", confirmed=True) == ("0001_initial_schema",)
+
+    assert await runner.downgrade("base", confirmed=True) == ()
+    assert cli_current(migrations, db.settings) == set()
+    assert await tables(db) == {"alembic_version"}
+
+
+async def test_sql_preview_runs_nothing(db: SessionManager) -> None:
+    runner = MigrationRunner(db)
+    sql = await runner.sql_preview("heads")
+    assert "CREATE TABLE users" in sql
+    assert "CREATE INDEX ix_posts_title_id" in sql
+    if db.settings.is_sqlite:
+        assert "USING fts5" in sql
+    else:
+        assert "GENERATED ALWAYS AS" in sql
+        assert "CREATE TYPE user_status" in sql
+    assert await tables(db) == set()
+
+    await runner.upgrade(confirmed=True)
+    down = await runner.sql_preview("base", "downgrade")
+    assert "DROP TABLE users" in down
+    assert "DROP INDEX" in down
+    assert await runner.current_heads() == (HEAD,)
+    assert (await runner.sql_preview("heads")).strip() in ("", "BEGIN;\n\nCOMMIT;")
+
+
+async def test_failing_revision_leaves_the_previous_revision(
+    db: SessionManager, tmp_path: Path
+) -> None:
+    migrations = project_with(tmp_path / "project", *GRAPH)
+    recorder = Recorder()
+    runner = MigrationRunner(db, migrations, on_event=recorder)
+
+    status = await runner.status()
+    by_id = {r.revision: r for r in status.revisions}
+    assert status.revisions[0].revision == "0007_failing"
+    assert by_id["0003_notes"].is_branch_point
+    assert by_id["0006_merge"].is_merge_point
+    assert by_id["0006_merge"].down_revisions == ("0004_branch_a", "0005_branch_b")
+    assert by_id["0007_failing"].is_head and status.heads == ("0007_failing",)
+    assert by_id["0003_notes"].short_id == "0003"
+    assert by_id["0003_notes"].path == migrations / "versions" / "0003_notes.py"
+    assert by_id["0003_notes"].create_date is not None
+
+    with pytest.raises(MigrationFailed) as failed:
+        await runner.upgrade(confirmed=True)
+    assert failed.value.revision == "0007_failing"
+    assert "revision 0007_failing failed" in str(failed.value)
+    assert failed.value.current == ("0006_merge",)
+    assert cli_current(migrations, db.settings) == {"0006_merge"}
+    present = await tables(db)
+    assert {"notes", "branch_a", "branch_b"} <= present
+    assert "doomed" not in present
+    failure = recorder.of(EventKind.FAILED)
+    assert failure and failure[-1].revision == "0007_failing" and failure[-1].level == "error"
+
+    # Trying again changes nothing either.
+    with pytest.raises(MigrationFailed):
+        await runner.upgrade(confirmed=True)
+    assert await runner.current_heads() == ("0006_merge",)
+
+    # Down into the branches: two heads are current at once.
+    await runner.downgrade("0004_branch_a", confirmed=True)
+    current = set(await runner.current_heads())
+    assert current == cli_current(migrations, db.settings)
+    status = await runner.status()
+    assert status.state_of("0006_merge") is RevisionState.PENDING
+    assert status.state_of("0003_notes") is RevisionState.APPLIED
+
+
+async def test_drift_check_and_autogenerate(db: SessionManager, tmp_path: Path) -> None:
+    migrations = project_with(tmp_path / "project", "0003_scratch")
+    runner = MigrationRunner(db, migrations)
+    with pytest.raises(MigrationError, match="not at head"):
+        await runner.check()
+    await runner.upgrade(confirmed=True)
+
+    assert await runner.check() == ["remove table scratch"]
+    assert await runner.compare() == ["remove table scratch"]
+    path = await runner.autogenerate("Drop scratch table")
+    assert path == migrations / "versions" / "0004_drop_scratch_table.py"
+    assert "op.drop_table('scratch')" in path.read_text()
+    assert (await runner.revisions())[0].revision == "0004_drop_scratch_table"
+
+    run_alembic(migrations, db.settings, "upgrade", "head")
+    assert cli_current(migrations, db.settings) == {"0004_drop_scratch_table"}
+    assert await runner.check() == []
+    assert "scratch" not in await tables(db)
+
+
+async def test_merge_joins_two_heads(tmp_path: Path) -> None:
+    from tests.conftest import sqlite_settings
+
+    manager = SessionManager(sqlite_settings(tmp_path / "merge.db"))
+    try:
+        migrations = project_with(tmp_path / "project", "0003_notes", "0004_branch_a")
+        runner = MigrationRunner(manager, migrations)
+        with pytest.raises(MigrationError, match="only one head"):
+            await runner.merge()
+        project_with(tmp_path / "project2", "0003_notes", "0004_branch_a", "0005_branch_b")
+        runner = MigrationRunner(manager, tmp_path / "project2" / "migrations")
+        assert len((await runner.status()).heads) == 2
+        with pytest.raises(MigrationError, match="several heads"):
+            await runner.autogenerate("anything")
+        await runner.upgrade()
+        assert set(await runner.current_heads()) == {"0004_branch_a", "0005_branch_b"}
+        path = await runner.merge("join branches")
+        assert path.name == "0006_join_branches.py"
+        status = await runner.status()
+        assert status.heads == ("0006_join_branches",)
+        assert status.revisions[0].is_merge_point
+        assert await runner.upgrade() == ("0006_join_branches",)
+    finally:
+        await manager.dispose()
+
+
+async def test_second_operation_is_refused_while_one_runs(tmp_path: Path) -> None:
+    from tests.conftest import sqlite_settings
+
+    manager = SessionManager(sqlite_settings(tmp_path / "busy.db"))
+    reached = threading.Event()
+    release = threading.Event()
+
+    def hold(event: MigrationEvent) -> None:
+        if event.kind is EventKind.REVISION_STARTED and not reached.is_set():
+            reached.set()
+            assert release.wait(30)
+
+    runner = MigrationRunner(manager, on_event=hold)
+    other = MigrationRunner(manager)
+    try:
+        first = asyncio.create_task(runner.upgrade())
+        assert await asyncio.to_thread(reached.wait, 30)
+        assert runner.busy and other.busy
+        with pytest.raises(MigrationBusy, match="upgrade to heads is still running"):
+            await other.downgrade("base")
+        with pytest.raises(MigrationBusy):
+            await other.check()
+        # Reading stays possible while it runs.
+        assert len(await other.revisions()) == 2
+        release.set()
+        assert await first == (HEAD,)
+        assert not runner.busy
+        assert await other.downgrade("base") == ()
+    finally:
+        release.set()
+        await manager.dispose()
+
+
+async def test_production_needs_confirmation(tmp_path: Path) -> None:
+    settings = load_settings(
+        None,
+        {"ENVIRONMENT": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}"},
+        environ={},
+    )
+    manager = SessionManager(settings)
+    try:
+        assert manager.read_only
+        runner = MigrationRunner(manager)
+        with pytest.raises(MigrationRefused, match="production is read-only"):
+            await runner.upgrade()
+        with pytest.raises(MigrationRefused):
+            await runner.stamp("heads")
+        assert await tables(manager) == set()
+        assert "CREATE TABLE" in await runner.sql_preview("heads")  # reading is allowed
+        assert await runner.upgrade(confirmed=True) == (HEAD,)
+        assert manager.read_only  # the lock stays for everything else
+        with pytest.raises(MigrationRefused):
+            await runner.downgrade("base")
+        assert await runner.check() == []
+    finally:
+        await manager.dispose()
+
+
+async def test_unknown_revision_and_unversioned_tables(db: SessionManager) -> None:
+    runner = MigrationRunner(db)
+    async with db.engine.connect() as conn:
+        conn = await conn.execution_options(dbtui_allow_writes=True)
+        await conn.execute(text("create table legacy (id integer primary key)"))
+        await conn.commit()
+    status = await runner.status()
+    assert status.unversioned_tables == ("legacy",)
+    assert not status.needs_upgrade
+    assert "no Alembic revision" in (await runner.startup_status() or "")
+
+    async with db.engine.connect() as conn:
+        conn = await conn.execution_options(dbtui_allow_writes=True)
+        await conn.execute(text("create table alembic_version (version_num varchar(32))"))
+        await conn.execute(text("insert into alembic_version values ('ffff_vanished')"))
+        await conn.commit()
+    status = await runner.status()
+    assert status.unknown == ("ffff_vanished",)
+    assert all(status.state_of(r.revision) is RevisionState.PENDING for r in status.revisions)
+    assert "ffff_vanished" in (status.problem or "")
+    assert not await runner.needs_upgrade()
+    assert "not in the migration scripts" in (await runner.startup_status() or "")
+
+
+async def test_sqlite_batch_rebuild_keeps_cascade_children(tmp_path: Path) -> None:
+    from tests.conftest import sqlite_settings
+
+    manager = SessionManager(sqlite_settings(tmp_path / "fk.db"))
+    try:
+        migrations = project_with(tmp_path / "project", "0003_rebuild_posts")
+        runner = MigrationRunner(manager, migrations)
+        await runner.upgrade(HEAD)
+        async with manager.session() as session:
+            for statement in (
+                "insert into users (id, email, username, hashed_password) "
+                "values (1, 'a@example.com', 'ann', 'x')",
+                "insert into posts (id, title, slug, content, author_id) "
+                "values (1, 'Basil', 'basil', 'green basil', 1)",
+                "insert into tags (id, name) values (1, 'herbs')",
+                "insert into post_tags (post_id, tag_id) values (1, 1)",
+            ):
+                await session.execute(text(statement))
+        await runner.upgrade()
+        async with manager.session() as session:
+            links = (await session.execute(text("select count(*) from post_tags"))).scalar()
+            fk = (await session.execute(text("pragma foreign_keys"))).scalar()
+        assert links == 1
+        assert fk == 1
+    finally:
+        await manager.dispose()
+
+
+async def test_in_memory_testing_database(tmp_path: Path) -> None:
+    manager = SessionManager(load_settings(None, {"ENVIRONMENT": "testing"}, environ={}))
+    try:
+        runner = MigrationRunner(manager)
+        assert await runner.upgrade() == (HEAD,)
+        assert "users" in await tables(manager)
+        assert await runner.check() == []
+    finally:
+        await manager.dispose()
