@@ -29,7 +29,7 @@ CONNECT_TIMEOUT = 5.0
 ALLOW_WRITES = "dbtui_allow_writes"
 
 _READ_STATEMENT = re.compile(
-    r"^\s*(?:SELECT|PRAGMA\s+(?:foreign_key_check|table_info|index_list|table_xinfo|"
+    r"^\s*(?:SELECT|PRAGMA\s+(?:\w+\.)?(?:foreign_key_check|table_info|index_list|table_xinfo|"
     r"index_info|index_xinfo|foreign_key_list|database_list|compile_options|"
     r"\w+\s*$)|EXPLAIN|SHOW|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET\s+|"
     r"WITH\s+(?![\s\S]*\b(?:INSERT|UPDATE|DELETE)\b))",
