@@ -13,12 +13,12 @@ All text coming from data (titles, bodies, field values) is shown literally.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import ClassVar
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -27,6 +27,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.widgets.cells import display_str, escape_control
+from tui.widgets.record_form import FORM_ERROR_KEY, FormField, RecordForm
 
 CONFLICT_CHOICES = ("overwrite", "reload", "edit")
 MAX_CONFLICT_CHARS = 400
@@ -465,3 +466,117 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class FormErrors(Exception):
+    """Raised by a `FormScreen` save callback: messages by field name (shown under fields)."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = dict(errors)
+
+
+SaveCallback = Callable[[dict[str, Any]], Awaitable[Any]]
+
+
+class FormScreen(ModalScreen[Any]):
+    """A `RecordForm` in a modal: `ctrl+s` saves through `save`, `escape` cancels.
+
+    `save(values)` runs in a worker (so it may `await self.app.push_screen_wait(...)`, e.g. a
+    `ConflictScreen`). It returns the value the screen dismisses with, or raises `FormErrors`
+    to show messages under the fields (the form keeps what was typed); any other exception is
+    shown at the top of the form and the app keeps running. Without `save`, the screen dismisses
+    with the values. Cancelling dismisses with None, asking first when there are unsaved changes.
+    """
+
+    DEFAULT_CSS = (
+        "FormScreen {"
+        + _DIALOG_CSS
+        + """
+    & > #dialog { width: 84; max-height: 95%; }
+    & #status { color: $text-muted; height: 1; }
+}"""
+    )
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        values: Mapping[str, Any] | None = None,
+        *,
+        save: SaveCallback | None = None,
+        check_required: bool = True,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.form_fields = tuple(fields)
+        self.initial_values = dict(values or {})
+        self.save_callback = save
+        self.check_required = check_required
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(literal_block(self.title_text), id="title")
+            yield RecordForm(self.form_fields, self.initial_values, id="form")
+            yield Static(Text("ctrl+s save · escape cancel", style="dim"), id="status")
+
+    @property
+    def form(self) -> RecordForm:
+        return self.query_one(RecordForm)
+
+    def _set_status(self, message: str) -> None:
+        self.query_one("#status", Static).update(Text(message, style="dim"))
+
+    @on(RecordForm.SaveRequested)
+    def _save_requested(self, event: RecordForm.SaveRequested) -> None:
+        event.stop()
+        if self.saving:
+            return
+        if self.check_required and (missing := self.form.required_errors()):
+            self.form.set_errors(missing)
+            return
+        if self.save_callback is None:
+            self.dismiss(event.values)
+            return
+        self.saving = True
+        self._set_status("Saving…")
+        self._run_save(event.values)
+
+    @work(exclusive=True, group="form-save", exit_on_error=False)
+    async def _run_save(self, values: dict[str, Any]) -> None:
+        assert self.save_callback is not None
+        try:
+            result = await self.save_callback(values)
+        except FormErrors as error:
+            self.form.set_errors(error.errors)
+            self._set_status("Not saved: fix the marked fields")
+        except Exception as error:
+            self.form.set_errors({FORM_ERROR_KEY: str(error) or type(error).__name__})
+            self._set_status("Not saved")
+        else:
+            self.form.mark_clean()
+            self.dismiss(result)
+        finally:
+            self.saving = False
+
+    @on(RecordForm.CancelRequested)
+    def _cancel_requested(self, event: RecordForm.CancelRequested) -> None:
+        event.stop()
+        if not event.dirty:
+            self.dismiss(None)
+            return
+        self.app.push_screen(
+            ConfirmScreen(
+                "Discard changes?",
+                "This form has unsaved changes. Close it and lose them?",
+                confirm_label="Discard",
+                cancel_label="Keep editing",
+                danger=True,
+            ),
+            self._discard_answered,
+        )
+
+    def _discard_answered(self, discard: bool | None) -> None:
+        if discard:
+            self.dismiss(None)

@@ -1,0 +1,666 @@
+"""RecordForm: a form built from a declarative list of `FormField`s.
+
+The form knows field kinds, not entities. A screen describes its fields once::
+
+    FIELDS = [
+        FormField("username", "Username", required=True, max_length=50),
+        FormField("email", "Email", required=True, max_length=255),
+        FormField("password", "Password", kind="password", placeholder="blank keeps the old one"),
+        FormField("status", "Status", kind="select", options=[("Active", "active"), ...]),
+        FormField("author_id", "Author", kind="picker", search=search_users),
+        FormField("tags", "Tags", kind="tags", search=search_tags),
+    ]
+
+Values: text kinds give `str` (or None for blank when `blank_is_none`), select the option value
+(None when blank), switch a `bool`, picker the chosen id (None until one is chosen), tags a
+`list[str]`. `ctrl+s` posts `RecordForm.SaveRequested(values)`; `escape` posts
+`RecordForm.CancelRequested(dirty)`. The screen validates and saves (in a worker) and calls
+`set_errors({...})` on failure; whatever was typed stays. `tui.screens.modals.FormScreen` wraps
+all of this in a modal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from rich.text import Text
+from textual import on, work
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.widget import Widget
+from textual.widgets import Input, Label, OptionList, Select, Static, Switch, TextArea
+from textual.widgets.option_list import Option
+
+from tui.widgets.cells import escape_control
+
+FieldKind = Literal["text", "password", "textarea", "select", "switch", "picker", "tags"]
+SearchCallback = Callable[[str], Awaitable[Sequence[tuple[Any, str]]]]
+"""`search(text)` returns (id, label) pairs matching `text` (for pickers and tag completion)."""
+
+SEARCH_DELAY = 0.08
+"""Seconds of typing pause before a picker asks its search callback."""
+FORM_ERROR_KEY = "__form__"
+"""`set_errors` key for a message that belongs to no single field."""
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form; `name` is the key in `values()` and `set_errors()`."""
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = False
+    max_length: int | None = None
+    options: Sequence[tuple[str, Any]] = ()
+    placeholder: str = ""
+    help: str = ""
+    search: SearchCallback | None = None
+    blank_is_none: bool = False
+
+
+# ----------------------------------------------------------------------------------- picker
+class PickerField(Vertical):
+    """Type to search, pick one (id, label) from the list under the input."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "down",
+            "move(1)",
+            "Next match",
+            show=False,
+            id="picker.next",
+            tooltip="Highlight the next match",
+        ),
+        Binding(
+            "up",
+            "move(-1)",
+            "Previous match",
+            show=False,
+            id="picker.previous",
+            tooltip="Highlight the previous match",
+        ),
+        Binding(
+            "escape",
+            "close",
+            "Close list",
+            show=False,
+            id="picker.close",
+            tooltip="Close the list of matches",
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    PickerField {
+        height: auto;
+        & > OptionList {
+            display: none;
+            max-height: 8;
+            border: none;
+            background: $panel;
+        }
+        &.-open > OptionList {
+            display: block;
+        }
+    }
+    """
+
+    @dataclass
+    class Picked(Message):
+        """A choice was made (or cleared: `value` None)."""
+
+        picker: PickerField
+        value: Any
+        label: str
+
+        @property
+        def control(self) -> PickerField:
+            return self.picker
+
+    def __init__(
+        self,
+        search: SearchCallback | None,
+        *,
+        placeholder: str = "type to search",
+        compact: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._compact = compact
+        self._search_callback = search
+        self._placeholder = placeholder
+        self._value: Any = None
+        self._label = ""
+        self._matches: list[tuple[Any, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=self._placeholder, compact=self._compact)
+        options = OptionList()
+        options.can_focus = False
+        yield options
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def value(self) -> Any:
+        """The chosen id (None until a match is picked)."""
+        return self._value
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def matches(self) -> list[tuple[Any, str]]:
+        """The (id, label) pairs currently listed."""
+        return list(self._matches)
+
+    def set_choice(self, value: Any, label: str | None = None) -> None:
+        """Select `value` showing `label` (defaults to "#<value>"), without searching."""
+        self._value = value
+        self._label = "" if value is None else (label if label is not None else f"#{value}")
+        self.input.value = self._label
+        self.input.cursor_position = len(self._label)
+        self._close()
+
+    def _close(self) -> None:
+        self.remove_class("-open")
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value == self._label and self._value is not None:
+            return
+        if self._value is not None:
+            self._value = None
+            self.post_message(self.Picked(self, None, ""))
+        self._label = ""
+        if event.value.strip() and self._search_callback is not None:
+            self._search(event.value)
+        else:
+            self._matches = []
+            self._close()
+
+    @work(exclusive=True, group="picker-search", exit_on_error=False)
+    async def _search(self, text: str) -> None:
+        await asyncio.sleep(SEARCH_DELAY)  # let fast typing settle first
+        assert self._search_callback is not None
+        try:
+            found = list(await self._search_callback(text))
+        except Exception as error:
+            self.notify(f"Search failed: {error}", severity="error", markup=False)
+            return
+        if self.input.value != text:
+            return
+        self._matches = found
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(Text(escape_control(label))) for _, label in found])
+        if found:
+            options.highlighted = 0
+            self.add_class("-open")
+        else:
+            self._close()
+
+    def action_move(self, step: int) -> None:
+        if not self.has_class("-open"):
+            raise SkipAction()
+        options = self.query_one(OptionList)
+        current = options.highlighted or 0
+        options.highlighted = max(0, min(current + step, len(self._matches) - 1))
+
+    def action_close(self) -> None:
+        if not self.has_class("-open"):
+            raise SkipAction()
+        self._close()
+
+    def _pick(self, index: int) -> None:
+        if 0 <= index < len(self._matches):
+            value, label = self._matches[index]
+            self.set_choice(value, label)
+            self.post_message(self.Picked(self, value, label))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self.has_class("-open"):
+            event.stop()
+            self._pick(self.query_one(OptionList).highlighted or 0)
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._pick(event.option_index)
+        self.input.focus()
+
+
+# ------------------------------------------------------------------------------------- tags
+class _CallbackSuggester(Suggester):
+    """Inline completion from an async search callback (first label starting with the text)."""
+
+    def __init__(self, search: SearchCallback, on_results: Callable[[list[str]], None]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self._search = search
+        self._on_results = on_results
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value.strip():
+            self._on_results([])
+            return None
+        try:
+            found = [label for _, label in await self._search(value)]
+        except Exception:
+            return None
+        self._on_results(found)
+        for label in found:
+            if label.casefold().startswith(value):
+                return label
+        return None
+
+
+class _TagInput(Input):
+    """An Input where backspace on an empty value removes the last tag."""
+
+    @dataclass
+    class RemoveLast(Message):
+        pass
+
+    def action_delete_left(self) -> None:
+        if not self.value:
+            self.post_message(self.RemoveLast())
+            return
+        super().action_delete_left()
+
+
+class TagsField(Vertical):
+    """Tags as chips plus an input: enter or comma adds (new names allowed), → completes."""
+
+    DEFAULT_CSS = """
+    TagsField {
+        height: auto;
+        & > .chips { height: auto; color: $text-accent; }
+        & > .matches { height: auto; color: $text-muted; }
+    }
+    """
+
+    def __init__(
+        self,
+        search: SearchCallback | None,
+        *,
+        placeholder: str = "",
+        compact: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._compact = compact
+        self._search = search
+        self._placeholder = placeholder or "type a tag, enter or comma adds it, → completes"
+        self._tags: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._chips(), classes="chips")
+        suggester = _CallbackSuggester(self._search, self._show_matches) if self._search else None
+        yield _TagInput(placeholder=self._placeholder, suggester=suggester, compact=self._compact)
+        yield Static("", classes="matches")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(_TagInput)
+
+    @property
+    def tags(self) -> list[str]:
+        """The tag names, in the order added, without duplicates (case-insensitive)."""
+        return list(self._tags)
+
+    def set_tags(self, tags: Sequence[str]) -> None:
+        self._tags = []
+        for tag in tags:
+            self._add(tag)
+        self._refresh_chips()
+
+    def _add(self, tag: str) -> bool:
+        tag = " ".join(tag.split())
+        if not tag or tag.casefold() in (t.casefold() for t in self._tags):
+            return False
+        self._tags.append(tag)
+        return True
+
+    def _chips(self) -> Text:
+        if not self._tags:
+            return Text("no tags", style="dim")
+        text = Text()
+        for index, tag in enumerate(self._tags):
+            if index:
+                text.append("  ")
+            text.append(f" {escape_control(tag)} ", style="reverse")
+        return text
+
+    def _refresh_chips(self) -> None:
+        if self.is_mounted:
+            self.query_one(".chips", Static).update(self._chips())
+
+    def _show_matches(self, labels: list[str]) -> None:
+        if not self.is_mounted:
+            return
+        text = (
+            Text("matches: " + ", ".join(escape_control(x) for x in labels[:8])) if labels else ""
+        )
+        self.query_one(".matches", Static).update(text)
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if "," in event.value:
+            *complete, rest = event.value.split(",")
+            for tag in complete:
+                self._add(tag)
+            self._refresh_chips()
+            event.input.value = rest.lstrip()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._add(event.value):
+            self._refresh_chips()
+        event.input.value = ""
+        self._show_matches([])
+
+    @on(_TagInput.RemoveLast)
+    def _remove_last(self, event: _TagInput.RemoveLast) -> None:
+        event.stop()
+        if self._tags:
+            self._tags.pop()
+            self._refresh_chips()
+
+    def pending_text(self) -> str:
+        """Text typed but not yet added (counted as a tag by `RecordForm.values`)."""
+        return self.input.value.strip()
+
+
+# ------------------------------------------------------------------------------------- form
+class RecordForm(VerticalScroll, can_focus=False):
+    """Fields in order, each with its label and an error line right under it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="record_form.save", tooltip="Validate and save"),
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            id="record_form.cancel",
+            tooltip="Close the form (asks when there are unsaved changes)",
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    RecordForm {
+        height: auto;
+        max-height: 100%;
+        padding: 0 1;
+        & > .form-error {
+            color: $error;
+            text-style: bold;
+            display: none;
+        }
+        & > .form-error.-shown { display: block; }
+        & > .form-field {
+            height: auto;
+            margin-bottom: 1;
+        }
+        & .field-label { color: $text-muted; }
+        & .form-field.-required .field-label { color: $foreground; }
+        & .field-help { color: $text-muted; text-style: italic; }
+        & .field-error { color: $error; display: none; }
+        & .form-field.-invalid .field-error { display: block; }
+        & .form-field.-invalid Input, & .form-field.-invalid TextArea {
+            background-tint: $error 25%;
+        }
+        & TextArea { height: 8; }
+        & TextArea.-textual-compact { height: 6; background: $boost; }
+    }
+    """
+
+    @dataclass
+    class SaveRequested(Message):
+        """`ctrl+s`: the screen should validate and save `values`."""
+
+        form: RecordForm
+        values: dict[str, Any]
+
+        @property
+        def control(self) -> RecordForm:
+            return self.form
+
+    @dataclass
+    class CancelRequested(Message):
+        """`escape`: the screen should close the form (asking first when `dirty`)."""
+
+        form: RecordForm
+        dirty: bool
+
+        @property
+        def control(self) -> RecordForm:
+            return self.form
+
+    def __init__(
+        self,
+        fields: Sequence[FormField],
+        values: Mapping[str, Any] | None = None,
+        *,
+        compact: bool = True,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.compact = compact
+        names = [f.name for f in fields]
+        if len(set(names)) != len(names):
+            raise ValueError("field names must be unique")
+        self.fields: tuple[FormField, ...] = tuple(fields)
+        self._initial_values = dict(values or {})
+        self._baseline: dict[str, Any] = {}
+
+    # ---------------------------------------------------------------------------- compose
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="form-error")
+        for field in self.fields:
+            classes = "form-field -required" if field.required else "form-field"
+            with Vertical(classes=classes, id=f"field-{field.name}"):
+                label = field.label + (" *" if field.required else "")
+                yield Label(Text(label), classes="field-label")
+                yield self._make_input(field)
+                if field.help:
+                    yield Static(Text(field.help), classes="field-help")
+                yield Static("", classes="field-error")
+
+    def _make_input(self, field: FormField) -> Widget:
+        widget_id = f"input-{field.name}"
+        if field.kind in ("text", "password"):
+            return Input(
+                placeholder=field.placeholder,
+                password=field.kind == "password",
+                max_length=field.max_length or 0,
+                compact=self.compact,
+                id=widget_id,
+            )
+        if field.kind == "textarea":
+            return TextArea(
+                id=widget_id,
+                soft_wrap=True,
+                tab_behavior="focus",
+                placeholder=field.placeholder,
+                compact=self.compact,
+            )
+        if field.kind == "select":
+            return Select(
+                [(Text(label), value) for label, value in field.options],
+                allow_blank=not field.required,
+                prompt=field.placeholder or "Select",
+                compact=self.compact,
+                id=widget_id,
+            )
+        if field.kind == "switch":
+            return Switch(id=widget_id)
+        if field.kind == "picker":
+            return PickerField(
+                field.search,
+                placeholder=field.placeholder or "type to search",
+                compact=self.compact,
+                id=widget_id,
+            )
+        if field.kind == "tags":
+            return TagsField(
+                field.search, placeholder=field.placeholder, compact=self.compact, id=widget_id
+            )
+        raise ValueError(f"unknown field kind {field.kind!r}")
+
+    def on_mount(self) -> None:
+        self.set_values(self._initial_values)
+        self.focus_first()
+
+    # ------------------------------------------------------------------------ public API
+    def focus_first(self) -> None:
+        """Focus the first field."""
+        if self.fields:
+            self.focus_field(self.fields[0].name)
+
+    def focus_field(self, name: str) -> None:
+        widget = self.input_widget(name)
+        if isinstance(widget, PickerField | TagsField):
+            widget.input.focus()
+        else:
+            widget.focus()
+        self.call_after_refresh(self.scroll_to_widget, self.query_one(f"#field-{name}"))
+
+    def input_widget(self, name: str) -> Widget:
+        """The widget editing field `name`."""
+        return self.query_one(f"#input-{name}")
+
+    def values(self) -> dict[str, Any]:
+        """Current values by field name (see the module docstring for the types)."""
+        result: dict[str, Any] = {}
+        for field in self.fields:
+            widget = self.input_widget(field.name)
+            value: Any
+            if isinstance(widget, Input):
+                value = widget.value
+            elif isinstance(widget, TextArea):
+                value = widget.text
+            elif isinstance(widget, Select):
+                value = None if widget.is_blank() else widget.value
+            elif isinstance(widget, Switch | PickerField):
+                value = widget.value
+            elif isinstance(widget, TagsField):
+                value = widget.tags
+                pending = widget.pending_text()
+                if pending and pending.casefold() not in (t.casefold() for t in value):
+                    value = [*value, pending]
+            else:  # pragma: no cover - every kind is handled above
+                value = None
+            if field.blank_is_none and value == "":
+                value = None
+            result[field.name] = value
+        return result
+
+    def set_values(self, values: Mapping[str, Any], *, mark_clean: bool = True) -> None:
+        """Fill fields from `values` (unknown keys are ignored; missing fields are left).
+
+        A picker takes an id or an `(id, label)` pair; tags take a list of names.
+        With `mark_clean` the result becomes the baseline for `is_dirty`.
+        """
+        for field in self.fields:
+            if field.name not in values:
+                continue
+            value = values[field.name]
+            widget = self.input_widget(field.name)
+            if isinstance(widget, Input):
+                widget.value = "" if value is None else str(value)
+                widget.cursor_position = len(widget.value)
+            elif isinstance(widget, TextArea):
+                widget.load_text("" if value is None else str(value))
+            elif isinstance(widget, Select):
+                if value is None:
+                    if not field.required:
+                        widget.clear()
+                else:
+                    widget.value = getattr(value, "value", value)
+            elif isinstance(widget, Switch):
+                widget.value = bool(value)
+            elif isinstance(widget, PickerField):
+                if isinstance(value, tuple):
+                    widget.set_choice(value[0], value[1])
+                else:
+                    widget.set_choice(value)
+            elif isinstance(widget, TagsField):
+                widget.set_tags(list(value or ()))
+        if mark_clean:
+            self.mark_clean()
+
+    def mark_clean(self) -> None:
+        """Take the current values as the saved state (e.g. after a successful save)."""
+        self._baseline = self.values()
+
+    @property
+    def is_dirty(self) -> bool:
+        """True when any value differs from the last `set_values` / `mark_clean`."""
+        return self.values() != self._baseline
+
+    def set_errors(self, errors: Mapping[str, str]) -> None:
+        """Show each message under its field and clear the others; focus the first invalid.
+
+        Messages for unknown names (or `FORM_ERROR_KEY`) show at the top of the form.
+        """
+        names = {field.name for field in self.fields}
+        for field in self.fields:
+            container = self.query_one(f"#field-{field.name}")
+            message = errors.get(field.name)
+            container.set_class(bool(message), "-invalid")
+            container.query_one(".field-error", Static).update(
+                Text(escape_control(message)) if message else ""
+            )
+        general = [
+            (msg if key == FORM_ERROR_KEY else f"{key}: {msg}")
+            for key, msg in errors.items()
+            if key not in names
+        ]
+        banner = self.query_one(".form-error", Static)
+        banner.update(Text(escape_control("; ".join(general))) if general else "")
+        banner.set_class(bool(general), "-shown")
+        for field in self.fields:
+            if field.name in errors:
+                self.focus_field(field.name)
+                break
+
+    def errors(self) -> dict[str, str]:
+        """The messages currently shown, by field name."""
+        shown: dict[str, str] = {}
+        for field in self.fields:
+            container = self.query_one(f"#field-{field.name}")
+            if container.has_class("-invalid"):
+                content = container.query_one(".field-error", Static).content
+                shown[field.name] = str(content)
+        return shown
+
+    def required_errors(self) -> dict[str, str]:
+        """Messages for required fields left empty (a quick client-side check)."""
+        missing: dict[str, str] = {}
+        for name, value in self.values().items():
+            field = next(f for f in self.fields if f.name == name)
+            if field.required and field.kind != "switch" and value in (None, "", []):
+                missing[name] = f"{field.label} is required"
+        return missing
+
+    # ----------------------------------------------------------------------------- actions
+    def action_save(self) -> None:
+        self.post_message(self.SaveRequested(self, self.values()))
+
+    def action_cancel(self) -> None:
+        self.post_message(self.CancelRequested(self, self.is_dirty))
