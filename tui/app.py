@@ -44,7 +44,7 @@ class DbTuiApp(App[None]):
     """The dbtui application."""
 
     TITLE = "dbtui"
-    CSS_PATH = ["styles/app.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/settings.tcss", "styles/migrations.tcss"]
     MODES = {mode: _screen_factory(mode) for mode, _title, _key in SCREENS}
     BINDINGS = [
         *(
@@ -68,8 +68,10 @@ class DbTuiApp(App[None]):
         env_file: Path | None = None,
         overrides: dict[str, str] | None = None,
         initial_mode: str = "users",
+        migrations_path: Path | None = None,
     ) -> None:
         super().__init__()
+        self.migrations_path = migrations_path  # Alembic script folder (None: the repo's)
         self.settings = settings
         self.env_file = env_file
         self.overrides = dict(overrides or {})
@@ -110,7 +112,7 @@ class DbTuiApp(App[None]):
             self.connection_state = "creating schema…"
             from tui.migrations import MigrationRunner
 
-            runner = MigrationRunner(manager)
+            runner = MigrationRunner(manager, self.migrations_path)
             await runner.upgrade("heads")
             self.notify(f"New database migrated to head: {manager.settings.masked_url}")
         manager.healthy = True
@@ -138,7 +140,7 @@ class DbTuiApp(App[None]):
         await asyncio.sleep(0.3)
         from tui.migrations import MigrationRunner
 
-        status = await MigrationRunner(self.manager).startup_status()
+        status = await MigrationRunner(self.manager, self.migrations_path).startup_status()
         if status:
             self.connection_state = status
             self.notify(f"{status} — press 4 for Migrations", severity="warning", timeout=8)
@@ -214,6 +216,13 @@ def make_app(
     env_file: Path | None = None,
     overrides: dict[str, str] | None = None,
     initial_mode: str = "users",
+    migrations_path: Path | None = None,
 ) -> DbTuiApp:
     """Build the app; nothing touches the database until it runs."""
-    return DbTuiApp(settings, env_file=env_file, overrides=overrides, initial_mode=initial_mode)
+    return DbTuiApp(
+        settings,
+        env_file=env_file,
+        overrides=overrides,
+        initial_mode=initial_mode,
+        migrations_path=migrations_path,
+    )

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.widgets.environment_bar import EnvironmentBar
+from tui.widgets.sql_log_panel import SqlLogPanel
 
 if TYPE_CHECKING:
     from tui.app import DbTuiApp
@@ -32,6 +33,7 @@ class DbScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield EnvironmentBar()
         yield from self.compose_body()
+        yield SqlLogPanel(self.dbapp.manager.sql_log)
         yield Footer()
 
     def compose_body(self) -> Iterable:

@@ -1,10 +1,320 @@
-"""The Settings screen (placeholder until built)."""
+"""The Settings screen: see and edit every setting, test a connection, apply, save, unlock.
 
-from tui.screens.placeholder import PlaceholderScreen
+Nothing here touches the live connection except Apply (through `app.switch_database`) and the
+production Unlock / Lock (through the SessionManager's read-only guard).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, Static
+
+from tui.config import (
+    DEFAULT_ENV_FILE,
+    Environment,
+    Settings,
+    save_env_file,
+    setting_origins,
+    settings_as_env,
+)
+from tui.db.errors import ConnectionProblem, short_error
+from tui.db.session import CONNECT_TIMEOUT, ServerInfo, build_engine, ping_engine
+from tui.screens.base import DbScreen
+from tui.widgets.settings_form import SettingsForm, build_candidate
+
+PRODUCTION_WORD = Environment.PRODUCTION.value
 
 
-class SettingsScreen(PlaceholderScreen):
+async def probe_connection(settings: Settings, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
+    """Connect with a throwaway engine (the live one is not touched); raise `ConnectionProblem`.
+
+    A SQLite file that does not exist yet is reported, not created.
+    """
+    if settings.is_sqlite and not settings.is_memory:
+        path = Path(settings.url().database or "").expanduser()
+        if path.parent.is_dir() and not path.exists():
+            raise ConnectionProblem(
+                f"SQLite file does not exist yet: {path} (Apply creates an empty database; "
+                f"{settings.masked_url})"
+            )
+    engine = build_engine(settings, pooled=False)
+    try:
+        return await ping_engine(engine, settings, timeout)
+    finally:
+        await engine.dispose()
+
+
+def _no_write_bits(path: Path) -> bool:
+    return not path.stat().st_mode & 0o222
+
+
+class SettingsScreen(DbScreen):
+    """Every setting, where it came from, and the actions that use them."""
+
     SCREEN_NAME = "Settings"
+
+    BINDINGS = [
+        Binding(
+            "ctrl+t",
+            "test_connection",
+            "Test connection",
+            id="settings.test",
+            tooltip="Connect with the form's settings (the live connection is not touched)",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+a",
+            "apply",
+            "Apply",
+            id="settings.apply",
+            tooltip="Switch the live connection to the form's settings",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save to .env",
+            id="settings.save",
+            tooltip="Write the form's settings to the .env file (mode 0600)",
+            priority=True,
+        ),
+    ]
+
+    def compose_body(self) -> Iterable:
+        yield SettingsForm()
+        yield Horizontal(
+            Button("Test connection (ctrl+t)", id="settings-test", compact=True),
+            Button("Apply (ctrl+a)", id="settings-apply", variant="primary", compact=True),
+            Button("Save to .env (ctrl+s)", id="settings-save", compact=True),
+            Static("", id="guard-state"),
+            Button("Unlock writes", id="settings-unlock", variant="error", compact=True),
+            Button("Lock writes", id="settings-lock", compact=True),
+            id="settings-actions",
+        )
+        yield Static("", id="settings-status")
+
+    # -- state -----------------------------------------------------------------------------
+    @property
+    def form(self) -> SettingsForm:
+        return self.query_one(SettingsForm)
+
+    @property
+    def env_path(self) -> Path:
+        return Path(self.dbapp.env_file or DEFAULT_ENV_FILE)
+
+    def on_mount(self) -> None:
+        self.reload_form()
+
+    def on_database_changed(self) -> None:
+        # Keep unsaved edits; only what depends on the live connection changes.
+        self._show_guard()
+        self._validate()
+
+    def reload_form(self) -> None:
+        """Show the live settings and where each came from (edits are dropped)."""
+        app = self.dbapp
+        self.form.load(app.settings, self._origins())
+        self._show_guard()
+        self._validate()
+
+    def _origins(self) -> dict:
+        try:
+            return setting_origins(self.dbapp.env_file, self.dbapp.overrides)
+        except Exception:  # an unreadable .env: every origin is unknown, not a crash
+            return {}
+
+    def _validate(self) -> Settings | None:
+        """Build the candidate settings from the form; show per-field errors."""
+        candidate, errors = build_candidate(self.dbapp.settings, self.form.edits())
+        self.form.show_errors(errors)
+        self.form.show_origins(self._origins(), self.dbapp.settings)
+        if candidate is None:
+            self.form.show_target("fix the fields marked above")
+        else:
+            self.form.show_target(f"target: {candidate.masked_url}")
+        return candidate
+
+    def _show_guard(self) -> None:
+        manager = self.dbapp.manager
+        production = manager.settings.ENVIRONMENT is Environment.PRODUCTION
+        if manager.read_only:
+            state = "writes: read-only"
+        elif production:
+            state = "writes: UNLOCKED for this run"
+        else:
+            state = "writes: allowed"
+        self.query_one("#guard-state", Static).update(Text(state))
+        self.query_one("#settings-unlock", Button).display = manager.read_only
+        self.query_one("#settings-lock", Button).display = production and not manager.read_only
+
+    def _status(self, message: str, *, error: bool = False) -> None:
+        status = self.query_one("#settings-status", Static)
+        status.update(Text(message))
+        status.set_class(error, "-error")
+        status.set_class(not error, "-ok")
+
+    @on(SettingsForm.Changed)
+    def _form_changed(self) -> None:
+        self._validate()
+
+    @on(Button.Pressed, "#settings-test")
+    def _test_pressed(self) -> None:
+        self.action_test_connection()
+
+    @on(Button.Pressed, "#settings-apply")
+    def _apply_pressed(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed, "#settings-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#settings-unlock")
+    def _unlock_pressed(self) -> None:
+        self.action_unlock()
+
+    @on(Button.Pressed, "#settings-lock")
+    def _lock_pressed(self) -> None:
+        self.action_lock()
+
+    # -- test connection -------------------------------------------------------------------
+    def action_test_connection(self) -> None:
+        candidate = self._validate()
+        if candidate is None:
+            self._status("Fix the marked fields first.", error=True)
+            return
+        self._status(f"Testing {candidate.masked_url} …")
+        self.run_test_connection(candidate)
+
+    @work(exclusive=True, group="settings-test", exit_on_error=False)
+    async def run_test_connection(self, candidate: Settings) -> None:
+        try:
+            info = await probe_connection(candidate)
+        except ConnectionProblem as problem:
+            self._status(f"Connection failed: {problem}", error=True)
+            return
+        except Exception as exc:  # anything unexpected: a safe one-line reason
+            self._status(f"Connection failed: {self._safe(exc, candidate)}", error=True)
+            return
+        self._status(
+            f"Connected: {info.version}, round trip {info.round_trip_ms:.1f} ms ({info.masked_url})"
+        )
+
+    def _safe(self, exc: BaseException, candidate: Settings) -> str:
+        return short_error(exc, [*candidate.secrets, *self.dbapp.settings.secrets])
+
+    # -- apply -----------------------------------------------------------------------------
+    def action_apply(self) -> None:
+        candidate = self._validate()
+        if candidate is None:
+            self._status("Fix the marked fields first.", error=True)
+            return
+        self._status(f"Switching to {candidate.masked_url} …")
+        self.run_apply(candidate)
+
+    @work(exclusive=True, group="settings-apply", exit_on_error=False)
+    async def run_apply(self, candidate: Settings) -> None:
+        app = self.dbapp
+        old = app.settings.masked_url
+        try:
+            await app.switch_database(candidate)
+        except ConnectionProblem as problem:
+            self._status(f"Not switched: {problem}. Still using {old}.", error=True)
+            self.notify(str(problem), title="Switch failed", severity="error", timeout=8)
+            return
+        except Exception as exc:
+            message = self._safe(exc, candidate)
+            self._status(f"Not switched: {message}. Still using {old}.", error=True)
+            self.notify(message, title="Switch failed", severity="error", timeout=8)
+            return
+        self.reload_form()
+        note = " (read-only: unlock to write)" if app.manager.read_only else ""
+        self._status(f"Switched to {candidate.masked_url}{note}")
+        self.notify(f"Now using {candidate.masked_url}", title="Switched")
+
+    # -- save ------------------------------------------------------------------------------
+    def action_save(self) -> None:
+        candidate = self._validate()
+        if candidate is None:
+            self._status("Fix the marked fields first; nothing was saved.", error=True)
+            return
+        path = self.env_path
+        problem = self._save_problem(path)
+        if problem:
+            self._status(f"Not saved: {problem}", error=True)
+            self.notify(problem, title="Not saved", severity="error", timeout=8)
+            return
+        try:
+            save_env_file(path, settings_as_env(candidate))
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            message = f"cannot write {path}: {reason}; the file is unchanged"
+            self._status(f"Not saved: {message}", error=True)
+            self.notify(message, title="Not saved", severity="error", timeout=8)
+            return
+        applied = settings_as_env(candidate) == settings_as_env(self.dbapp.settings)
+        later = "" if applied else " (press ctrl+a to use them now)"
+        self._status(f"Saved to {path} (mode 0600){later}")
+        self.notify(f"Settings saved to {path}", title="Saved")
+        self._validate()
+
+    @staticmethod
+    def _save_problem(path: Path) -> str:
+        """Why `path` cannot be written, or ''. A read-only file is respected, not replaced."""
+        folder = path.resolve().parent
+        if not folder.is_dir():
+            return f"folder does not exist: {folder}"
+        if path.is_dir():
+            return f"{path} is a folder, not a file"
+        # Mode bits as well as access(): a file made read-only is respected even by root.
+        if path.exists() and (not os.access(path, os.W_OK) or _no_write_bits(path)):
+            return f"{path} is read-only; the file is unchanged"
+        if not os.access(folder, os.W_OK | os.X_OK) or _no_write_bits(folder):
+            return f"folder {folder} is not writable; the file is unchanged"
+        return ""
+
+    # -- production guard ------------------------------------------------------------------
+    def action_unlock(self) -> None:
+        manager = self.dbapp.manager
+        if not manager.read_only:
+            self.notify("Writes are already allowed")
+            return
+        from tui.screens.modals import TypeToConfirmScreen
+
+        self.app.push_screen(TypeToConfirmScreen(PRODUCTION_WORD), self._unlock_answer)
+
+    def _unlock_answer(self, confirmed: bool | None) -> None:
+        if not confirmed:
+            self._status("Still read-only.")
+            return
+        self.dbapp.manager.unlock()
+        self.dbapp.connection_state = "UNLOCKED"
+        self._show_guard()
+        self._status("Writes unlocked for this run only; every write still asks to confirm.")
+        self.notify("Writes unlocked until dbtui exits", title="UNLOCKED", severity="warning")
+
+    def action_lock(self) -> None:
+        self.dbapp.manager.lock()
+        self.dbapp.connection_state = "read-only"
+        self._show_guard()
+        self._status("Locked: read-only.")
+
+    # -- palette ---------------------------------------------------------------------------
+    def palette_commands(self) -> Iterable[tuple[str, str, object]]:
+        yield ("Test connection", "Connect with the form's settings", self.action_test_connection)
+        yield ("Apply settings", "Switch the live connection", self.action_apply)
+        yield ("Save settings to .env", "Write the form's settings to .env", self.action_save)
+        if self.dbapp.manager.read_only:
+            yield ("Unlock writes", "Allow writes for this run (type the name)", self.action_unlock)
+        else:
+            yield ("Lock writes", "Make the database read-only again", self.action_lock)
 
 
 SCREEN = SettingsScreen
