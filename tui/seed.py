@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, insert, inspect, select, text
@@ -100,6 +101,11 @@ class TextPools:
         self.words = sorted({_ascii_word(fake.word()) for _ in range(3000)} - {""})
 
 
+@lru_cache(maxsize=4)
+def _cached_pools(seed: int) -> TextPools:
+    return TextPools(seed)
+
+
 def _ascii_word(value: str) -> str:
     return re.sub(r"[^a-z0-9_.]", "", value.lower())
 
@@ -120,7 +126,7 @@ class _Generator:
 
     def __init__(self, seed: int | None, now: datetime) -> None:
         self.rng = random.Random(seed)
-        self.pools = TextPools(seed)
+        self.pools = TextPools(seed) if seed is None else _cached_pools(seed)
         self.now = now
         self.password_hash = hash_seed_password()
         statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
@@ -270,7 +276,8 @@ async def seed(
         for batch in _batches(rows, batch_size):
             await conn.execute(insert(table), batch)
             done += len(batch)
-            report(stage, min(done, total) if total else done, max(total, done))
+            if done < total:
+                report(stage, done, total)
         report(stage, done, done)
         return done
 
