@@ -57,6 +57,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCRIPT_LOCATION = REPO_ROOT / "migrations"
 DEFAULT_INI = REPO_ROOT / "alembic.ini"
 MAX_REVISION_ID = 32  # alembic_version.version_num is VARCHAR(32)
+LOCK_TIMEOUT_S = 30  # PostgreSQL: give up waiting for a table lock after this long
 
 # One Alembic operation at a time in the whole process.
 _OPERATION_LOCK = threading.Lock()
@@ -322,6 +323,9 @@ class _Operation:
         self.total: int | None = None
         self.in_progress: str | None = None
         self.last_done: str | None = None
+        self.done = 0
+        self.planned: list[str] = []  # revision ids of the planned steps, when known
+        self._seen_output: set[str] = set()
 
     def _mask(self, text: str) -> str:
         for secret in self._secrets:
@@ -332,13 +336,29 @@ class _Operation:
         if self._on_event is None:
             return
         event = MigrationEvent(kind, self.name, self._mask(text), **kw)
-        try:
+        # A broken listener must not break the migration (and nothing may print to the terminal).
+        with contextlib.suppress(Exception):
             self._on_event(event)
-        except Exception:  # a broken listener must not break the migration
-            logging.getLogger(__name__).exception("migration event listener failed")
 
     def output(self, line: str, level: str = "info") -> None:
         self.emit(EventKind.OUTPUT, line, level=level)
+
+    def log_output(self, line: str, level: str) -> None:
+        """Output from the `alembic` logger; repeated set-up lines ("Context impl ...") once."""
+        if line.startswith(("Context impl", "Will assume")):
+            if line in self._seen_output:
+                return
+            self._seen_output.add(line)
+        self.output(line, level)
+
+    @property
+    def failing_revision(self) -> str | None:
+        """The revision in progress, else the next planned one."""
+        if self.in_progress is not None:
+            return self.in_progress
+        if self.done < len(self.planned):
+            return self.planned[self.done]
+        return None
 
     def revision_started(self, step: Any) -> None:
         script = getattr(step, "revision", None)
@@ -363,6 +383,7 @@ class _Operation:
             revision = ", ".join(ids) or None
         self.in_progress = None
         self.last_done = revision
+        self.done += 1
         self.emit(
             EventKind.REVISION_DONE,
             f"done {revision}",
@@ -391,7 +412,7 @@ class _LogHandler(logging.Handler):
             level = "error" if record.levelno >= logging.ERROR else "info"
             if logging.WARNING <= record.levelno < logging.ERROR:
                 level = "warning"
-            self.operation.output(record.getMessage(), level)
+            self.operation.log_output(record.getMessage(), level)
         except Exception:
             self.handleError(record)
 
@@ -628,6 +649,10 @@ class MigrationRunner:
             async with engine.connect() as conn:
                 if allow_writes:
                     await conn.execution_options(**{_allow_writes_option(): True})
+                if conn.dialect.name == "postgresql":
+                    # Fail (naming the revision) rather than hang behind another session's lock.
+                    await conn.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT_S}s'")
+                    await conn.commit()
                 return await conn.run_sync(lambda sync: self._call(job, sync, operation))
         finally:
             await engine.dispose()
@@ -693,7 +718,7 @@ class MigrationRunner:
                 connection.rollback()
             except Exception:
                 current = ()
-        revision = operation.in_progress
+        revision = operation.failing_revision
         if revision is None:
             return MigrationError(f"{operation.name} failed: {reason}")
         shown = ", ".join(current) or "base"
@@ -704,13 +729,18 @@ class MigrationRunner:
         )
 
     # -- operations ------------------------------------------------------------------------
-    def _planned_steps(self, script: ScriptDirectory, direction: str, target: str, heads) -> int:
+    def _planned_steps(
+        self, script: ScriptDirectory, direction: str, target: str, heads: tuple[str, ...]
+    ) -> list[str]:
+        """Revision ids the move will run, in order (empty when Alembic cannot tell)."""
         try:
             if direction == "upgrade":
-                return len(script._upgrade_revs(target, heads))
-            return len(script._downgrade_revs(target, heads))
+                steps = script._upgrade_revs(target, heads)
+            else:
+                steps = script._downgrade_revs(target, heads)
         except Exception:
-            return 0
+            return []
+        return [step.revision.revision for step in steps]
 
     def _move(self, direction: Direction, target: str) -> Callable[..., tuple[str, ...]]:
         def job(connection: Connection | None, op: _Operation) -> tuple[str, ...]:
@@ -722,7 +752,8 @@ class MigrationRunner:
             heads = _read_heads(connection)
             if connection.in_transaction():
                 connection.rollback()
-            op.total = self._planned_steps(script, direction, target, heads) or None
+            op.planned = self._planned_steps(script, direction, target, heads)
+            op.total = len(op.planned) or None
             config.attributes["connection"] = connection
             config.attributes["on_version_apply"] = op.revision_done
             if direction == "upgrade":
@@ -899,16 +930,10 @@ def _script_path(created: Any) -> Path:
 
 
 def _read_heads(connection: Connection) -> tuple[str, ...]:
-    """The revisions stamped in the database (without Alembic's "Context impl" chatter)."""
+    """The revisions stamped in the database."""
     from alembic.runtime.migration import MigrationContext
 
-    logger = logging.getLogger("alembic.runtime.migration")
-    saved = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        return tuple(MigrationContext.configure(connection).get_current_heads())
-    finally:
-        logger.setLevel(saved)
+    return tuple(MigrationContext.configure(connection).get_current_heads())
 
 
 def _allow_writes_option() -> str:

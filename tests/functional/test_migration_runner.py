@@ -337,3 +337,32 @@ async def test_in_memory_testing_database(tmp_path: Path) -> None:
         assert await runner.check() == []
     finally:
         await manager.dispose()
+
+
+async def test_runner_follows_environment_switch(tmp_path: Path) -> None:
+    from tests.conftest import sqlite_settings
+
+    manager = SessionManager(sqlite_settings(tmp_path / "first.db"))
+    try:
+        # A `%` in the folder name must not upset Alembic's config interpolation.
+        migrations = project_with(tmp_path / "100% project")
+        runner = MigrationRunner(manager, migrations)
+        await runner.upgrade()
+        await manager.switch(sqlite_settings(tmp_path / "second.db"))
+        assert await runner.current_heads() == ()
+        assert await runner.upgrade("0001_initial_schema") == ("0001_initial_schema",)
+        # (the alembic CLI itself cannot take a `%` in its folder: use a plain copy for it)
+        cli = project_with(tmp_path / "cli")
+        assert cli_current(cli, manager.settings) == {"0001_initial_schema"}
+        assert cli_current(cli, sqlite_settings(tmp_path / "first.db")) == {HEAD}
+    finally:
+        await manager.dispose()
+
+
+def test_importing_the_runner_does_not_import_alembic() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, tui.migrations; print('alembic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
