@@ -427,3 +427,45 @@ async def test_empty_table(tmp_path: Path) -> None:
         await pilot.press("j", "G", "enter", "y", "s")
         await pilot.pause()
         assert not [m for m in app.messages if isinstance(m, RecordTable.RowSelected)]
+
+
+async def test_keys_work_while_a_slow_fetch_shows_loading(items_db: Path) -> None:
+    import asyncio
+
+    gate = asyncio.Event()
+
+    class SlowFetch(SqliteItems):
+        async def fetch_after(self, key: Any, limit: int) -> list[TableRow]:
+            await gate.wait()
+            return await super().fetch_after(key, limit)
+
+    app = TableApp(SlowFetch(items_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(RecordTable)
+        await pilot.pause(0.3)
+        assert "loading…" in str(table.border_subtitle)
+        assert "…" in screen_lines(table)[1] or table.row_at(0) is None
+        await pilot.press("j", "j")  # the UI keeps answering keys
+        assert table.cursor_row == 2
+        gate.set()
+        await settle(pilot, table)
+        assert table.current_row is not None and table.current_row.id == 3
+        assert "loading" not in str(table.border_subtitle)
+
+
+async def test_mouse_click_moves_cursor_and_header_sorts(items_db: Path) -> None:
+    app = TableApp(SqliteItems(items_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(RecordTable)
+        await settle(pilot, table)
+        # Border at y=0, header at y=1, first row at y=2; the Name column starts at x=1+8.
+        await pilot.click(RecordTable, offset=(12, 4))
+        await pilot.pause()
+        assert table.cursor_row == 2 and table.cursor_column == 1
+        await pilot.click(RecordTable, offset=(12, 4))  # clicking the cursor row opens it
+        await pilot.pause()
+        assert [m.row_id for m in app.messages if isinstance(m, RecordTable.RowSelected)] == [3]
+        await pilot.click(RecordTable, offset=(36, 1))  # the Score header
+        await pilot.pause()
+        sorts = [m for m in app.messages if isinstance(m, RecordTable.SortRequested)]
+        assert [(m.column_key, m.descending) for m in sorts] == [("score", False)]

@@ -440,7 +440,8 @@ class RecordTable(ScrollView, can_focus=True):
         if not self._rows.total_known:
             # Wait for the count, then jump (the count worker calls back).
             self._jump_to_end_after_count = True
-            self._start_count()
+            if not self._count_pending:
+                self._start_count()
             return
         self.move_cursor(row=self._rows.total - 1)
 
@@ -489,7 +490,7 @@ class RecordTable(ScrollView, can_focus=True):
             return
         again = index == self._cursor_row
         self.move_cursor(row=index, column=column)
-        if again and event.chain >= 1:
+        if again:
             self.action_select_row()
         event.stop()
 
@@ -585,7 +586,9 @@ class RecordTable(ScrollView, can_focus=True):
             self._count_pending = True
             self._load_count(self._source, self._generation)
 
-    @work(exclusive=True, group="record-table-count", exit_on_error=False)
+    # Not exclusive: a superseded count finishes and is ignored (generation check) rather than
+    # being cancelled mid-query, which some drivers handle badly.
+    @work(group="record-table-count", exit_on_error=False)
     async def _load_count(self, source: RowSource, generation: int) -> None:
         try:
             total, estimated = await source.count()
