@@ -413,8 +413,8 @@ class _LogHandler(logging.Handler):
             if logging.WARNING <= record.levelno < logging.ERROR:
                 level = "warning"
             self.operation.log_output(record.getMessage(), level)
-        except Exception:
-            self.handleError(record)
+        except Exception:  # never let logging print a traceback behind the UI
+            return
 
 
 # -- the runner --------------------------------------------------------------------------------

@@ -328,6 +328,35 @@ async def test_sqlite_batch_rebuild_keeps_cascade_children(tmp_path: Path) -> No
         await manager.dispose()
 
 
+async def test_sqlite_foreign_key_check_rolls_back_orphans(tmp_path: Path) -> None:
+    from tests.conftest import sqlite_settings
+
+    manager = SessionManager(sqlite_settings(tmp_path / "orphans.db"))
+    try:
+        migrations = project_with(tmp_path / "project", "0003_orphans")
+        runner = MigrationRunner(manager, migrations)
+        await runner.upgrade(HEAD)
+        async with manager.session() as session:
+            await session.execute(
+                text(
+                    "insert into users (id, email, username, hashed_password) "
+                    "values (1, 'a@example.com', 'ann', 'x')"
+                )
+            )
+            await session.execute(
+                text("insert into posts (title, slug, author_id) values ('T', 't', 1)")
+            )
+        with pytest.raises(MigrationFailed, match="foreign key check failed") as failed:
+            await runner.upgrade()
+        assert failed.value.revision == "0003_orphans"
+        assert await runner.current_heads() == (HEAD,)
+        async with manager.session() as session:
+            users = (await session.execute(text("select count(*) from users"))).scalar()
+        assert users == 1
+    finally:
+        await manager.dispose()
+
+
 async def test_in_memory_testing_database(tmp_path: Path) -> None:
     manager = SessionManager(load_settings(None, {"ENVIRONMENT": "testing"}, environ={}))
     try:
