@@ -217,50 +217,12 @@ async def _table_count(manager: SessionManager) -> int:
     return len([n for n in names if n != "alembic_version"])
 
 
-async def _upgrade(manager: SessionManager, revision: str) -> None:
-    """Upgrade via `tui.migrations.MigrationRunner`, or Alembic's command API without it."""
-    try:
-        from tui.migrations import MigrationRunner
-    except ImportError:
-        MigrationRunner = None
-    if MigrationRunner is not None:
-        await MigrationRunner(manager).upgrade(revision)
-        return
-    from alembic import command
+async def upgrade_database(manager: SessionManager, revision: str = "heads") -> tuple[str, ...]:
+    """Upgrade `manager`'s database to `revision` with `tui.migrations.MigrationRunner`;
+    returns the new current heads. The manager must be writable (unlocked)."""
+    from tui.migrations import MigrationRunner
 
-    config = _alembic_config(manager.settings)
-
-    def upgrade(connection: Any) -> None:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-    async with manager.engine.connect() as conn:
-        await conn.run_sync(upgrade)
-        await conn.commit()
-
-
-def _alembic_config(settings: Settings) -> Any:
-    from alembic.config import Config
-
-    root = Path(__file__).resolve().parent.parent
-    ini = root / "alembic.ini"
-    config = Config(str(ini) if ini.is_file() else None, stdout=sys.stderr)
-    config.set_main_option("script_location", str(root / "migrations"))
-    config.attributes["settings"] = settings
-    return config
-
-
-async def revision_state(manager: SessionManager) -> tuple[list[str], list[str]]:
-    """(current revisions of the database, head revisions of the scripts)."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    heads = list(ScriptDirectory.from_config(_alembic_config(manager.settings)).get_heads())
-    async with manager.engine.connect() as conn:
-        current = await conn.run_sync(
-            lambda sync: list(MigrationContext.configure(sync).get_current_heads())
-        )
-    return sorted(current), sorted(heads)
+    return await MigrationRunner(manager).upgrade(revision)
 
 
 def _production_guard(settings: Settings, allowed: bool, what: str) -> None:
@@ -288,7 +250,7 @@ async def _seed(args: argparse.Namespace, settings: Settings) -> int:
         manager.unlock()  # production was allowed explicitly above
         if settings.ENVIRONMENT is not Environment.PRODUCTION and await _table_count(manager) == 0:
             print(f"new database: migrating to head first ({settings.masked_url})", file=sys.stderr)
-            await _upgrade(manager, "heads")
+            await upgrade_database(manager, "heads")
         if settings.is_memory:
             print(
                 "note: testing uses an in-memory database; it is gone when this ends",
@@ -328,22 +290,20 @@ async def _check(settings: Settings) -> int:
     manager, info = await _connect(settings)
     try:
         _say(f"connection:  ok, {info.version}, round trip {info.round_trip_ms:.1f} ms")
-        current, heads = await revision_state(manager)
+        from tui.migrations import MigrationRunner
+
+        status = await MigrationRunner(manager).status()
     finally:
         await manager.dispose()
-    shown_current = ", ".join(current) or "none"
-    shown_heads = ", ".join(heads) or "none"
-    if current == heads:
-        _say(f"revision:    {shown_current} (head {shown_heads}): up to date")
+    current = ", ".join(status.current) or "none"
+    heads = ", ".join(status.heads) or "none"
+    if status.at_head:
+        _say(f"revision:    {current} (head {heads}): up to date")
         return 0
-    _say(f"revision:    {shown_current} (head {shown_heads}): not at head")
-    if not current:
-        raise CommandError(f"database is not migrated: run `dbtui migrate` ({settings.masked_url})")
-    unknown = [rev for rev in current if rev not in heads]
-    raise CommandError(
-        f"database revision {', '.join(unknown) or shown_current} is not the head "
-        f"{shown_heads}: run `dbtui migrate` ({settings.masked_url})"
-    )
+    _say(f"revision:    {current} (head {heads}): not at head")
+    summary = status.summary() or "the database is not at the head revision"
+    advice = "; run `dbtui migrate`" if status.needs_upgrade else ""
+    raise CommandError(f"{summary}{advice} ({settings.masked_url})")
 
 
 def run_migrate(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
@@ -356,8 +316,7 @@ async def _migrate(revision: str, settings: Settings) -> int:
     manager, _info = await _connect(settings)
     try:
         manager.unlock()
-        await _upgrade(manager, revision)
-        current, _heads = await revision_state(manager)
+        current = await upgrade_database(manager, revision)
     finally:
         await manager.dispose()
     _say(f"migrated to {', '.join(current) or 'base'} ({settings.masked_url})")

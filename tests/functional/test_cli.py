@@ -181,7 +181,7 @@ def test_check_migrate_and_seed_a_sqlite_file(tmp_path: Path) -> None:
 def test_check_reports_a_database_behind_head(tmp_path: Path) -> None:
     sqlite3.connect(tmp_path / "app.db").execute("create table something (id integer)").close()
     run = dbtui("check", cwd=tmp_path)
-    assert_one_line_failure(run, "not migrated", "dbtui migrate")
+    assert_one_line_failure(run, "no Alembic revision", "stamp")
     assert "connection:  ok" in run.out
     run = dbtui("migrate", cwd=tmp_path)
     assert run.code == 0, run
@@ -195,7 +195,9 @@ def test_seed_postgres_with_a_password_full_of_url_characters(
 ) -> None:
     env = pg_env(pg_database)
     run = dbtui("check", cwd=tmp_path, env=env)
-    assert_one_line_failure(run, "not migrated", f"postgres:***@127.0.0.1:5432/{pg_database}")
+    assert_one_line_failure(
+        run, "no schema yet", "dbtui migrate", f"***@127.0.0.1:5432/{pg_database}"
+    )
 
     run = dbtui("seed", "--users", "50", cwd=tmp_path, env=env)
     assert_one_line_failure(run, "refusing to seed a production database", "--allow-production")
