@@ -155,7 +155,8 @@ class Repository(Generic[R]):
     """Keyset-paged listing on one table. Subclasses declare:
 
     - `table`, `kind` (a word for messages), `sortable` (name → column; names are row
-      attributes), `nullable_sorts`, `filter_names`;
+      attributes), `nullable_sorts`, `unique_sorts` (NOT NULL UNIQUE columns: ordered
+      without the id tie-breaker, straight off their unique index), `filter_names`;
     - `_select()` (the list columns, labelled as the row fields) and `_conditions(query)`
       (filters and search, on `table` only);
     - `_to_rows(raw)` (plain values, with at most one extra grouped query per page).
@@ -165,6 +166,7 @@ class Repository(Generic[R]):
     kind: ClassVar[str] = "record"
     sortable: ClassVar[Mapping[str, ColumnElement[Any]]]
     nullable_sorts: ClassVar[frozenset[str]] = frozenset()
+    unique_sorts: ClassVar[frozenset[str]] = frozenset()
     filter_names: ClassVar[frozenset[str]] = frozenset()
     integrity_columns: ClassVar[Mapping[str, str]] = {}
     integrity_constraints: ClassVar[Mapping[str, str]] = {}
@@ -237,27 +239,27 @@ class Repository(Generic[R]):
     ) -> Select[Any]:
         column = self.sortable[query.sort]
         ident = self.id_column
-        by_id_only = query.sort == "id" or segment is True
+        by_id = query.sort == "id"
+        # a unique column orders by itself: `col > :v` on its unique index, no tie-breaker
+        unique = query.sort in self.unique_sorts
         if segment is True:
             base = base.where(column.is_(None))
         elif segment is False:
             base = base.where(column.is_not(None))
         if cursor is not None:
             last_id = bindparam(None, cursor.values[-1], type_=ident.type)
-            if by_id_only:
+            if by_id or segment is True:
                 base = base.where(ident < last_id if descending else ident > last_id)
             else:
                 value = bindparam(None, cursor.values[0], type_=column.type)
-                left, right = tuple_(column, ident), tuple_(value, last_id)
+                left, right = (
+                    (column, value) if unique else (tuple_(column, ident), tuple_(value, last_id))
+                )
                 base = base.where(left < right if descending else left > right)
-        if by_id_only:
-            order = [ident.desc() if descending else ident.asc()]
-        else:
-            order = [
-                column.desc() if descending else column.asc(),
-                ident.desc() if descending else ident.asc(),
-            ]
-        return base.order_by(*order)
+        # in the NULL part the column is constant; ordering by it too keeps the
+        # (col, id) index order usable on PostgreSQL
+        keys = [ident] if by_id else [column] if unique else [column, ident]
+        return base.order_by(*(key.desc() if descending else key.asc() for key in keys))
 
     async def _walk(
         self, query: Query, cursor: Cursor | None, want: int, *, reverse: bool

@@ -41,6 +41,7 @@ class TagRepository(Repository[TagRow]):
     table = _tags
     kind = "tag"
     sortable = {"id": _tags.c.id, "name": _tags.c.name}
+    unique_sorts = frozenset({"name"})
     integrity_columns = {"tags.name": "name"}
     integrity_constraints = {"uq_tags_name": "name"}
     integrity_messages = {"name": _NAME_TAKEN}

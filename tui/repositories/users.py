@@ -105,6 +105,7 @@ class UserRepository(Repository[UserRow]):
         "created_at": _users.c.created_at,
     }
     nullable_sorts = frozenset({"full_name"})
+    unique_sorts = frozenset({"username", "email"})
     filter_names = frozenset({"status", "trash", "deleted"})
     integrity_columns = {
         "users.email": "email",
@@ -132,9 +133,15 @@ class UserRepository(Repository[UserRow]):
     def _conditions(self, query: Query) -> list[ColumnElement[bool]]:
         filters = query.filters
         trash = _to_bool(filters.get("trash", filters.get("deleted", False)))
-        conditions: list[ColumnElement[bool]] = [
-            _users.c.deleted_at.is_not(None) if trash else _users.c.deleted_at.is_(None)
-        ]
+        if trash:
+            live_or_trash = _users.c.deleted_at.is_not(None)
+        else:
+            live_or_trash = _users.c.deleted_at.is_(None)
+            if self.dialect == "sqlite":
+                # "usually true": keeps SQLite on the sort column's index instead of the
+                # deleted_at index followed by a sort of every live user
+                live_or_trash = func.likely(live_or_trash)
+        conditions: list[ColumnElement[bool]] = [live_or_trash]
         status = filters.get("status")
         if status is not None:
             try:
