@@ -29,8 +29,6 @@ from tui.db.session import CONNECT_TIMEOUT, ServerInfo, build_engine, ping_engin
 from tui.screens.base import DbScreen
 from tui.widgets.settings_form import SettingsForm, build_candidate
 
-PRODUCTION_WORD = Environment.PRODUCTION.value
-
 
 async def probe_connection(settings: Settings, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
     """Connect with a throwaway engine (the live one is not touched); raise `ConnectionProblem`.
@@ -288,7 +286,13 @@ class SettingsScreen(DbScreen):
             return
         from tui.screens.modals import TypeToConfirmScreen
 
-        self.app.push_screen(TypeToConfirmScreen(PRODUCTION_WORD), self._unlock_answer)
+        dialog = TypeToConfirmScreen(
+            "Unlock writes",
+            f"Writes to {manager.settings.masked_url} stay allowed until dbtui exits.",
+            manager.settings.ENVIRONMENT.value,
+            confirm_label="Unlock",
+        )
+        self.app.push_screen(dialog, self._unlock_answer)
 
     def _unlock_answer(self, confirmed: bool | None) -> None:
         if not confirmed:
