@@ -197,6 +197,32 @@ class DbTuiApp(App[None]):
         else:
             self.notify("The SQL log is shown on the main screens")
 
+    def action_seed(self) -> None:
+        """Fill the current database with demo data (asks first)."""
+        from tui.screens.modals import ConfirmScreen
+
+        if self.manager.read_only:
+            self.notify(
+                "Production is read-only: unlock writes in Settings (5)", severity="warning"
+            )
+            return
+        target = self.manager.settings.masked_url
+        body = f"Add 50 users, 500 posts and 30 tags of fake data to {target}?"
+        self.push_screen(ConfirmScreen("Seed demo data", body, confirm_label="Seed"), self._seed)
+
+    def _seed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self._run_seed()
+
+    @work(exclusive=True, group="seed", exit_on_error=False)
+    async def _run_seed(self) -> None:
+        from tui.seed import seed
+
+        self.notify("Seeding demo data…")
+        result = await seed(self.manager, users=50, posts=500, tags=30)
+        self.notify(f"Added {result.users} users, {result.posts} posts, {result.tags} tags")
+        self._database_changed()
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for mode, title, key in SCREENS:
             yield SystemCommand(title, f"Go to the {title} screen (key {key})", self._go(mode))

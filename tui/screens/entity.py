@@ -1,0 +1,497 @@
+"""`EntityScreen`: list, search, filter, create, edit, delete and export one kind of record.
+
+An entity is described once by an `EntitySpec` (columns, form fields, filters, how rows and
+form values map to repository input); the users, posts and tags screens are short subclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from sqlalchemy.ext.asyncio import AsyncSession
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from tui.config import Environment
+from tui.db.errors import ReadOnlyError, short_error
+from tui.repositories.base import Query, Repository
+from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
+from tui.screens.base import DbScreen
+from tui.screens.modals import (
+    ConfirmScreen,
+    ConflictScreen,
+    FormErrors,
+    FormScreen,
+    PromptScreen,
+    TypeToConfirmScreen,
+)
+from tui.screens.sources import RepositorySource
+from tui.widgets.record_form import FORM_ERROR_KEY, FormField
+from tui.widgets.record_table import Column, RecordTable
+
+RepositoryFactory = Callable[[AsyncSession], Repository[Any]]
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """Everything the generic screen needs to know about one kind of record."""
+
+    kind: str
+    plural: str
+    repository: RepositoryFactory
+    columns: tuple[Column, ...]
+    cells: Callable[[Any], tuple[object, ...]]
+    label: Callable[[Any], str]
+    #: Form fields for a new record (True) or an existing one (False).
+    form_fields: Callable[[EntityScreen, bool], Sequence[FormField]]
+    #: A detail record → form values.
+    to_form: Callable[[Any], dict[str, Any]]
+    #: Form values → repository input, for a new record (True) or an update (False).
+    to_input: Callable[[dict[str, Any], bool], dict[str, Any]]
+    #: Filter form fields (`f`); their values become `Query.filters` (blank → no filter).
+    filter_fields: Callable[[EntityScreen], Sequence[FormField]] = lambda screen: ()
+    #: Row attributes written by export, in order.
+    export_fields: tuple[str, ...] = ()
+    soft_delete: bool = False
+    search_hint: str = "search"
+    #: Schema error names → form field names (e.g. "profile.bio" → "bio").
+    error_fields: Mapping[str, str] = field(default_factory=dict)
+    default_sort: str = "id"
+
+
+def describe_filters(query: Query) -> str:
+    """A short human summary of a query's search, filters and sort."""
+    parts = [f"{name}={value}" for name, value in query.filters.items() if name != "trash"]
+    if query.search:
+        parts.insert(0, f"search “{query.search}”")
+    arrow = "↓" if query.descending else "↑"
+    parts.append(f"sort {query.sort} {arrow}")
+    return " · ".join(parts)
+
+
+class EntityScreen(DbScreen):
+    """A paged table of one entity with the standard keys of the UX contract."""
+
+    SPEC: ClassVar[EntitySpec]
+    FORM_SCREEN: ClassVar[type[FormScreen]] = FormScreen
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="entity.new", tooltip="Create a new record"),
+        Binding("d", "delete", "Delete", id="entity.delete", tooltip="Delete the current record"),
+        Binding("slash", "search", "Search", id="entity.search", tooltip="Search this list"),
+        Binding("f", "filter", "Filter", id="entity.filter", tooltip="Filter this list"),
+        Binding("r", "refresh", "Refresh", id="entity.refresh", tooltip="Reload from the database"),
+        Binding("t", "trash", "Trash", id="entity.trash", tooltip="Show or leave the trash"),
+        Binding("u", "restore", "Restore", id="entity.restore", tooltip="Restore from the trash"),
+        Binding("e", "export", "Export", id="entity.export", tooltip="Export this view to a file"),
+        Binding("escape", "clear", "Clear", show=False, id="entity.clear", tooltip="Clear search"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = Query(sort=self.SPEC.default_sort)
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        spec = self.SPEC
+        with Horizontal(id="search-bar", classes="-hidden"):
+            yield Static(Text("/"), id="search-label")
+            yield Input(placeholder=spec.search_hint, id="search")
+        yield Static(id="view-state", classes="view-state")
+        yield RecordTable(spec.columns, id="table")
+        yield Static(id="empty-hint", classes="empty-hint -hidden")
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one("#table", RecordTable)
+
+    @property
+    def in_trash(self) -> bool:
+        return bool(self.query_state.filters.get("trash"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "trash":
+            return self.SPEC.soft_delete
+        if action == "restore":
+            return self.SPEC.soft_delete and self.in_trash
+        if action == "filter":
+            return bool(self.SPEC.filter_fields(self))
+        return True
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.refresh_if_stale()
+
+    # -- loading ---------------------------------------------------------------------------
+    def on_database_changed(self) -> None:
+        self.reload()
+
+    def source(self) -> RepositorySource:
+        return RepositorySource(
+            self.dbapp.manager, self.SPEC.repository, self.query_state, self.SPEC.cells
+        )
+
+    def reload(self, *, keep_position: bool = False) -> None:
+        """Show the current query from the database (after any change)."""
+        table = self.table
+        table.set_sort(self.query_state.sort, self.query_state.descending)
+        table.reload(self.source(), keep_position=keep_position)
+        self._show_view_state()
+        self._check_empty()
+
+    def set_query(self, query: Query) -> None:
+        self.query_state = query
+        self.reload()
+
+    def _show_view_state(self) -> None:
+        prefix = "TRASH · " if self.in_trash else ""
+        self.query_one("#view-state", Static).update(
+            Text(prefix + describe_filters(self.query_state), style="dim")
+        )
+        self.refresh_bindings()
+
+    @work(exclusive=True, group="entity-empty", exit_on_error=False)
+    async def _check_empty(self) -> None:
+        query = self.query_state
+        async with self.dbapp.manager.session() as session:
+            page = await self.SPEC.repository(session).page(query, limit=1)
+        hint = self.query_one("#empty-hint", Static)
+        if page.rows:
+            hint.set_class(True, "-hidden")
+            return
+        if query.search or [k for k in query.filters if k != "trash"] or self.in_trash:
+            message = f"No {self.SPEC.plural} match this view (escape clears the search)."
+        else:
+            message = self.empty_message()
+        hint.update(Text(message))
+        hint.set_class(False, "-hidden")
+
+    def empty_message(self) -> str:
+        return (
+            f"No {self.SPEC.plural} yet. Press n to create one, or fill the database with "
+            "demo data: ctrl+p → “Seed demo data” (or `dbtui seed` in a shell)."
+        )
+
+    # -- table events ----------------------------------------------------------------------
+    @on(RecordTable.SortRequested, "#table")
+    def _sort_requested(self, event: RecordTable.SortRequested) -> None:
+        self.set_query(self.query_state.replace(sort=event.column_key, descending=event.descending))
+
+    @on(RecordTable.RowSelected, "#table")
+    def _row_selected(self, event: RecordTable.RowSelected) -> None:
+        self.open_record(event.row_id)
+
+    @on(RecordTable.LoadFailed, "#table")
+    def _load_failed(self, event: RecordTable.LoadFailed) -> None:
+        self.notify(self._message(event.error), title="Cannot load", severity="error")
+
+    def current_id(self) -> int | None:
+        row = self.table.current_row
+        return row.id if row is not None else None
+
+    # -- search and filter -----------------------------------------------------------------
+    def action_search(self) -> None:
+        self.query_one("#search-bar").set_class(False, "-hidden")
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.set_query(self.query_state.replace(search=event.value.strip() or None))
+        self.table.focus()
+
+    def action_clear(self) -> None:
+        search = self.query_one("#search", Input)
+        bar = self.query_one("#search-bar")
+        if search.has_focus and search.value:
+            search.value = ""
+            return
+        bar.set_class(True, "-hidden")
+        search.value = ""
+        self.table.focus()
+        if self.query_state.search:
+            self.set_query(self.query_state.replace(search=None))
+
+    def action_filter(self) -> None:
+        fields = self.SPEC.filter_fields(self)
+        values = {f.name: self.query_state.filters.get(f.name) for f in fields}
+        self.app.push_screen(
+            FormScreen(f"Filter {self.SPEC.plural}", fields, values, check_required=False),
+            self._filter_chosen,
+        )
+
+    def _filter_chosen(self, values: dict[str, Any] | None) -> None:
+        if values is None:
+            return
+        query = self.query_state
+        for name, value in values.items():
+            query = query.with_filter(name, None if value in ("", None, []) else value)
+        self.set_query(query)
+
+    def action_trash(self) -> None:
+        self.set_query(self.query_state.with_filter("trash", None if self.in_trash else True))
+
+    def action_refresh(self) -> None:
+        self.reload(keep_position=True)
+
+    # -- writes: guards --------------------------------------------------------------------
+    def writable(self) -> bool:
+        """False (with a message) while the database is read-only (production, locked)."""
+        if self.dbapp.manager.read_only:
+            self.notify(
+                "Production is read-only. Unlock writes in Settings (5) first.",
+                title="Read-only",
+                severity="warning",
+            )
+            return False
+        return True
+
+    def _message(self, error: BaseException) -> str:
+        return short_error(error, self.dbapp.manager.settings.secrets)
+
+    # -- create and edit -------------------------------------------------------------------
+    def action_new(self) -> None:
+        if not self.writable():
+            return
+        self.app.push_screen(
+            self.FORM_SCREEN(
+                f"New {self.SPEC.kind}",
+                self.SPEC.form_fields(self, True),
+                self.new_values(),
+                save=self._save_new,
+            ),
+            self._saved,
+        )
+
+    def new_values(self) -> dict[str, Any]:
+        """Initial values of the form for a new record."""
+        return {}
+
+    async def _save_new(self, values: dict[str, Any]) -> Any:
+        try:
+            async with self.dbapp.manager.session() as session:
+                return await self.SPEC.repository(session).create(self.SPEC.to_input(values, True))
+        except FieldErrors as errors:
+            raise FormErrors(self._form_errors(errors)) from None
+
+    def _form_errors(self, errors: FieldErrors) -> dict[str, str]:
+        mapped: dict[str, str] = {}
+        for name, message in errors.errors.items():
+            target = self.SPEC.error_fields.get(name, name)
+            if target in ("__root__", ""):
+                target = FORM_ERROR_KEY
+            mapped[target] = message
+        return mapped
+
+    def _saved(self, record: Any) -> None:
+        if record is None:
+            return
+        self.notify(f"Saved {self.SPEC.kind} {self.SPEC.label(record)}")
+        self.reload(keep_position=True)
+
+    def open_record(self, row_id: int) -> None:
+        self._open(row_id)
+
+    @work(exclusive=True, group="entity-open", exit_on_error=False)
+    async def _open(self, row_id: int) -> None:
+        try:
+            detail = await self._get(row_id)
+        except NotFoundError as error:
+            self.notify(str(error), severity="warning")
+            self.reload(keep_position=True)
+            return
+        version = [detail.version]
+        title = f"{self.SPEC.kind.capitalize()} {self.SPEC.label(detail)}"
+        if self.dbapp.manager.read_only:
+            title += " (read-only)"
+        self.app.push_screen(
+            self.FORM_SCREEN(
+                title,
+                self.SPEC.form_fields(self, False),
+                self.SPEC.to_form(detail),
+                save=partial(self._save_existing, row_id, version),
+            ),
+            self._saved,
+        )
+
+    async def _get(self, row_id: int) -> Any:
+        async with self.dbapp.manager.session() as session:
+            return await self.SPEC.repository(session).get(row_id)
+
+    async def _save_existing(self, row_id: int, version: list[int], values: dict[str, Any]) -> Any:
+        if self.dbapp.manager.read_only:
+            raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
+        form_screen = self.app.screen
+        while True:
+            try:
+                async with self.dbapp.manager.session() as session:
+                    return await self.SPEC.repository(session).update(
+                        row_id, self.SPEC.to_input(values, False), version[0]
+                    )
+            except FieldErrors as errors:
+                raise FormErrors(self._form_errors(errors)) from None
+            except StaleRecordError as stale:
+                if stale.current is None:
+                    self.reload(keep_position=True)
+                    raise FormErrors(
+                        {FORM_ERROR_KEY: f"This {self.SPEC.kind} was deleted meanwhile."}
+                    ) from None
+                current = await self._get(row_id)
+                theirs = self.SPEC.to_form(current)
+                fields = [f for f in self.SPEC.form_fields(self, False) if f.kind != "password"]
+                labels = {f.name: f.label for f in fields}
+                mine = {name: values.get(name) for name in labels}
+                theirs = {name: theirs.get(name) for name in labels}
+                choice = await self.app.push_screen_wait(
+                    ConflictScreen(mine, theirs, labels=labels)
+                )
+                if choice == "overwrite":
+                    version[0] = current.version
+                    continue
+                if choice == "reload":
+                    version[0] = current.version
+                    form = getattr(form_screen, "form", None)
+                    if form is not None:
+                        form.set_values(self.SPEC.to_form(current))
+                    raise FormErrors(
+                        {FORM_ERROR_KEY: "Loaded the database's version; nothing was saved."}
+                    ) from None
+                raise FormErrors(
+                    {FORM_ERROR_KEY: "Not saved: the record changed meanwhile (ctrl+s to retry)."}
+                ) from None
+
+    # -- delete, trash, restore ------------------------------------------------------------
+    def action_delete(self) -> None:
+        row_id = self.current_id()
+        if row_id is None or not self.writable():
+            return
+        self._ask_delete(row_id)
+
+    @work(exclusive=True, group="entity-delete", exit_on_error=False)
+    async def _ask_delete(self, row_id: int) -> None:
+        try:
+            detail = await self._get(row_id)
+            async with self.dbapp.manager.session() as session:
+                impact = await self.SPEC.repository(session).delete_impact(row_id)
+        except NotFoundError as error:
+            self.notify(str(error), severity="warning")
+            self.reload(keep_position=True)
+            return
+        label = self.SPEC.label(detail)
+        soft = self.SPEC.soft_delete and not self.in_trash
+        if soft:
+            title = f"Move {self.SPEC.kind} {label} to the trash?"
+            body = "It can be restored from the trash (t). Nothing else changes."
+        else:
+            title = f"Delete {self.SPEC.kind} {label} permanently?"
+            body = f"This {impact}. It cannot be undone."
+        if self.dbapp.manager.settings.ENVIRONMENT is Environment.PRODUCTION:
+            screen: Any = TypeToConfirmScreen(
+                title, body + "\nType the environment name to confirm.", "production"
+            )
+        else:
+            screen = ConfirmScreen(title, body, confirm_label="Delete", danger=True)
+        if not await self.app.push_screen_wait(screen):
+            return
+        await self._write(
+            lambda repo: (
+                repo.soft_delete(row_id, detail.version)
+                if soft
+                else repo.delete(row_id, detail.version)
+            ),
+            f"Moved {label} to the trash" if soft else f"Deleted {label}",
+        )
+
+    def action_restore(self) -> None:
+        row_id = self.current_id()
+        if row_id is None or not self.writable():
+            return
+        self._restore(row_id)
+
+    @work(exclusive=True, group="entity-delete", exit_on_error=False)
+    async def _restore(self, row_id: int) -> None:
+        await self._write(lambda repo: repo.restore(row_id), "Restored")
+
+    async def _write(self, operation: Callable[[Any], Awaitable[Any]], done: str) -> None:
+        try:
+            async with self.dbapp.manager.session() as session:
+                await operation(self.SPEC.repository(session))
+        except (NotFoundError, StaleRecordError, ReadOnlyError, FieldErrors) as error:
+            self.notify(self._message(error), severity="warning")
+        else:
+            self.notify(done)
+        self.reload(keep_position=True)
+
+    # -- export ----------------------------------------------------------------------------
+    def action_export(self) -> None:
+        self.app.push_screen(
+            PromptScreen(
+                f"Export {self.SPEC.plural}",
+                "This view (search, filter and sort included) to a .csv or .json file:",
+                value=f"{self.SPEC.plural}.csv",
+                submit_label="Export",
+                validate=_validate_export_path,
+            ),
+            self._export_to,
+        )
+
+    def _export_to(self, path: str | None) -> None:
+        if path:
+            self._export(Path(path).expanduser())
+
+    @work(exclusive=True, group="entity-export", exit_on_error=False)
+    async def _export(self, path: Path) -> None:
+        from tui.export import export_rows
+
+        fields = self.SPEC.export_fields
+        source = self.source()
+
+        async def pages() -> Any:
+            async for rows in source.all_rows():
+                yield [tuple(getattr(row, name) for name in fields) for row in rows]
+
+        state = self.query_one("#view-state", Static)
+
+        def progress(done: int) -> None:
+            state.update(Text(f"exporting… {done:,} rows", style="dim"))
+
+        try:
+            written = await export_rows(path, fields, pages(), progress)
+        except OSError as error:
+            self.notify(f"Export failed: {error.strerror or error}", severity="error")
+        else:
+            self.notify(f"Exported {written:,} {self.SPEC.plural} to {path}")
+        self._show_view_state()
+
+    # -- command palette -------------------------------------------------------------------
+    def palette_commands(self) -> Iterable[tuple[str, str, object]]:
+        plural = self.SPEC.plural
+        yield (f"New {self.SPEC.kind}", f"Create a {self.SPEC.kind} (n)", self.action_new)
+        yield (f"Search {plural}", f"Search the {plural} (/)", self.action_search)
+        if self.SPEC.filter_fields(self):
+            yield (f"Filter {plural}", f"Filter the {plural} (f)", self.action_filter)
+        yield (f"Export {plural}", "Export this view to CSV or JSON (e)", self.action_export)
+        yield (f"Refresh {plural}", "Reload from the database (r)", self.action_refresh)
+        if self.SPEC.soft_delete:
+            yield ("Trash", f"Show deleted {plural} (t)", self.action_trash)
+        yield ("Seed demo data", "Fill the database with fake data", self.dbapp.action_seed)
+
+
+def _validate_export_path(value: str) -> str | None:
+    path = Path(value.strip()).expanduser()
+    if not value.strip():
+        return "enter a file name"
+    if path.suffix.lower() not in (".csv", ".json"):
+        return "the file name must end in .csv or .json"
+    if not path.parent.is_dir():
+        return f"folder does not exist: {path.parent}"
+    if path.is_dir():
+        return "that is a folder"
+    return None
