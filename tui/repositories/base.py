@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Table,
     bindparam,
@@ -37,6 +39,10 @@ from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.repositories.integrity import integrity_errors
 
 R = TypeVar("R")
+
+#: Built list statements kept for reuse (keyed by repository, dialect, query and part).
+STATEMENT_CACHE_SIZE = 512
+_STATEMENTS: OrderedDict[tuple[Any, ...], Select[Any]] = OrderedDict()
 
 #: PostgreSQL tables with more rows than this (by the planner's statistics) get an estimated
 #: total for unfiltered lists instead of an exact ``count(*)``.
@@ -230,13 +236,32 @@ class Repository(Generic[R]):
         return [True, False] if query.descending else [False, True]
 
     def _segment_statement(
+        self, query: Query, segment: bool | None, descending: bool, keyset: bool, offset: bool
+    ) -> Select[Any]:
+        """One part of the ordering as a statement with named parameters (``cursor_value``,
+        ``cursor_id``, ``page_limit``, ``page_offset``), built once per query shape and
+        reused: SQLAlchemy then finds its compiled form without rebuilding a cache key."""
+        key = (type(self), self.dialect, query, segment, descending, keyset, offset)
+        cached = _STATEMENTS.get(key)
+        if cached is not None:
+            _STATEMENTS.move_to_end(key)
+            return cached
+        statement = self._build_segment(query, segment, descending, keyset, offset)
+        _STATEMENTS[key] = statement
+        if len(_STATEMENTS) > STATEMENT_CACHE_SIZE:
+            _STATEMENTS.popitem(last=False)
+        return statement
+
+    def _build_segment(
         self,
-        base: Select[Any],
         query: Query,
         segment: bool | None,
         descending: bool,
-        cursor: Cursor | None,
+        keyset: bool,
+        offset: bool,
+        limited: bool = True,
     ) -> Select[Any]:
+        base = self._filtered(query)
         column = self.sortable[query.sort]
         ident = self.id_column
         by_id = query.sort == "id"
@@ -246,41 +271,55 @@ class Repository(Generic[R]):
             base = base.where(column.is_(None))
         elif segment is False:
             base = base.where(column.is_not(None))
-        if cursor is not None:
-            last_id = bindparam(None, cursor.values[-1], type_=ident.type)
+        if keyset:
+            last_id = bindparam("cursor_id", type_=ident.type)
             if by_id or segment is True:
                 base = base.where(ident < last_id if descending else ident > last_id)
             else:
-                value = bindparam(None, cursor.values[0], type_=column.type)
-                left, right = (
-                    (column, value) if unique else (tuple_(column, ident), tuple_(value, last_id))
-                )
+                value = bindparam("cursor_value", type_=column.type)
+                if unique:
+                    left, right = column, value
+                else:
+                    left, right = tuple_(column, ident), tuple_(value, last_id)
                 base = base.where(left < right if descending else left > right)
         # in the NULL part the column is constant; ordering by it too keeps the
         # (col, id) index order usable on PostgreSQL
         keys = [ident] if by_id else [column] if unique else [column, ident]
-        return base.order_by(*(key.desc() if descending else key.asc() for key in keys))
+        base = base.order_by(*(key.desc() if descending else key.asc() for key in keys))
+        if limited:
+            base = base.limit(bindparam("page_limit", type_=Integer))
+        if offset:
+            base = base.offset(bindparam("page_offset", type_=Integer))
+        return base
 
     async def _walk(
         self, query: Query, cursor: Cursor | None, want: int, *, reverse: bool
     ) -> list[Row[Any]]:
         """Up to `want` raw rows strictly after (`reverse`: before) `cursor`, in walking order."""
-        base = self._filtered(query)
+        self.check_query(query)
         descending = query.descending != reverse
         segments = self._segments(query)
         if reverse:
             segments.reverse()
         start = 0
-        if cursor is not None and segments != [None]:
-            if query.sort == "id":
-                raise ValueError("an id ordering has no NULL part")
-            start = segments.index(cursor.values[0] is None)
+        if cursor is not None:
+            if len(cursor.values) != (1 if query.sort == "id" else 2):
+                raise ValueError(f"this cursor does not belong to an ordering by {query.sort}")
+            if segments != [None]:
+                start = segments.index(cursor.values[0] is None)
         rows: list[Row[Any]] = []
         for index in range(start, len(segments)):
+            keyset = cursor is not None and index == start
             statement = self._segment_statement(
-                base, query, segments[index], descending, cursor if index == start else None
-            ).limit(want - len(rows))
-            rows.extend((await self.session.execute(statement)).all())
+                query, segments[index], descending, keyset, offset=False
+            )
+            params: dict[str, Any] = {"page_limit": want - len(rows)}
+            if keyset:
+                assert cursor is not None
+                params["cursor_id"] = cursor.values[-1]
+                if len(cursor.values) > 1:
+                    params["cursor_value"] = cursor.values[0]
+            rows.extend((await self.session.execute(statement, params)).all())
             if len(rows) >= want:
                 break
         return rows
@@ -314,25 +353,27 @@ class Repository(Generic[R]):
 
     async def page_at(self, query: Query, offset: int, limit: int = 50) -> Page[R]:
         """The `limit` rows from position `offset` (``OFFSET``; for far jumps only)."""
+        self.check_query(query)
         offset = max(0, offset)
-        base = self._filtered(query)
         want = limit + 1
         segments = self._segments(query)
         skip = offset
         rows: list[Row[Any]] = []
         for index, segment in enumerate(segments):
             if skip and index < len(segments) - 1:
-                part = self._segment_statement(base, query, segment, query.descending, None)
+                part = self._build_segment(
+                    query, segment, query.descending, keyset=False, offset=False, limited=False
+                )
                 size = await self._count_statement(part)
                 if skip >= size:
                     skip -= size
                     continue
-            statement = self._segment_statement(base, query, segment, query.descending, None)
-            if skip:
-                statement = statement.offset(skip)
-            statement = statement.limit(want - len(rows))
+            statement = self._segment_statement(
+                query, segment, query.descending, keyset=False, offset=True
+            )
+            params = {"page_limit": want - len(rows), "page_offset": skip}
             skip = 0
-            rows.extend((await self.session.execute(statement)).all())
+            rows.extend((await self.session.execute(statement, params)).all())
             if len(rows) >= want:
                 break
         shown = rows[:limit]
