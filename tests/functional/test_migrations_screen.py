@@ -1,0 +1,415 @@
+"""The Migrations screen (`4`) driven through the app, on SQLite files and PostgreSQL.
+
+Each test copies the real `migrations/` folder with extra test revisions into a temporary
+project; after every operation the database's revision is checked with the real `alembic current`
+command in a separate process. PostgreSQL settings are production (read-only), so there every
+operation must be confirmed by typing the environment name.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import inspect, text
+from textual.pilot import Pilot
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+from textual.worker import WorkerCancelled
+
+from tests.conftest import sqlite_settings
+from tests.migration_fixtures import cli_current, project_with, run_alembic
+from tui.app import DbTuiApp, make_app
+from tui.config import Settings
+from tui.db.base import Base
+from tui.db.session import SessionManager
+from tui.migrations import MigrationRunner
+from tui.models import Post  # noqa: F401  (registers every table)
+from tui.screens.migrations import MigrationsScreen
+from tui.screens.modals import ConfirmScreen, PromptScreen, TypeToConfirmScreen
+
+BRANCHY = ("0003_notes", "0004_branch_a", "0005_branch_b", "0006_merge", "0007_failing")
+SIZE = (130, 40)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+async def migrate(settings: Settings, migrations: Path, target: str) -> None:
+    """Bring the database to `target` before the app starts."""
+    manager = SessionManager(settings)
+    manager.unlock()
+    try:
+        await MigrationRunner(manager, migrations).upgrade(target)
+    finally:
+        await manager.dispose()
+
+
+async def execute(settings: Settings, *statements: str) -> None:
+    manager = SessionManager(settings)
+    manager.unlock()
+    try:
+        async with manager.engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await manager.dispose()
+
+
+async def table_names(app: DbTuiApp) -> set[str]:
+    async with app.manager.engine.connect() as conn:
+        return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def settle(app: DbTuiApp, pilot: Pilot) -> None:
+    """Wait until no worker runs and every posted message was handled."""
+    for _ in range(3):
+        while True:
+            try:
+                await app.workers.wait_for_complete()
+            except WorkerCancelled:  # a superseded preview: wait for the others
+                continue
+            break
+        await pilot.pause()
+
+
+@asynccontextmanager
+async def migrations_app(
+    settings: Settings, migrations: Path
+) -> AsyncIterator[tuple[DbTuiApp, Pilot, MigrationsScreen]]:
+    app = make_app(settings, initial_mode="migrations", migrations_path=migrations)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MigrationsScreen)
+        yield app, pilot, screen
+
+
+def state_text(screen: MigrationsScreen) -> str:
+    return str(screen.query_one("#migration-state", Static).render())
+
+
+def log_lines(screen: MigrationsScreen) -> list[tuple[str, str]]:
+    return list(screen.log_pane.entries)
+
+
+async def select(pilot: Pilot, screen: MigrationsScreen, revision: str) -> None:
+    """Move the cursor to `revision` with the `j`/`k` keys, as a user would."""
+    keys = [row.key for row in screen.revision_list.rows_shown]
+    target = keys.index(revision)
+    while screen.revision_list.cursor_row != target:
+        await pilot.press("j" if screen.revision_list.cursor_row < target else "k")
+    await pilot.pause()
+    assert screen.selected() is not None and screen.selected().revision == revision
+
+
+async def wait_for_modal(app: DbTuiApp, pilot: Pilot, kind: type) -> ModalScreen:
+    for _ in range(200):
+        if isinstance(app.screen, kind):
+            return app.screen
+        await pilot.pause(0.02)
+    raise AssertionError(f"no {kind.__name__} appeared (screen: {app.screen!r})")
+
+
+def dialog_text(modal: ModalScreen) -> str:
+    return "\n".join(str(w.render()) for w in modal.query(Static))
+
+
+async def confirm(app: DbTuiApp, pilot: Pilot, settings: Settings, *, wait: bool = True) -> str:
+    """Accept the confirmation dialog (typing the environment name in production);
+    returns the dialog's text. With `wait`, waits for the operation to end."""
+    production = settings.ENVIRONMENT.value == "production"
+    modal = await wait_for_modal(app, pilot, TypeToConfirmScreen if production else ConfirmScreen)
+    shown = dialog_text(modal)
+    if production:
+        modal.query_one(Input).value = "production"
+        await pilot.press("enter")
+    else:
+        await pilot.press("y")
+    if wait:
+        await settle(app, pilot)
+    return shown
+
+
+async def run_action(
+    app: DbTuiApp, pilot: Pilot, settings: Settings, key: str, *, revision: str | None = None
+) -> str:
+    screen = app.screen
+    assert isinstance(screen, MigrationsScreen)
+    if revision is not None:
+        await select(pilot, screen, revision)
+    await pilot.press(key)
+    return await confirm(app, pilot, settings)
+
+
+# -- tests -------------------------------------------------------------------------------------
+async def test_upgrade_failure_downgrade_stamp(backend_settings: Settings, tmp_path: Path) -> None:
+    settings = backend_settings
+    migrations = project_with(tmp_path / "project", *BRANCHY)
+    await migrate(settings, migrations, "0002_list_indexes")
+
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        assert "5 pending" in state_text(screen)
+        rows = {row.key: row.markers for row in screen.revision_list.rows_shown}
+        assert screen.revision_list.rows_shown[0].key == "0007_failing"
+        assert rows["0002_list_indexes"] == ("current",)
+        assert rows["0001_initial_schema"] == ("applied",)
+        assert rows["0003_notes"] == ("pending", "branch point")
+        assert rows["0006_merge"] == ("pending", "merge point")
+        assert rows["0007_failing"] == ("pending", "head")
+
+        # Upgrade to the selected pending revision.
+        generation = app.db_generation
+        shown = await run_action(app, pilot, settings, "u", revision="0006_merge")
+        assert "0006_merge" in shown and "0007_failing" not in shown
+        assert cli_current(migrations, settings) == {"0006_merge"}
+        assert screen.status is not None and screen.status.current == ("0006_merge",)
+        assert app.db_generation > generation
+        assert "1 pending" in state_text(screen)
+        assert any("Upgraded: now at 0006_merge" in line for line, _ in log_lines(screen))
+
+        # A failing revision: the database stays where it was; the error names the revision.
+        await run_action(app, pilot, settings, "u", revision="0007_failing")
+        assert cli_current(migrations, settings) == {"0006_merge"}
+        assert "doomed" not in await table_names(app)
+        errors = [line for line, style in log_lines(screen) if "red" in style]
+        assert any("0007_failing" in line and "no_such_table" in line for line in errors)
+        assert screen.status is not None and screen.status.current == ("0006_merge",)
+
+        # Downgrade: the dialog lists what is undone.
+        shown = await run_action(app, pilot, settings, "D", revision="0003_notes")
+        for undone in ("0006_merge", "0005_branch_b", "0004_branch_a"):
+            assert undone in shown
+        assert "Undoes 3 revision(s)" in shown
+        assert cli_current(migrations, settings) == {"0003_notes"}
+        assert "branch_a" not in await table_names(app)
+
+        # Stamp: records the revision without running anything.
+        await run_action(app, pilot, settings, "s", revision="0002_list_indexes")
+        assert cli_current(migrations, settings) == {"0002_list_indexes"}
+        assert "notes" in await table_names(app)
+        assert screen.status is not None and screen.status.current == ("0002_list_indexes",)
+
+
+async def test_cancelled_confirmation_changes_nothing(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project", "0003_notes")
+    await migrate(settings, migrations, "0002_list_indexes")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        await pilot.press("u")
+        await wait_for_modal(app, pilot, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert screen.status is not None and screen.status.current == ("0002_list_indexes",)
+    assert cli_current(migrations, settings) == {"0002_list_indexes"}
+
+
+SLOW_REVISION = '''"""slow revision for tests
+
+Revision ID: 0003_slow
+Revises: 0002_list_indexes
+Create Date: 2026-11-25 14:00:00
+
+"""
+
+import time
+from pathlib import Path
+
+from alembic import context, op
+
+revision = "0003_slow"
+down_revision = "0002_list_indexes"
+branch_labels = None
+depends_on = None
+
+RELEASE = Path({release!r})
+
+
+def upgrade() -> None:
+    deadline = time.monotonic() + 30
+    while not context.is_offline_mode() and not RELEASE.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    op.execute("CREATE TABLE slow_done (id INTEGER PRIMARY KEY)")
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE slow_done")
+'''
+
+
+async def test_second_operation_is_refused_while_one_runs(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project")
+    release = tmp_path / "release"
+    (migrations / "versions" / "0003_slow.py").write_text(
+        SLOW_REVISION.format(release=str(release))
+    )
+    await migrate(settings, migrations, "0002_list_indexes")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        await pilot.press("u")
+        await wait_for_modal(app, pilot, ConfirmScreen)
+        await pilot.press("y")
+        for _ in range(500):
+            if any("0003_slow" in line for line, _ in log_lines(screen)):
+                break
+            await pilot.pause(0.02)
+        assert screen.operation == "upgrade to 0003_slow"
+        assert "Running: upgrade" in state_text(screen)
+        await pilot.press("s")
+        await pilot.press("u")
+        await pilot.pause()
+        refusals = [line for line, _ in log_lines(screen) if "refused" in line]
+        assert len(refusals) == 2 and "still running" in refusals[0]
+        assert not isinstance(app.screen, ModalScreen)
+        release.touch()
+        await settle(app, pilot)
+        assert screen.operation is None
+        assert screen.status is not None and screen.status.current == ("0003_slow",)
+    assert cli_current(migrations, settings) == {"0003_slow"}
+
+
+async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path: Path) -> None:
+    settings = backend_settings
+    migrations = project_with(tmp_path / "project", "0003_scratch")
+    await migrate(settings, migrations, "heads")
+
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        # Drift check: the table the models do not have is listed.
+        await pilot.press("c")
+        if settings.ENVIRONMENT.value == "production":
+            await confirm(app, pilot, settings)
+        await settle(app, pilot)
+        drift = [line for line, style in log_lines(screen) if "yellow" in style]
+        assert any("remove table scratch" in line for line in drift)
+
+        # Autogenerate: differences first, then a message, then a new file.
+        await pilot.press("g")
+        if settings.ENVIRONMENT.value == "production":
+            await confirm(app, pilot, settings, wait=False)
+        prompt = await wait_for_modal(app, pilot, PromptScreen)
+        assert "remove table scratch" in dialog_text(prompt)
+        await pilot.press(*"drop scratch")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        created = sorted((migrations / "versions").glob("0004_*.py"))
+        assert [p.name for p in created] == ["0004_drop_scratch.py"]
+        assert any(
+            "Wrote migrations/versions/0004_drop_scratch.py" in line
+            for line, _ in log_lines(screen)
+        )
+        rows = {row.key: row.markers for row in screen.revision_list.rows_shown}
+        assert rows["0004_drop_scratch"] == ("pending", "head")
+
+    # The real alembic command applies the generated revision.
+    run_alembic(migrations, settings, "upgrade", "head")
+    assert cli_current(migrations, settings) == {"0004_drop_scratch"}
+
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        assert "scratch" not in await table_names(app)
+        assert "Up to date" in state_text(screen)
+        await pilot.press("c")
+        if settings.ENVIRONMENT.value == "production":
+            await confirm(app, pilot, settings)
+        await settle(app, pilot)
+        assert any("No drift" in line for line, _ in log_lines(screen))
+
+
+async def test_autogenerate_with_no_differences_says_so(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project")
+    await migrate(settings, migrations, "heads")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ModalScreen)
+        assert any("nothing to generate" in line for line, _ in log_lines(screen))
+    assert sorted(p.name for p in (migrations / "versions").glob("*.py")) == [
+        "0001_initial_schema.py",
+        "0002_list_indexes.py",
+    ]
+
+
+async def test_merge_several_heads(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project", "0003_notes", "0004_branch_a", "0005_branch_b")
+    await migrate(settings, migrations, "0003_notes")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        assert "2 heads: m merges them" in state_text(screen)
+        await pilot.press("m")
+        prompt = await wait_for_modal(app, pilot, PromptScreen)
+        assert "0004_branch_a" in dialog_text(prompt)
+        await pilot.press("enter")  # keeps the suggested message
+        await settle(app, pilot)
+        rows = {row.key: row.markers for row in screen.revision_list.rows_shown}
+        assert rows["0006_merge_heads"] == ("pending", "head", "merge point")
+        assert "2 heads" not in state_text(screen)
+
+        # Upgrade to head now runs both branches and the merge.
+        await run_action(app, pilot, settings, "u", revision="0006_merge_heads")
+    assert cli_current(migrations, settings) == {"0006_merge_heads"}
+
+
+async def test_unknown_and_unversioned_databases_are_explained(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project")
+    await migrate(settings, migrations, "heads")
+    await execute(settings, "UPDATE alembic_version SET version_num = 'ffff_gone'")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        assert "ffff_gone" in state_text(screen)
+        assert "not in the migration scripts" in state_text(screen)
+        assert "problem" in screen.query_one("#migration-state").classes
+        # Stamping a known revision fixes it (the unknown one is purged).
+        await run_action(app, pilot, settings, "s", revision="0002_list_indexes")
+        assert screen.status is not None and screen.status.current == ("0002_list_indexes",)
+        assert "Up to date" in state_text(screen)
+    assert cli_current(migrations, settings) == {"0002_list_indexes"}
+
+    other = sqlite_settings(tmp_path / "unversioned.db")
+    manager = SessionManager(other)
+    manager.unlock()
+    async with manager.engine.begin() as conn:  # tables without any Alembic revision
+        await conn.run_sync(Base.metadata.create_all)
+    await manager.dispose()
+    async with migrations_app(other, migrations) as (app, pilot, screen):
+        assert "no Alembic revision" in state_text(screen)
+        assert "stamp" in state_text(screen)
+        await run_action(app, pilot, other, "s", revision="0002_list_indexes")
+    assert cli_current(migrations, other) == {"0002_list_indexes"}
+
+
+async def test_detail_pane_shows_parents_file_and_sql(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project", "0003_notes")
+    await migrate(settings, migrations, "0002_list_indexes")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        await select(pilot, screen, "0003_notes")
+        await settle(app, pilot)
+        info = str(screen.query_one("#detail-info", Static).render())
+        assert "Parents: 0002_list_indexes" in info
+        assert "migrations/versions/0003_notes.py" in info
+        preview = screen._previews[("0003_notes", ("0002_list_indexes",))]
+        assert "CREATE TABLE notes" in _plain(app, preview)
+        # An applied revision previews its downgrade.
+        await select(pilot, screen, "0001_initial_schema")
+        await settle(app, pilot)
+        preview = screen._previews[("0001_initial_schema", ("0002_list_indexes",))]
+        assert "DROP INDEX" in _plain(app, preview)
+
+
+def _plain(app: DbTuiApp, renderable: object) -> str:
+    console = Console(width=120, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+async def test_palette_lists_migration_commands(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project")
+    await migrate(settings, migrations, "heads")
+    async with migrations_app(settings, migrations) as (_app, _pilot, screen):
+        titles = [title for title, _help, _cb in screen.palette_commands()]
+        assert "Migrations: upgrade" in titles and "Migrations: drift check" in titles
+        keys = {b.key: b for b in screen.BINDINGS}  # type: ignore[union-attr]
+        for key in "uDsgcmr":
+            assert keys[key].id and keys[key].tooltip
