@@ -220,12 +220,11 @@ class PostRepository(Repository[PostRow]):
             select(post_tags.c.post_id, _tags.c.name)
             .join(_tags, _tags.c.id == post_tags.c.tag_id)
             .where(post_tags.c.post_id.in_(ids))
-            .order_by(post_tags.c.post_id, _tags.c.name)
         )
         grouped: dict[int, list[str]] = defaultdict(list)
         for post_id, name in (await self.session.execute(statement)).all():
             grouped[post_id].append(name)
-        return {post_id: tuple(names) for post_id, names in grouped.items()}
+        return {post_id: tuple(sorted(names)) for post_id, names in grouped.items()}
 
     async def _to_rows(self, raw: Sequence[Row[Any]]) -> tuple[PostRow, ...]:
         return tuple(_post_row(row) for row in raw)
