@@ -11,7 +11,13 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
-from tui.screens.modals import ConfirmScreen, FormErrors, FormScreen
+from tui.screens.modals import (
+    ConfirmScreen,
+    ConflictScreen,
+    FormConflict,
+    FormErrors,
+    FormScreen,
+)
 from tui.widgets.record_form import FormField, PickerField, RecordForm, TagsField
 
 
@@ -88,6 +94,15 @@ async def settle(pilot: Any) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def wait_for(pilot: Any, condition: Any) -> None:
+    """Pause until `condition()` holds (for moments when a worker is waiting on a modal)."""
+    for _ in range(200):
+        await pilot.pause()
+        if condition():
+            return
+    raise AssertionError("condition never held")
 
 
 def field_of(widget: Any) -> str:
@@ -294,3 +309,92 @@ async def test_select_and_textarea_values(db: Path) -> None:
         assert values["status"] == "suspended"
         assert values["bio"] == "hi\n[/]"
         assert values["full_name"] is None  # blank_is_none
+
+
+class VersionedUser:
+    """Save callbacks over a real SQLite row with an optimistic-locking `version` column."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        with sqlite3.connect(db) as conn:
+            conn.execute("ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+        self.expected_version = 1
+
+    def read(self) -> dict[str, Any]:
+        with sqlite3.connect(self.db) as conn:
+            username, email, version = conn.execute(
+                "SELECT username, email, version FROM users WHERE id = 1"
+            ).fetchone()
+        return {"username": username, "email": email, "version": version}
+
+    async def _update(self, values: dict[str, Any], version: int | None) -> int:
+        async with aiosqlite.connect(self.db) as conn:
+            cursor = await conn.execute(
+                "UPDATE users SET username = ?, email = ?, version = version + 1 "
+                "WHERE id = 1 AND (? IS NULL OR version = ?)",
+                (values["username"], values["email"], version, version),
+            )
+            await conn.commit()
+            return cursor.rowcount
+
+    async def save(self, values: dict[str, Any]) -> str:
+        if await self._update(values, self.expected_version) == 1:
+            return "saved"
+        theirs = self.read()
+
+        async def overwrite() -> str:
+            await self._update(values, None)
+            return "overwritten"
+
+        def reload() -> None:
+            self.expected_version = theirs["version"]
+
+        raise FormConflict(theirs, overwrite=overwrite, reload=reload)
+
+
+CONFLICT_FIELDS = [FormField("username", "Username"), FormField("email", "Email")]
+
+
+async def test_conflict_keep_editing_then_overwrite(db: Path) -> None:
+    user = VersionedUser(db)
+    app = FormApp(lambda: FormScreen("Edit", CONFLICT_FIELDS, user.read(), save=user.save))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        with sqlite3.connect(db) as conn:  # a second session changes the row meanwhile
+            conn.execute("UPDATE users SET email = 'other@example.com', version = 2 WHERE id = 1")
+        await pilot.press("tab", "ctrl+u", *"mine@example.com", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConflictScreen))
+        conflict = app.screen
+        assert isinstance(conflict, ConflictScreen)
+        assert conflict.differing_fields == ["email"]
+        await pilot.press("e")  # keep editing: nothing written
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one(RecordForm).values()["email"] == "mine@example.com"
+        assert user.read()["email"] == "other@example.com"
+        await pilot.press("ctrl+s")  # still stale: asks again
+        await wait_for(pilot, lambda: isinstance(app.screen, ConflictScreen))
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.results == ["overwritten"]
+        assert user.read()["email"] == "mine@example.com"
+
+
+async def test_conflict_reload_takes_the_database_version(db: Path) -> None:
+    user = VersionedUser(db)
+    app = FormApp(lambda: FormScreen("Edit", CONFLICT_FIELDS, user.read(), save=user.save))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE users SET email = 'other@example.com', version = 2 WHERE id = 1")
+        await pilot.press("tab", "ctrl+u", *"mine@example.com", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConflictScreen))
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen.query_one(RecordForm)
+        assert form.values()["email"] == "other@example.com"
+        assert not form.is_dirty
+        await pilot.press("shift+tab", "end", *"2", "ctrl+s")
+        await settle(pilot)
+        assert app.results == ["saved"]
+        assert user.read() == {"username": "alice2", "email": "other@example.com", "version": 3}

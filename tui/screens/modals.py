@@ -476,6 +476,28 @@ class FormErrors(Exception):
         self.errors = dict(errors)
 
 
+class FormConflict(Exception):
+    """Raised by a `FormScreen` save callback when the row changed since the form opened.
+
+    `theirs` holds the database's current values by field name. The screen shows a
+    `ConflictScreen`; "overwrite" awaits `overwrite()` (whose result the screen dismisses
+    with; it may raise `FormErrors`), "reload" loads `theirs` into the form and calls `reload()`
+    (e.g. to take the new version as the expected one), "edit" keeps the form as typed.
+    """
+
+    def __init__(
+        self,
+        theirs: Mapping[str, Any],
+        *,
+        overwrite: Callable[[], Awaitable[Any]],
+        reload: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__("the record changed since it was opened")
+        self.theirs = dict(theirs)
+        self.overwrite = overwrite
+        self.reload = reload
+
+
 SaveCallback = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
@@ -545,20 +567,52 @@ class FormScreen(ModalScreen[Any]):
 
     @work(exclusive=True, group="form-save", exit_on_error=False)
     async def _run_save(self, values: dict[str, Any]) -> None:
-        assert self.save_callback is not None
+        save = self.save_callback
+        assert save is not None
         try:
-            result = await self.save_callback(values)
+            await self._save_with(lambda: save(values), values)
+        finally:
+            self.saving = False
+
+    async def _save_with(
+        self, attempt: Callable[[], Awaitable[Any]], values: dict[str, Any]
+    ) -> None:
+        try:
+            result = await attempt()
         except FormErrors as error:
             self.form.set_errors(error.errors)
             self._set_status("Not saved: fix the marked fields")
+        except FormConflict as conflict:
+            await self._resolve_conflict(conflict, values)
         except Exception as error:
             self.form.set_errors({FORM_ERROR_KEY: str(error) or type(error).__name__})
             self._set_status("Not saved")
         else:
+            self.form.set_errors({})
             self.form.mark_clean()
             self.dismiss(result)
-        finally:
-            self.saving = False
+
+    async def _resolve_conflict(self, conflict: FormConflict, values: dict[str, Any]) -> None:
+        compared = [
+            f for f in self.form_fields if f.name in conflict.theirs and f.kind != "password"
+        ]
+        choice = await self.app.push_screen_wait(
+            ConflictScreen(
+                {f.name: values.get(f.name) for f in compared},
+                {f.name: conflict.theirs[f.name] for f in compared},
+                labels={f.name: f.label for f in compared},
+            )
+        )
+        if choice == "overwrite":
+            await self._save_with(conflict.overwrite, values)
+        elif choice == "reload":
+            self.form.set_values(conflict.theirs)
+            self.form.set_errors({})
+            if conflict.reload is not None:
+                conflict.reload()
+            self._set_status("Loaded the database's version")
+        else:
+            self._set_status("Not saved: the record changed meanwhile (ctrl+s asks again)")
 
     @on(RecordForm.CancelRequested)
     def _cancel_requested(self, event: RecordForm.CancelRequested) -> None:
