@@ -196,8 +196,8 @@ class PickerField(Vertical):
         assert self._search_callback is not None
         try:
             found = list(await self._search_callback(text))
-        except Exception as error:
-            self.notify(f"Search failed: {error}", severity="error", markup=False)
+        except Exception as error:  # the database may be gone: say so, keep the form
+            self.notify(f"Search failed ({type(error).__name__})", severity="error", markup=False)
             return
         if self.input.value != text:
             return

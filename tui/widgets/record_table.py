@@ -217,7 +217,11 @@ class RecordTable(ScrollView, can_focus=True):
 
     @dataclass
     class LoadFailed(Message):
-        """A fetch or count raised; the table keeps what it had and retries on the next move."""
+        """A fetch or count raised; the table keeps what it had and retries on the next move.
+
+        The table does not notify by itself: handle this message (the app does, masking
+        secrets) to tell the user.
+        """
 
         record_table: RecordTable
         error: BaseException
@@ -612,10 +616,11 @@ class RecordTable(ScrollView, can_focus=True):
         self._request_pages()
 
     def _report_error(self, error: BaseException) -> None:
-        self._error = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+        # No notification here: the screen or app handles `LoadFailed` (and knows which
+        # secrets to mask); the subtitle shows that rows are missing.
+        self._error = type(error).__name__
         self._update_position()
         self.post_message(self.LoadFailed(self, error))
-        self.notify(f"Could not load rows: {self._error}", severity="error", markup=False)
 
     def _set_fetching(self, fetching: bool) -> None:
         self._fetching = fetching
