@@ -407,6 +407,9 @@ def collect_bindings(screen: Screen[object]) -> list[tuple[str, str, str]]:
     for marker, keys in merged.items():
         active, description = info[marker]
         rows.append((" / ".join(keys), description, _node_name(active.node)))
+    # The screen's own actions first, then the focused widget's, then app-wide keys.
+    order = {"Screen": 0, "App": 2}
+    rows.sort(key=lambda row: order.get(row[2], 1))
     return rows
 
 
