@@ -398,3 +398,26 @@ async def test_conflict_reload_takes_the_database_version(db: Path) -> None:
         await settle(pilot)
         assert app.results == ["saved"]
         assert user.read() == {"username": "alice2", "email": "other@example.com", "version": 3}
+
+
+async def test_select_accepts_enum_members(db: Path) -> None:
+    from enum import StrEnum
+
+    class Status(StrEnum):
+        ACTIVE = "active"
+        INACTIVE = "inactive"
+
+    fields = [
+        FormField(
+            "status",
+            "Status",
+            kind="select",
+            required=True,
+            options=[("A", "active"), ("I", "inactive")],
+        ),
+        FormField("kind", "Kind", kind="select", options=[("A", Status.ACTIVE)]),
+    ]
+    app = FormApp(lambda: FormScreen("x", fields, {"status": Status.INACTIVE, "kind": "nonsense"}))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(RecordForm).values() == {"status": "inactive", "kind": None}

@@ -591,7 +591,11 @@ class RecordForm(VerticalScroll, can_focus=False):
                     if not field.required:
                         widget.clear()
                 else:
-                    widget.value = getattr(value, "value", value)
+                    allowed = [option for _, option in field.options]
+                    if value not in allowed:  # e.g. an enum member for a plain-value option
+                        value = getattr(value, "value", value)
+                    if value in allowed:  # an unknown value leaves the choice as it was
+                        widget.value = value
             elif isinstance(widget, Switch):
                 widget.value = bool(value)
             elif isinstance(widget, PickerField):
