@@ -469,3 +469,19 @@ async def test_mouse_click_moves_cursor_and_header_sorts(items_db: Path) -> None
         await pilot.pause()
         sorts = [m for m in app.messages if isinstance(m, RecordTable.SortRequested)]
         assert [(m.column_key, m.descending) for m in sorts] == [("score", False)]
+
+
+async def test_narrow_terminal_scrolls_to_the_current_column(items_db: Path) -> None:
+    app = TableApp(SqliteItems(items_db))
+    async with app.run_test(size=(30, 12)) as pilot:
+        table = app.query_one(RecordTable)
+        await settle(pilot, table)
+        assert "Note" not in screen_lines(table)[0]
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        assert table.cursor_column == 3 and table.scroll_x > 0
+        assert "Note" in screen_lines(table)[0]
+        assert "note 1" in screen_lines(table)[1]
+        await pilot.press("left", "left", "left")
+        await pilot.pause()
+        assert table.scroll_x == 0
