@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -178,6 +179,34 @@ async def test_stale_update_raises_with_current_row(manager: SessionManager) -> 
             await repo(session).update(opened.id, {"full_name": "Mine"}, opened.version + 1)
     assert caught.value.current is None
     assert "deleted" in str(caught.value)
+
+
+async def test_concurrent_updates_of_one_version_let_exactly_one_win(
+    manager: SessionManager,
+) -> None:
+    """Two editors save the same version at once: one wins, the other gets the winner's row
+    (the row is locked between the version check and the write on both backends)."""
+    async with manager.session() as session:
+        opened = await repo(session).create(
+            dict(username="race", email="race@example.com", password="password1")
+        )
+
+    async def save(name: str) -> str:
+        try:
+            async with manager.session() as session:
+                await repo(session).update(
+                    opened.id, {"full_name": name, "password": "new-password"}, opened.version
+                )
+        except StaleRecordError as exc:
+            return f"stale:{exc.current.full_name}"
+        return f"saved:{name}"
+
+    results = sorted(await asyncio.gather(save("first"), save("second")))
+    winner = next(r.split(":")[1] for r in results if r.startswith("saved:"))
+    assert results == sorted([f"saved:{winner}", f"stale:{winner}"])
+    async with manager.session() as session:
+        current = await repo(session).get(opened.id)
+    assert (current.full_name, current.version) == (winner, opened.version + 1)
 
 
 async def test_duplicates_become_field_errors(manager: SessionManager) -> None:

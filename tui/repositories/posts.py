@@ -323,7 +323,8 @@ class PostRepository(Repository[PostRow]):
         """Apply `data` if the post is still at `expected_version`; else `StaleRecordError`.
         A new title without a slug derives the slug again; `tags` replaces the tags."""
         values = parse(PostUpdate, data)
-        statement = select(Post).where(Post.id == id).execution_options(populate_existing=True)
+        await self._lock_for_write()
+        statement = self._for_update(select(Post).where(Post.id == id))
         post = (await self.session.execute(statement)).scalar_one_or_none()
         if post is None:
             raise StaleRecordError(None, self.kind)

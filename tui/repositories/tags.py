@@ -126,7 +126,8 @@ class TagRepository(Repository[TagRow]):
     ) -> TagRow:
         """Rename the tag if it is still at `expected_version`."""
         values = parse(TagUpdate, data)
-        statement = select(Tag).where(Tag.id == id).execution_options(populate_existing=True)
+        await self._lock_for_write()
+        statement = self._for_update(select(Tag).where(Tag.id == id))
         tag = (await self.session.execute(statement)).scalar_one_or_none()
         if tag is None:
             raise StaleRecordError(None, self.kind)

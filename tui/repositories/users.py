@@ -263,7 +263,7 @@ class UserRepository(Repository[UserRow]):
         return await self.get(user.id)
 
     async def _load(self, id: int) -> User | None:
-        statement = select(User).where(User.id == id).execution_options(populate_existing=True)
+        statement = self._for_update(select(User).where(User.id == id))
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def update(
@@ -272,13 +272,14 @@ class UserRepository(Repository[UserRow]):
         """Apply `data` if the user is still at `expected_version`; else `StaleRecordError`.
         A blank password keeps the old one; profile data creates the profile if missing."""
         values = parse(UserUpdate, data)
+        hashed = await self._hash(values.password.get_secret_value()) if values.password else None
+        await self._lock_for_write()
         user = await self._load(id)
         if user is None:
             raise StaleRecordError(None, self.kind)
         if user.version != expected_version:
             raise await self._stale(id)
         await self._check_unique(values.username, values.email, exclude_id=id)
-        hashed = await self._hash(values.password.get_secret_value()) if values.password else None
         profile = None
         if values.profile is not None:
             profile = (
