@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui.widgets.paging import Fetch, PagedRows, TableRow
 
@@ -98,3 +100,57 @@ def test_invalid_sizes() -> None:
         PagedRows(page_size=0)
     with pytest.raises(ValueError):
         PagedRows(max_pages=1)
+
+
+def test_rows_beyond_the_limit_are_ignored() -> None:
+    paged = PagedRows(page_size=10, max_pages=3)
+    paged.set_count(TOTAL, estimated=False)
+    fetch = paged.plan([0])
+    paged.apply(fetch, rows(0, 25))
+    assert paged.cached_row_count == 10 and paged.row(9).id == 10
+
+
+@pytest.mark.parametrize("total", [0, 1, 9, 10, 11, 95, 100])
+def test_walking_every_page_terminates_and_matches(total: int) -> None:
+    """Whatever the table size, planning + applying converges and every row is right."""
+    paged = PagedRows(page_size=10, max_pages=2)
+    paged.set_count(total, estimated=False)
+    for number in list(range(paged.max_page + 1))[::-1]:  # from the end, like G then k…
+        for _ in range(5):
+            fetch = paged.plan([number])
+            if fetch is None:
+                break
+            paged.apply(fetch, answer(fetch, total))
+        else:
+            raise AssertionError("planning did not converge")
+        for index in range(number * 10, min(total, number * 10 + 10)):
+            assert paged.row(index).id == index + 1
+    assert paged.total == total
+
+
+@given(
+    total=st.integers(min_value=0, max_value=500),
+    jumps=st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=25),
+    know_count=st.booleans(),
+)
+def test_random_jumps_keep_rows_right_and_memory_bounded(
+    total: int, jumps: list[int], know_count: bool
+) -> None:
+    paged = PagedRows(page_size=10, max_pages=3)
+    if know_count:
+        paged.set_count(total, estimated=False)
+    for page in jumps:
+        for _ in range(page + 5):  # unknown totals grow one page at a time
+            wanted = [min(page, paged.max_page)]
+            fetch = paged.plan(wanted)
+            if fetch is None:
+                break
+            paged.apply(fetch, answer(fetch, total))
+        assert paged.cached_row_count <= 30
+        for number in paged.cached_pages:
+            for index in range(number * 10, number * 10 + 10):
+                row = paged.row(index)
+                if index < total:
+                    assert row is not None and row.id == index + 1
+                else:
+                    assert row is None

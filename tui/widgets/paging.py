@@ -190,6 +190,9 @@ class PagedRows:
     def apply(self, fetch: Fetch, rows: Sequence[TableRow]) -> None:
         """File the rows answered for `fetch`, adjusting the total where they prove it wrong."""
         size = self.page_size
+        if len(rows) > fetch.limit:  # a source that ignored `limit`: keep the relevant end
+            backwards = fetch.kind in ("before", "last")
+            rows = rows[-fetch.limit :] if backwards else rows[: fetch.limit]
         count = len(rows)
         if fetch.kind == "before":
             if count < fetch.limit:
