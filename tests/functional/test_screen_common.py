@@ -1,0 +1,468 @@
+"""Shared helpers for the Users/Posts/Tags screen tests, and the tests common to all three:
+export, literal display of markup and control characters, palette, help, database errors.
+
+The helpers build a real SQLite file (or PostgreSQL database) with the real migrations, add
+rows with fixed values through the ORM tables, run the app with `run_test`, and read what the
+terminal shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import csv
+import io
+import json
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import insert, select, text
+from textual.pilot import Pilot
+from textual.widgets import Input
+from textual.worker import WorkerState
+
+from tests.conftest import create_schema, sqlite_settings
+from tui.app import DbTuiApp, make_app
+from tui.config import Settings
+from tui.db.session import SessionManager
+from tui.models import Post, Tag, User, UserProfile, post_tags
+from tui.screens.modals import ConfirmScreen, FormScreen, HelpScreen, PromptScreen
+from tui.widgets.record_form import PickerField, RecordForm
+from tui.widgets.record_table import RecordTable
+
+SIZE = (160, 45)
+BASE_TIME = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+# -- databases -------------------------------------------------------------------------------
+_TEMPLATE: dict[str, Path] = {}
+
+
+async def _sqlite_template() -> Path:
+    """A SQLite file migrated to head once per test run (copied for each test: faster)."""
+    if "path" not in _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="dbtui-screens-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = folder / "template.db"
+        manager = SessionManager(sqlite_settings(path))
+        manager.unlock()
+        try:
+            await create_schema(manager)
+        finally:
+            await manager.dispose()
+        _TEMPLATE["path"] = path
+    return _TEMPLATE["path"]
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[SessionManager]:
+    """A writable manager on `settings`' database with the schema (disposed afterwards).
+
+    SQLite files start as a copy of a file migrated by the real Alembic revisions.
+    """
+    if settings.is_sqlite:
+        shutil.copyfile(await _sqlite_template(), settings.SQLITE_DATABASE)
+    manager = SessionManager(settings)
+    manager.unlock()
+    if not settings.is_sqlite:
+        await create_schema(manager)
+    try:
+        yield manager
+    finally:
+        await manager.dispose()
+
+
+def local_sqlite() -> Settings:
+    """A development SQLite file relative to the test's (temporary) working directory."""
+    return sqlite_settings(Path("app.db"))
+
+
+async def add_users(
+    manager: SessionManager, names: Sequence[str], *, start: datetime = BASE_TIME, **values: Any
+) -> list[int]:
+    """Insert users `names` (email `<name>@example.com`, one minute apart); returns ids."""
+    rows = [
+        {
+            "username": name,
+            "email": f"{name}@example.com",
+            "hashed_password": "x",
+            "created_at": start + timedelta(minutes=n),
+            "updated_at": start + timedelta(minutes=n),
+            **values,
+        }
+        for n, name in enumerate(names)
+    ]
+    async with manager.session() as session:
+        result = await session.execute(insert(User).returning(User.id), rows)
+        return list(result.scalars())
+
+
+async def add_user(manager: SessionManager, username: str, **values: Any) -> int:
+    """One user; `profile={...}` adds a profile."""
+    profile = values.pop("profile", None)
+    (user_id,) = await add_users(manager, [username], **values)
+    if profile is not None:
+        async with manager.session() as session:
+            await session.execute(insert(UserProfile), [{"user_id": user_id, **profile}])
+    return user_id
+
+
+async def add_tags(manager: SessionManager, names: Sequence[str]) -> dict[str, int]:
+    async with manager.session() as session:
+        result = await session.execute(
+            insert(Tag).returning(Tag.name, Tag.id), [{"name": n} for n in names]
+        )
+        return dict(result.tuples().all())
+
+
+async def add_post(
+    manager: SessionManager,
+    author_id: int,
+    title: str,
+    *,
+    slug: str | None = None,
+    content: str = "",
+    published: bool = False,
+    tags: Sequence[str] = (),
+    created: datetime = BASE_TIME,
+) -> int:
+    """One post with fixed values; tags are created when missing."""
+    async with manager.session() as session:
+        post_id = (
+            await session.execute(
+                insert(Post).returning(Post.id),
+                [
+                    {
+                        "title": title,
+                        "slug": slug or title.lower().replace(" ", "-"),
+                        "content": content,
+                        "is_published": published,
+                        "author_id": author_id,
+                        "created_at": created,
+                        "updated_at": created,
+                    }
+                ],
+            )
+        ).scalar_one()
+        for name in tags:
+            tag_id = (await session.execute(select(Tag.id).where(Tag.name == name))).scalar()
+            if tag_id is None:
+                tag_id = (
+                    await session.execute(insert(Tag).returning(Tag.id), [{"name": name}])
+                ).scalar_one()
+            await session.execute(insert(post_tags), [{"post_id": post_id, "tag_id": tag_id}])
+    return post_id
+
+
+async def rows(manager: SessionManager, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    """The result of a read query, as tuples."""
+    async with manager.session() as session:
+        return [tuple(r) for r in (await session.execute(text(sql), params)).all()]
+
+
+async def scalar(manager: SessionManager, sql: str, **params: Any) -> Any:
+    async with manager.session() as session:
+        return (await session.execute(text(sql), params)).scalar()
+
+
+# -- running the app -------------------------------------------------------------------------
+async def settle(app: DbTuiApp, pilot: Pilot) -> None:
+    """Wait until no worker is pending or running, then let the screen repaint."""
+    for _ in range(50):
+        busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        # A worker waiting on a modal answer (push_screen_wait) never ends by itself.
+        busy = [w for w in busy if not _waits_for_a_screen(app, w)]
+        busy = [w for w in busy if w.name != "check_revision"]  # sleeps, then warns only
+        if not busy:
+            break
+        await asyncio.wait([asyncio.ensure_future(w.wait()) for w in busy], timeout=5)
+    await pilot.pause()
+    await pilot.pause()
+
+
+def _waits_for_a_screen(app: DbTuiApp, worker: Any) -> bool:
+    return worker.name in WAITING_WORKERS and len(app.screen_stack) > 1
+
+
+#: Workers that may stay running while a modal is open (they await its answer).
+WAITING_WORKERS = {"_ask_delete", "_run_save", "_merge", "action_tag_posts", "_resolve_conflict"}
+
+
+@asynccontextmanager
+async def running(settings: Settings, mode: str = "users") -> AsyncIterator[tuple[DbTuiApp, Pilot]]:
+    """The app on `settings`, showing `mode`, with its first rows loaded."""
+    app = make_app(settings, initial_mode=mode)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
+
+
+def table(app: DbTuiApp) -> RecordTable:
+    return app.screen.query_one(RecordTable)
+
+
+def table_lines(app: DbTuiApp) -> list[str]:
+    """The table's visible lines (header first), as plain text without trailing spaces."""
+    widget = table(app)
+    lines = [
+        widget.render_line(y).text.rstrip() for y in range(widget.scrollable_content_region.height)
+    ]
+    return [line for line in lines if line]
+
+
+def column_values(app: DbTuiApp, column: int) -> list[str]:
+    """The visible cells of one column (by position), stripped (header excluded)."""
+    widget = table(app)
+    if widget.count_known and widget.row_count == 0:
+        return []
+    left = sum(c.render_width for c in widget.columns[:column])
+    width = widget.columns[column].render_width
+    result = []
+    for line in table_lines(app)[1:]:
+        result.append(line[left : left + width].strip())
+    return result
+
+
+def screen_text(app: DbTuiApp) -> str:
+    """Everything the terminal shows right now (modals over their screens), as plain text."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text()
+
+
+def notifications(app: DbTuiApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def form(app: DbTuiApp) -> RecordForm:
+    assert isinstance(app.screen, FormScreen), app.screen
+    return app.screen.query_one(RecordForm)
+
+
+def fill(app: DbTuiApp, **values: Any) -> None:
+    """Set form fields by name (text kinds through their Input / TextArea)."""
+    form(app).set_values(values, mark_clean=False)
+
+
+async def save(app: DbTuiApp, pilot: Pilot) -> None:
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+
+
+async def pick(app: DbTuiApp, pilot: Pilot, name: str, typed: str) -> None:
+    """Type into a picker field and choose its first match."""
+    picker = form(app).input_widget(name)
+    assert isinstance(picker, PickerField)
+    picker.input.focus()
+    picker.input.value = typed
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if picker.matches and picker.has_class("-open"):
+            break
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def search(app: DbTuiApp, pilot: Pilot, words: str) -> None:
+    await pilot.press("slash")
+    await pilot.pause()
+    app.screen.query_one("#search", Input).value = words
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def confirm(app: DbTuiApp, pilot: Pilot) -> None:
+    assert isinstance(app.screen, ConfirmScreen), app.screen
+    await pilot.press("y")
+    await settle(app, pilot)
+
+
+# -- tests common to the three screens -------------------------------------------------------
+MARKUP_NAME = "[bold]x[/]"
+CLOSING = "[/]"
+ESCAPE_TITLE = "Red \x1b[31mALERT[/] [link=http://x]y"
+
+
+async def _literal_data(manager: SessionManager) -> None:
+    user = await add_user(manager, MARKUP_NAME, email="m@example.com", full_name=CLOSING)
+    await add_user(manager, "esc\x1b[31m", email="e@example.com", full_name="a\x1b[0mb\x00c")
+    await add_post(manager, user, ESCAPE_TITLE, slug="red-alert", tags=["[i]t"])
+
+
+async def test_markup_and_control_characters_are_shown_literally() -> None:
+    settings = local_sqlite()
+    async with database(settings) as manager:
+        await _literal_data(manager)
+    async with running(settings) as (app, pilot):
+        lines = "\n".join(table_lines(app))
+        assert MARKUP_NAME in lines and CLOSING in lines
+        assert "esc\\x1b[31m" in lines and "a\\x1b[0mb\\x00c" in lines
+        assert "\x1b" not in lines
+        await pilot.press("enter")  # the form shows the values too
+        await settle(app, pilot)
+        assert form(app).values()["username"] == MARKUP_NAME
+        assert MARKUP_NAME in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        await pilot.press("2")
+        await settle(app, pilot)
+        lines = "\n".join(table_lines(app))
+        assert "Red \\x1b[31mALERT[/] [link=http://x]y" in lines
+        assert "[i]t" in lines and MARKUP_NAME in lines
+        await pilot.press("d")  # the delete confirmation quotes the title literally
+        await settle(app, pilot)
+        assert "Red \\x1b[31mALERT[/]" in screen_text(app)
+        await pilot.press("n")
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert "[i]t" in "\n".join(table_lines(app))
+        assert app.is_running
+
+
+async def _export(app: DbTuiApp, pilot: Pilot, path: str) -> None:
+    await pilot.press("e")
+    await pilot.pause()
+    assert isinstance(app.screen, PromptScreen)
+    app.screen.query_one("#answer", Input).value = path
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_export_writes_the_current_view_as_csv_and_json() -> None:
+    settings = local_sqlite()
+    async with database(settings) as manager:
+        ids = await add_users(manager, [f"user{n:02d}" for n in range(30)])
+        await add_user(manager, 'zed,"quoted"', email="z@example.com", full_name=MARKUP_NAME)
+        await add_user(manager, "gone", deleted_at=BASE_TIME)
+        for n in range(3):
+            await add_post(manager, ids[0], f"Post {n}", published=n != 1, tags=["a", "b"][:n])
+    async with running(settings) as (app, pilot):
+        await search(app, pilot, "e")  # user.., zed, not gone (trash)
+        await pilot.press("right", "s", "s")  # username, descending
+        await settle(app, pilot)
+        await _export(app, pilot, "users.csv")
+        with open("users.csv", newline="", encoding="utf-8") as handle:
+            exported = list(csv.reader(handle))
+        expected = await rows(
+            manager_for(app),
+            "select id, username, email, full_name, status from users "
+            "where deleted_at is null and (username like '%e%' or email like '%e%' "
+            "or full_name like '%e%') order by username desc",
+        )
+        assert exported[0][:5] == ["id", "username", "email", "full_name", "status"]
+        assert [tuple(r[:5]) for r in exported[1:]] == [
+            (str(i), u, e, f or "", s) for i, u, e, f, s in expected
+        ]
+        assert exported[1][1] == 'zed,"quoted"' and exported[1][3] == MARKUP_NAME
+        assert any("Exported 31 users" in n for n in notifications(app))
+
+        await pilot.press("2")
+        await settle(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        fill(app, published=True)
+        await save(app, pilot)
+        await _export(app, pilot, "posts.json")
+        data = json.loads(Path("posts.json").read_text(encoding="utf-8"))
+        assert [(p["title"], p["is_published"], p["tags"]) for p in data] == [
+            ("Post 0", True, []),
+            ("Post 2", True, ["a", "b"]),
+        ]
+        assert data[0]["author"] == "user00" and data[0]["created_at"].startswith("2024-01-02")
+
+
+def manager_for(app: DbTuiApp) -> SessionManager:
+    return app.manager
+
+
+async def test_export_path_is_checked_before_writing() -> None:
+    settings = local_sqlite()
+    async with database(settings) as manager:
+        await add_users(manager, ["a"])
+    async with running(settings) as (app, pilot):
+        await pilot.press("e")
+        await pilot.pause()
+        answer = app.screen.query_one("#answer", Input)
+        answer.value = "users.txt"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "must end in .csv or .json" in screen_text(app)
+        answer.value = "missing/users.csv"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "folder does not exist" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not list(Path().glob("*.csv")) and app.is_running
+
+
+async def test_palette_lists_screens_and_actions_and_help_lists_bindings() -> None:
+    settings = local_sqlite()
+    async with database(settings):
+        pass
+    async with running(settings) as (app, pilot):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Users", "Posts", "Tags", "Migrations", "Settings", "New user", "Trash"):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"New user")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        described = {keys for keys, _description, _where in app.screen.rows}
+        for key in ("n", "d", "/", "f", "r", "t", "e", "s", "y", "p"):
+            assert any(key in keys.split(" / ") for keys in described), key
+
+
+async def test_a_database_error_never_closes_the_app() -> None:
+    settings = local_sqlite()
+    async with database(settings) as manager:
+        await add_users(manager, ["alice", "bob"])
+    async with running(settings) as (app, pilot):
+        async with app.manager.session() as session:
+            await session.execute(text("alter table users rename to users_away"))
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.is_running
+        assert any("no such table: users" in n for n in notifications(app)), notifications(app)
+        await pilot.press("n")  # a write fails with a message at the form, nothing crashes
+        await settle(app, pilot)
+        fill(app, username="carol", email="carol@example.com", password="long-enough")
+        await save(app, pilot)
+        assert isinstance(app.screen, FormScreen) and "users" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        if isinstance(app.screen, ConfirmScreen):
+            await pilot.press("y")
+            await settle(app, pilot)
+        async with app.manager.session() as session:
+            await session.execute(text("alter table users_away rename to users"))
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.is_running and "alice" in "\n".join(table_lines(app))
