@@ -72,7 +72,11 @@ class SqlLog:
     def format_parameters(self, parameters: Any) -> str:
         if self.hide_parameters:
             return HIDDEN_PARAMETERS
-        text = repr(parameters)
+        if isinstance(parameters, list) and len(parameters) > 3:
+            # executemany: show a few rows, not a repr of thousands.
+            text = f"{repr(parameters[:3])[:-1]}, … ({len(parameters):,} rows)]"
+        else:
+            text = repr(parameters)
         return text if len(text) <= 500 else text[:499] + "…"
 
 
