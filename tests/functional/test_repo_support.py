@@ -77,6 +77,10 @@ async def check_paging(
         if page.next_cursor is not None:
             after = await repo.page(query, page.next_cursor, limit)
             assert [r.id for r in after.rows] == expected[offset + limit : offset + 2 * limit]
+    for index in {0, 1, len(expected) // 2, len(expected) - 1}:
+        if 0 <= index < len(expected):
+            row = (await repo.page_at(query, index, 1)).rows[0]
+            assert await repo.position(query, repo.cursor_of(row, query)) == index, label
     last = await repo.page_before(query, None, limit)
     assert [row.id for row in last.rows] == expected[-limit:]
     count = await repo.count(query)
