@@ -6,10 +6,18 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, insert, select
 
 import tui.repositories.base as repo_base
-from tests.functional.test_repo_support import FAST_HASHER, check_paging
+from tests.functional.test_repo_support import (
+    FAST_HASHER,
+    check_paging,
+    ordered_ids,
+    walk_backward,
+    walk_forward,
+)
 from tui.db.session import SessionManager
 from tui.models import Post, User, UserStatus
 from tui.repositories import (
@@ -336,3 +344,60 @@ async def test_count_estimates_only_big_unfiltered_postgres_tables(
         assert str(total).startswith("~") is expected_estimated
         filtered = await r.count(Query(filters={"status": "active"}))
         assert not filtered.estimated
+
+
+USER_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from([None, "a", "b", "B", "ab", "zz"]),
+        st.sampled_from(STATUSES),
+        st.integers(min_value=0, max_value=3),
+        st.booleans(),
+    ),
+    max_size=14,
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rows=USER_ROWS,
+    sort=st.sampled_from(sorted(UserRepository.sortable)),
+    descending=st.booleans(),
+    limit=st.integers(min_value=1, max_value=5),
+)
+async def test_keyset_walks_match_order_by_on_random_data(
+    manager: SessionManager, rows: list, sort: str, descending: bool, limit: int
+) -> None:
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    async with manager.session() as session:
+        await session.execute(delete(users))
+        if rows:
+            await session.execute(
+                insert(users),
+                [
+                    {
+                        "username": f"u{i}",
+                        "email": f"u{len(rows) - i}@example.com",
+                        "hashed_password": "x",
+                        "full_name": name,
+                        "status": status,
+                        "created_at": base + timedelta(days=day),
+                        "deleted_at": base if trashed else None,
+                    }
+                    for i, (name, status, day, trashed) in enumerate(rows)
+                ],
+            )
+    for trash in (False, True):
+        query = Query(sort=sort, descending=descending, filters={"trash": trash})
+        where = [users.c.deleted_at.is_not(None) if trash else users.c.deleted_at.is_(None)]
+        async with manager.session() as session:
+            r = repo(session)
+            expected = await ordered_ids(r, query, where)
+            assert await walk_forward(r, query, limit) == expected
+            assert await walk_backward(r, query, limit) == expected
+            middle = len(expected) // 2
+            page = await r.page_at(query, middle, limit)
+            assert [row.id for row in page.rows] == expected[middle : middle + limit]
