@@ -167,6 +167,7 @@ class PostRepository(Repository[PostRow]):
     integrity_messages = {
         "slug": "already used by another post",
         "author_id": "no such user",
+        "tags": "a tag was created by someone else at the same moment: save again",
     }
     foreign_key_field = "author_id"
 
