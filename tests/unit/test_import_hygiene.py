@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("alembic", "faker", "mako", "csv", "hypothesis")
+HEAVY = ("alembic", "faker", "mako", "hypothesis", "tui.export", "tui.seed", "tui.migrations")
 
 
 def test_importing_the_app_and_first_screen_stays_light() -> None:
