@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -17,6 +19,9 @@ from textual.worker import Worker, WorkerState
 from tui.config import Environment, Settings
 from tui.db.errors import ConnectionProblem, short_error
 from tui.db.session import SessionManager
+
+#: Seconds between checks that a SQLite database file is still there.
+HEALTH_SECONDS = 2.0
 
 SCREENS: tuple[tuple[str, str, str], ...] = (
     # (mode name, palette title, key)
@@ -79,22 +84,32 @@ class DbTuiApp(App[None]):
         self.manager = SessionManager(settings)
         self.manager.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
         self.database_ready = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._file_missing = False
         self.db_generation = 0
         self._show_identity()
 
     # -- lifecycle -------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.manager.sql_log.listeners.append(self._statement_ran)
+        self.set_interval(HEALTH_SECONDS, self._watch_sqlite_file)
         self.switch_mode(self.initial_mode)
         self.prepare_database()
 
     async def on_unmount(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.manager.sql_log.listeners.remove(self._statement_ran)
         await self.manager.dispose()
 
     def _show_identity(self) -> None:
         settings = self.manager.settings
         self.environment = settings.ENVIRONMENT.value
         self.masked_url = settings.masked_url
-        self.connection_state = "read-only" if self.manager.read_only else ""
+        production = settings.ENVIRONMENT is Environment.PRODUCTION
+        self.connection_state = (
+            "read-only" if self.manager.read_only else "UNLOCKED" if production else ""
+        )
 
     @work(exclusive=True, group="startup", exit_on_error=False)
     async def prepare_database(self) -> None:
@@ -183,6 +198,56 @@ class DbTuiApp(App[None]):
         message = short_error(error, self.manager.settings.secrets)
         self.log.error(f"worker {event.worker.name!r} failed: {message}")
         self.notify(message, title="Error", severity="error", timeout=8)
+        self._maybe_connection_lost(error)
+
+    def on_record_table_load_failed(self, event: Message) -> None:
+        """A table could not load (the screen already told the user): is the database gone?"""
+        error = getattr(event, "error", None)
+        if isinstance(error, BaseException):
+            self._maybe_connection_lost(error)
+
+    # -- connection health -----------------------------------------------------------------
+    def _maybe_connection_lost(self, error: BaseException) -> None:
+        from tui.db.health import may_be_connection_error
+
+        if may_be_connection_error(error):
+            self.check_connection()
+
+    @work(exclusive=True, group="health", exit_on_error=False)
+    async def check_connection(self) -> None:
+        """Ping the live database; the header says whether it can be reached."""
+        try:
+            await self.manager.ping()
+        except ConnectionProblem as problem:
+            self._report_problem(f"connection lost: {problem}")
+            return
+        self._connection_ok()
+
+    def _statement_ran(self) -> None:
+        """SqlLog listener, called on any thread: a statement worked, the connection is back."""
+        if self.connection_problem and not self._file_missing and self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # the app's loop has already closed
+                self._loop.call_soon_threadsafe(self._connection_ok)
+
+    def _connection_ok(self) -> None:
+        if self.connection_problem and not self._file_missing:
+            self.connection_problem = False
+            self._show_identity()
+            self.notify(f"Connected again: {self.manager.settings.masked_url}")
+
+    async def _watch_sqlite_file(self) -> None:
+        """An open SQLite connection keeps working on a deleted file: watch the path."""
+        from tui.db.health import missing_sqlite_file
+
+        problem = missing_sqlite_file(self.manager.settings)
+        if problem and not self._file_missing:
+            self._file_missing = True
+            self._report_problem(problem)
+        elif not problem and self._file_missing:
+            # Connections still hold the deleted file: reopen them on the one now there.
+            await self.manager.engine.dispose()
+            self._file_missing = False
+            self._connection_ok()
 
     # -- actions ---------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -1,0 +1,46 @@
+"""Connection health: which errors may mean the database went away, and SQLite file checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from tui.config import Settings
+from tui.db.errors import ConnectionProblem
+
+
+def may_be_connection_error(exc: BaseException) -> bool:
+    """True when `exc` (or what caused it) could come from a lost database connection.
+
+    Only a hint: callers confirm with a ping before telling the user the database is gone.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(
+            current,
+            ConnectionProblem | DBAPIError | DisconnectionError | PoolTimeoutError | OSError,
+        ):
+            return True
+        if isinstance(current, TimeoutError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def missing_sqlite_file(settings: Settings) -> str | None:
+    """A message when the settings' SQLite database file (or its folder) is gone, else None.
+
+    An open SQLite connection keeps working on a deleted file, so this is checked by path.
+    """
+    if not settings.is_sqlite or settings.is_memory:
+        return None
+    path = Path(settings.url().database or "").expanduser()
+    if not path.parent.is_dir():
+        return f"SQLite folder is gone: {path.parent} ({settings.masked_url})"
+    if not path.exists():
+        return f"SQLite file is gone: {path} ({settings.masked_url})"
+    return None
