@@ -8,6 +8,7 @@ operation must be confirmed by typing the environment name.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,8 +18,8 @@ from rich.console import Console
 from sqlalchemy import inspect, text
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
-from textual.worker import WorkerCancelled
+from textual.widgets import DataTable, Input, Static
+from textual.worker import WorkerCancelled, WorkerState
 
 from tests.conftest import sqlite_settings
 from tests.migration_fixtures import cli_current, project_with, run_alembic
@@ -63,15 +64,21 @@ async def table_names(app: DbTuiApp) -> set[str]:
 
 
 async def settle(app: DbTuiApp, pilot: Pilot) -> None:
-    """Wait until no worker runs and every posted message was handled."""
-    for _ in range(3):
-        while True:
-            try:
-                await app.workers.wait_for_complete()
-            except WorkerCancelled:  # a superseded preview: wait for the others
-                continue
-            break
+    """Wait until no worker runs and every posted message was handled (twice in a row)."""
+    quiet = 0
+    while quiet < 2:
+        busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if busy:
+            quiet = 0
+            with contextlib.suppress(WorkerCancelled):  # a superseded preview
+                await app.workers.wait_for_complete(busy)
+        else:
+            quiet += 1
         await pilot.pause()
+    for table in app.screen.query(DataTable):
+        # DataTable measures new rows on its next idle: wait for it (snapshots need it).
+        while table._require_update_dimensions or table._updated_cells:
+            await pilot.pause(0.01)
 
 
 @asynccontextmanager

@@ -240,6 +240,9 @@ class MigrationsScreen(DbScreen):
 
     def on_mount(self) -> None:
         self.revision_list.focus()
+        self.log_pane.muted(
+            "The output of migration operations appears here and stays after they end."
+        )
 
     # -- runner ----------------------------------------------------------------------------
     @property

@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 
 from tui.widgets.cells import escape_control
 
-MAX_CELL = 48
+MAX_CELL = 38
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,11 @@ class RevisionList(DataTable[Text]):
         self._rows: list[MarkedRow] = []
 
     def on_mount(self) -> None:
+        self._ensure_columns()
+
+    def _ensure_columns(self) -> None:
+        if self.columns:
+            return
         titles = list(self._column_titles)
         titles.insert(self._markers_after, self._markers_title)
         for index, title in enumerate(titles):
@@ -110,12 +115,19 @@ class RevisionList(DataTable[Text]):
     def set_rows(self, rows: Sequence[MarkedRow], *, select: str | None = None) -> None:
         """Replace every row; the cursor goes to `select`, else stays on the same key."""
         keep = select or self.selected_key
+        self._ensure_columns()
         self._rows = list(rows)
         self.clear()
+        widths = [column.label.cell_len for column in self.ordered_columns]
         for row in self._rows:
             cells = [Text(_clean(cell), style=row.style) for cell in row.cells]
             cells.insert(self._markers_after, self._render_markers(row.markers))
             self.add_row(*cells, key=row.key)
+            widths = [max(width, cell.cell_len) for width, cell in zip(widths, cells, strict=True)]
+        # Size the columns from the text itself (the idle-time measurement can only widen them):
+        # the layout does not depend on when the table is first measured.
+        for column, width in zip(self.ordered_columns, widths, strict=True):
+            column.content_width = width
         index = next((i for i, row in enumerate(self._rows) if row.key == keep), 0)
         if self._rows:
             self.move_cursor(row=index, animate=False)
