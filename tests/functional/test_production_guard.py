@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from textual.screen import ModalScreen
 from textual.widgets import Button, Input
 
 from tests.conftest import pg_settings
@@ -116,3 +117,23 @@ async def test_unlock_from_the_command_palette(production: DbTuiApp) -> None:
     assert not app.manager.read_only
     await create_user(app, "palette_unlock")
     assert await user_count(app) == 2
+
+
+async def test_screen_and_palette_writes_refused_while_locked(production: DbTuiApp) -> None:
+    app, pilot = production, production.pilot  # type: ignore[attr-defined]
+    await pilot.press("1")
+    await settle(app, pilot)
+    for key in ("n", "d"):
+        await pilot.press(key)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ModalScreen), key
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*"Seed demo")
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert not isinstance(app.screen, ModalScreen)
+    messages = [n.message for n in app._notifications]
+    assert sum("read-only" in m for m in messages) >= 3
+    assert await user_count(app) == 1

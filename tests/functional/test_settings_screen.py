@@ -278,6 +278,20 @@ async def test_connection_test_on_postgres(tmp_path: Path, pg_database: str) -> 
 
 
 # -- apply -----------------------------------------------------------------------------------
+async def users_screen_text(app: DbTuiApp, pilot: Pilot, username: str) -> str:
+    """Go to the Users screen, wait for `username` to show, come back to Settings."""
+    await pilot.press("1")
+    await settle(app, pilot)
+    for _ in range(200):
+        if username in screen_text(app):
+            break
+        await pilot.pause(0.02)
+    shown = screen_text(app)
+    await pilot.press("5")
+    await settle(app, pilot)
+    return shown
+
+
 @pytest.mark.postgres
 async def test_switch_sqlite_to_postgres_and_back(tmp_path: Path, pg_database: str) -> None:
     sqlite = sqlite_settings(Path("app.db"))
@@ -285,6 +299,7 @@ async def test_switch_sqlite_to_postgres_and_back(tmp_path: Path, pg_database: s
     await prepare(pg_settings(pg_database), "only_in_postgres")
     async with settings_app(sqlite, tmp_path / ".env") as (app, pilot):
         assert await usernames(app) == {"only_in_sqlite"}
+        assert "only_in_sqlite" in await users_screen_text(app, pilot, "only_in_sqlite")
         generation = app.db_generation
 
         await fill_postgres(app, pilot, pg_database)
@@ -293,6 +308,8 @@ async def test_switch_sqlite_to_postgres_and_back(tmp_path: Path, pg_database: s
         assert status(app).startswith("Switched to postgresql+asyncpg://")
         assert await usernames(app) == {"only_in_postgres"}
         assert app.db_generation > generation
+        users = await users_screen_text(app, pilot, "only_in_postgres")
+        assert "only_in_postgres" in users and "only_in_sqlite" not in users
         text = screen_text(app)
         assert "PRODUCTION" in text and f"127.0.0.1:5432/{pg_database}" in text
         assert app.manager.read_only and "read-only" in text
@@ -304,6 +321,8 @@ async def test_switch_sqlite_to_postgres_and_back(tmp_path: Path, pg_database: s
         text = screen_text(app)
         assert "DEVELOPMENT" in text and "sqlite+aiosqlite:///app.db" in text
         assert not app.manager.read_only
+        users = await users_screen_text(app, pilot, "only_in_sqlite")
+        assert "only_in_sqlite" in users and "only_in_postgres" not in users
 
 
 async def test_failed_switch_keeps_the_old_connection(tmp_path: Path) -> None:
