@@ -13,6 +13,7 @@ import atexit
 import csv
 import io
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Sequence
@@ -181,7 +182,9 @@ async def settle(app: DbTuiApp, pilot: Pilot) -> None:
         busy = [w for w in busy if w.name != "check_revision"]  # sleeps, then warns only
         if not busy:
             break
-        await asyncio.wait([asyncio.ensure_future(w.wait()) for w in busy], timeout=5)
+        done, _ = await asyncio.wait([asyncio.ensure_future(w.wait()) for w in busy], timeout=5)
+        if not done and os.environ.get("DEBUG_SETTLE"):
+            print("settle: still busy", [w.name for w in busy])
     await pilot.pause()
     await pilot.pause()
 
@@ -446,6 +449,13 @@ async def test_a_database_error_never_closes_the_app() -> None:
         await add_users(manager, ["alice", "bob"])
     async with running(settings) as (app, pilot):
         async with app.manager.session() as session:
+            await session.execute(text("alter table user_profiles rename to profiles_away"))
+        await pilot.press("d")  # reading the user's profile fails: reported, nothing asked
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert "no such table: user_profiles" in notifications(app)
+        async with app.manager.session() as session:
+            await session.execute(text("alter table profiles_away rename to user_profiles"))
             await session.execute(text("alter table users rename to users_away"))
         await pilot.press("r")
         await settle(app, pilot)

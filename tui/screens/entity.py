@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
 from tui.config import Environment
 from tui.db.errors import ReadOnlyError, short_error
@@ -179,6 +180,14 @@ class EntityScreen(DbScreen):
             f"No {self.SPEC.plural} yet. Press n to create one, or fill the database with "
             "demo data: ctrl+p → “Seed demo data” (or `dbtui seed` in a shell)."
         )
+
+    # -- worker failures -------------------------------------------------------------------
+    @on(Worker.StateChanged)
+    def _forward_worker_failure(self, event: Worker.StateChanged) -> None:
+        """`Worker.StateChanged` does not bubble: hand this screen's failed workers to the
+        app's one error handler (a notification), so no database error goes unreported."""
+        if event.state is WorkerState.ERROR:
+            self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
     # -- table events ----------------------------------------------------------------------
     @on(RecordTable.SortRequested, "#table")
@@ -468,7 +477,8 @@ class EntityScreen(DbScreen):
             self.notify(f"Export failed: {error.strerror or error}", severity="error")
         else:
             self.notify(f"Exported {written:,} {self.SPEC.plural} to {path}")
-        self._show_view_state()
+        finally:  # a database error is reported by the worker handler; clear the progress
+            self._show_view_state()
 
     # -- command palette -------------------------------------------------------------------
     def palette_commands(self) -> Iterable[tuple[str, str, object]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
@@ -169,6 +169,9 @@ class PostsScreen(EntityScreen):
         ),
     ]
 
+    # Workers: they query the database (and may wait on a modal); a failure becomes a
+    # notification instead of an exception in the message loop, which would close the app.
+    @work(exclusive=True, group="posts-jump", exit_on_error=False)
     async def action_author(self) -> None:
         row_id = self.current_id()
         if row_id is None:
@@ -177,6 +180,7 @@ class PostsScreen(EntityScreen):
         await self.app.switch_mode("users")
         self.app.screen.open_record(post.author_id)
 
+    @work(exclusive=True, group="posts-jump", exit_on_error=False)
     async def action_tag_posts(self) -> None:
         row_id = self.current_id()
         if row_id is None:
