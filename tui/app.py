@@ -179,6 +179,12 @@ class DbTuiApp(App[None]):
         self.manager.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
         self.connection_problem = False
         self._show_identity()
+        if await self._is_fresh_database():
+            # Same rule as at start-up: a new development database gets the schema.
+            from tui.migrations import MigrationRunner
+
+            await MigrationRunner(self.manager, self.migrations_path).upgrade("heads")
+            self.notify(f"New database migrated to head: {settings.masked_url}")
         self._database_changed()
         self.check_revision()
 

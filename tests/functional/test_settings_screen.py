@@ -446,3 +446,37 @@ async def test_unwritable_targets_give_a_clear_message(tmp_path: Path) -> None:
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o700)
+
+
+async def test_apply_to_a_new_sqlite_file_creates_the_schema(tmp_path: Path) -> None:
+    settings = sqlite_settings(Path("app.db"))
+    await prepare(settings, "old_db_user")
+    async with settings_app(settings, tmp_path / ".env") as (app, pilot):
+        await set_field(app, pilot, "SQLITE_DATABASE", "fresh.db")
+        await pilot.press("ctrl+a")
+        await settle(app, pilot)
+        assert status(app).startswith("Switched to sqlite+aiosqlite:///fresh.db")
+        assert await usernames(app) == set()  # the tables exist, empty
+
+
+async def test_clearing_secrets(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"POSTGRES_PASSWORD={SECRET}\nDATABASE_URL=sqlite:///other.db\n")
+    settings = load_settings(env_file)
+    await prepare(settings)
+    await prepare(sqlite_settings(Path("app.db")), "default_db_user")
+    async with settings_app(settings, env_file) as (app, pilot):
+        assert app.masked_url == "sqlite+aiosqlite:///other.db"
+        await pilot.click("#clear-DATABASE_URL")
+        await pilot.click("#clear-POSTGRES_PASSWORD")
+        await pilot.pause()
+        assert "(cleared" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+a")
+        await settle(app, pilot)
+        assert app.masked_url == "sqlite+aiosqlite:///app.db"
+        assert await usernames(app) == {"default_db_user"}
+    reloaded = load_settings(env_file)
+    assert reloaded.DATABASE_URL_OVERRIDE is None
+    assert reloaded.POSTGRES_PASSWORD.get_secret_value() == ""
+    assert SECRET not in env_file.read_text()

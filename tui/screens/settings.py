@@ -20,6 +20,7 @@ from tui.config import (
     DEFAULT_ENV_FILE,
     Environment,
     Settings,
+    read_env_file,
     save_env_file,
     setting_origins,
     settings_as_env,
@@ -39,7 +40,7 @@ async def probe_connection(settings: Settings, timeout: float = CONNECT_TIMEOUT)
         path = Path(settings.url().database or "").expanduser()
         if path.parent.is_dir() and not path.exists():
             raise ConnectionProblem(
-                f"SQLite file does not exist yet: {path} (Apply creates an empty database; "
+                f"SQLite file does not exist yet: {path} (Apply creates it with the schema; "
                 f"{settings.masked_url})"
             )
     engine = build_engine(settings, pooled=False)
@@ -249,8 +250,11 @@ class SettingsScreen(DbScreen):
             self._status(f"Not saved: {problem}", error=True)
             self.notify(problem, title="Not saved", severity="error", timeout=8)
             return
+        values = settings_as_env(candidate)
+        if "DATABASE_URL" not in values and "DATABASE_URL" in read_env_file(path):
+            values["DATABASE_URL"] = ""  # the override was cleared: blank it in the file too
         try:
-            save_env_file(path, settings_as_env(candidate))
+            save_env_file(path, values)
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             message = f"cannot write {path}: {reason}; the file is unchanged"
