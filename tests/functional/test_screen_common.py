@@ -119,7 +119,7 @@ async def add_tags(manager: SessionManager, names: Sequence[str]) -> dict[str, i
         result = await session.execute(
             insert(Tag).returning(Tag.name, Tag.id), [{"name": n} for n in names]
         )
-        return dict(result.tuples().all())
+        return {name: tag_id for name, tag_id in result.all()}
 
 
 async def add_post(
