@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
 from sqlalchemy import insert, select, text
 from textual.pilot import Pilot
@@ -30,7 +31,7 @@ from textual.worker import WorkerState
 
 from tests.conftest import create_schema, sqlite_settings
 from tui.app import DbTuiApp, make_app
-from tui.config import Settings
+from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
 from tui.models import Post, Tag, User, UserProfile, post_tags
 from tui.screens.modals import ConfirmScreen, FormScreen, HelpScreen, PromptScreen
@@ -476,3 +477,71 @@ async def test_a_database_error_never_closes_the_app() -> None:
         await pilot.press("r")
         await settle(app, pilot)
         assert app.is_running and "alice" in "\n".join(table_lines(app))
+
+
+# -- the same flows on PostgreSQL ------------------------------------------------------------
+@pytest.mark.postgres
+async def test_core_crud_flows_on_postgresql(pg_database: str) -> None:
+    """Development environment pointed at a real PostgreSQL database (writable)."""
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"
+    settings = load_settings(None, {"DATABASE_URL": url}, environ={})
+    assert not settings.is_sqlite
+    async with database(settings) as manager:
+        author = await add_user(manager, "ann", profile={"bio": "hi"})
+        await add_post(manager, author, "Existing post", content="Elephants", tags=["zoo"])
+    async with running(settings) as (app, pilot):
+        assert "postgresql" in screen_text(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        fill(app, username="bob", email="bob@example.com", password="long-enough", bio="b")
+        await save(app, pilot)
+        assert column_values(app, 1) == ["ann", "bob"]
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        fill(app, full_name="Bob [b]Builder[/b]", email="ann@example.com")
+        await save(app, pilot)  # duplicate email: unique check, nothing written
+        assert form(app).errors() == {"email": "already used by another user"}
+        fill(app, email="bob@example.org", full_name="Bob Nul\x00")  # NUL: never sent
+        await save(app, pilot)
+        assert "NUL" in form(app).errors()["full_name"]
+        fill(app, full_name="Bob [b]Builder[/b]")
+        await save(app, pilot)
+        assert "Bob [b]Builder[/b]" in column_values(app, 3)
+        await pilot.press("g", "d")
+        await settle(app, pilot)
+        await confirm(app, pilot)  # ann to the trash
+        await pilot.press("t")
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert "deletes 1 post, 1 profile" in screen_text(app)
+        await confirm(app, pilot)
+        assert await rows(manager, "select username, email from users") == [
+            ("bob", "bob@example.org")
+        ]
+        assert await scalar(manager, "select count(*) from posts") == 0
+
+        await pilot.press("t", "2")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        fill(app, title="Graphs on Postgres", content="Vertices and edges")
+        await pick(app, pilot, "author_id", "bo")
+        tags = form(app).input_widget("tags")
+        tags.set_tags(["db", "zoo"])
+        await save(app, pilot)
+        await search(app, pilot, "vertices")
+        assert column_values(app, 1) == ["Graphs on Postgres"]
+        assert column_values(app, 2) == ["graphs-on-postgres"]
+
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert column_values(app, 1) == ["zoo", "db"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        fill(app, name="db")
+        await save(app, pilot)
+        assert form(app).errors() == {"name": "a tag with this name exists"}
+        fill(app, name="animals")
+        await save(app, pilot)
+        assert await rows(manager, "select name from tags order by id") == [("animals",), ("db",)]
