@@ -65,6 +65,7 @@ class DbTuiApp(App[None]):
     masked_url: reactive[str] = reactive("")
     connection_state: reactive[str] = reactive("")
     connection_problem: reactive[bool] = reactive(False)
+    sql_log_visible: reactive[bool] = reactive(False)
 
     def __init__(
         self,
@@ -262,9 +263,8 @@ class DbTuiApp(App[None]):
         self.push_screen(HelpScreen())
 
     def action_toggle_sql_log(self) -> None:
-        panel = self.screen.query("SqlLogPanel")
-        if panel:
-            panel.first().toggle_class("-visible")
+        if self.screen.query("SqlLogPanel"):
+            self.sql_log_visible = not self.sql_log_visible  # every screen's panel follows
         else:
             self.notify("The SQL log is shown on the main screens")
 

@@ -113,3 +113,22 @@ async def test_parameters_hidden_in_production(tmp_path: Path) -> None:
         assert entry.parameters == "<hidden>"
         assert "card-4111" not in screen_text(app)
         assert "<hidden>" in screen_text(app)
+
+
+async def test_shown_on_every_screen_once_toggled(tmp_path: Path) -> None:
+    settings = sqlite_settings(Path("app.db"))
+    await prepare(settings)
+    async with settings_app(settings, tmp_path / ".env") as (app, pilot):
+        settings_panel = panel(app)
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: settings_panel.display and settings_panel._shown)
+        await pilot.press("1")
+        await until(pilot, lambda: panel(app) is not settings_panel and panel(app)._shown)
+        assert panel(app).display
+        assert not settings_panel._timer._active.is_set()  # background screen: no polling
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert not panel(app).display
+        await pilot.press("5")
+        await pilot.pause()
+        assert not settings_panel.display

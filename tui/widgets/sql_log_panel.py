@@ -73,18 +73,40 @@ class SqlLogPanel(Vertical):
 
     def on_mount(self) -> None:
         self.sql_log.listeners.append(self._mark_dirty)
-        # Polling keeps the engine threads away from the widgets (the listener only sets a flag).
-        self.set_interval(REFRESH_SECONDS, self._tick)
+        # Polling keeps the engine threads away from the widgets (the listener only sets a
+        # flag); the timer runs only while the panel is shown on the current screen.
+        self._timer = self.set_interval(REFRESH_SECONDS, self._tick, pause=True)
+        self.app.screen_change_signal.subscribe(self, self._sync_timer)
+        if hasattr(self.app, "sql_log_visible"):
+            self.watch(self.app, "sql_log_visible", self._follow)
 
     def on_unmount(self) -> None:
         if self._mark_dirty in self.sql_log.listeners:
             self.sql_log.listeners.remove(self._mark_dirty)
 
+    def _follow(self, visible: bool) -> None:
+        """The log is shown on every screen or on none (the app owns `sql_log_visible`)."""
+        self.set_class(visible, "-visible")
+        self._sync_timer()
+
+    def on_show(self) -> None:
+        self._sync_timer()
+
+    def on_hide(self) -> None:
+        self._sync_timer()
+
+    def _sync_timer(self, *_args: object) -> None:
+        if self.has_class("-visible") and self.app.screen is self.screen:
+            self._tick()
+            self._timer.resume()
+        else:
+            self._timer.pause()
+
     def _mark_dirty(self) -> None:
         self._dirty = True
 
     def _tick(self) -> None:
-        if self.has_class("-visible") and self._dirty:
+        if self._dirty and self.has_class("-visible"):
             self.refresh_entries()
 
     def refresh_entries(self) -> None:
