@@ -29,12 +29,18 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerState
 
-from tests.conftest import create_schema, sqlite_settings
+from tests.conftest import create_schema, pg_settings, sqlite_settings
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
 from tui.models import Post, Tag, User, UserProfile, post_tags
-from tui.screens.modals import ConfirmScreen, FormScreen, HelpScreen, PromptScreen
+from tui.screens.modals import (
+    ConfirmScreen,
+    FormScreen,
+    HelpScreen,
+    PromptScreen,
+    TypeToConfirmScreen,
+)
 from tui.widgets.record_form import PickerField, RecordForm
 from tui.widgets.record_table import RecordTable
 
@@ -195,7 +201,14 @@ def _waits_for_a_screen(app: DbTuiApp, worker: Any) -> bool:
 
 
 #: Workers that may stay running while a modal is open (they await its answer).
-WAITING_WORKERS = {"_ask_delete", "_run_save", "_merge", "action_tag_posts", "_resolve_conflict"}
+WAITING_WORKERS = {
+    "_ask_delete",
+    "_seed",
+    "_run_save",
+    "_merge",
+    "action_tag_posts",
+    "_resolve_conflict",
+}
 
 
 @asynccontextmanager
@@ -545,3 +558,71 @@ async def test_core_crud_flows_on_postgresql(pg_database: str) -> None:
         fill(app, name="animals")
         await save(app, pilot)
         assert await rows(manager, "select name from tags order by id") == [("animals",), ("db",)]
+
+
+@pytest.mark.postgres
+async def test_production_is_read_only_and_deletes_ask_for_the_environment_name(
+    pg_database: str,
+) -> None:
+    settings = pg_settings(pg_database)
+    async with database(settings) as manager:
+        await add_users(manager, ["ann", "ben"])
+    async with running(settings) as (app, pilot):
+        assert app.manager.read_only
+        read_only = "Production is read-only. Unlock writes in Settings (5) first."
+        for key in ("n", "d"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert not isinstance(app.screen, (FormScreen, ConfirmScreen)), key
+            assert read_only in notifications(app)
+        await pilot.press("enter")  # viewing works; saving says why it cannot
+        await settle(app, pilot)
+        assert "User ann (read-only)" in screen_text(app)
+        fill(app, full_name="Refused")
+        await save(app, pilot)
+        assert "read-only: unlock writes in Settings (5)" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await confirm(app, pilot)  # discard the edit
+        assert await scalar(manager, "select count(*) from users where full_name is null") == 2
+
+        app.manager.unlock()  # as Settings does after the environment name was typed
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TypeToConfirmScreen)
+        answer = app.screen.query_one("#answer", Input)
+        answer.value = "prod"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TypeToConfirmScreen)  # the exact name is needed
+        assert await scalar(manager, "select count(*) from users where deleted_at is null") == 2
+        answer.value = "production"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert await rows(manager, "select username from users where deleted_at is null") == [
+            ("ben",)
+        ]
+        assert column_values(app, 1) == ["ben"]
+
+
+async def test_empty_database_invites_to_seed_and_copy_cell() -> None:
+    settings = local_sqlite()
+    async with database(settings):
+        pass
+    async with running(settings) as (app, pilot):
+        assert "No users yet. Press n to create one" in screen_text(app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Seed demo")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Add 50 users, 500 posts and 30 tags" in screen_text(app)
+        await confirm(app, pilot)
+        await settle(app, pilot)
+        assert table(app).position_text == "row 1 of 50"
+        assert "No users yet" not in screen_text(app)
+        await pilot.press("right", "y")
+        await pilot.pause()
+        first = await scalar(app.manager, "select username from users order by id limit 1")
+        assert app.clipboard == first

@@ -395,6 +395,17 @@ async def test_paging_past_the_first_page_and_jump_to_the_end() -> None:
         assert widget.position_text == "row 1 of 250"
         assert widget.cached_row_count <= widget.max_cached_rows
 
+        await pilot.press("right", "right", "s", "s")  # email, descending, then the far end
+        await settle(app, pilot)
+        await pilot.press("G")
+        await settle(app, pilot)
+        emails = [e for (e,) in await rows(manager, "select email from users order by email")]
+        assert widget.position_text == "row 250 of 250"
+        assert widget.current_row.cells[2] == emails[0]
+        await pilot.press("pageup", "pageup", "pageup", "k")
+        await settle(app, pilot)
+        assert widget.current_row.cells[2] == emails[::-1][widget.cursor_row]
+
 
 async def test_user_posts_drill_down() -> None:
     settings = local_sqlite()
@@ -410,3 +421,18 @@ async def test_user_posts_drill_down() -> None:
         assert app.screen.SCREEN_NAME == "Posts"
         assert column_values(app, 1) == ["Mine one", "Mine two"]
         assert f"author_id={author}" in screen_text(app)
+
+
+async def test_delete_of_a_row_changed_meanwhile_is_refused() -> None:
+    settings = local_sqlite()
+    async with database(settings) as manager:
+        user_id = await add_user(manager, "erin")
+    async with running(settings) as (app, pilot):
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await _change_behind(app.manager, user_id, full_name="Changed while asking")
+        await confirm(app, pilot)
+        assert await scalar(manager, "select deleted_at from users") is None
+        assert "this user was changed meanwhile (now version 2)" in notifications(app)
+        assert column_values(app, 3) == ["Changed while asking"]
