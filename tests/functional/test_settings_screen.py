@@ -362,6 +362,9 @@ async def test_switch_waits_for_a_running_write(tmp_path: Path) -> None:
             await pilot.pause()
             assert "Switching" in status(app)
             assert app.manager.settings is old_manager_settings  # still waiting
+            await pilot.press("ctrl+a")  # a second Apply does not cancel the first
+            await pilot.pause()
+            assert any("already running" in n.message for n in app._notifications)
         await settle(app, pilot)
         assert status(app).startswith("Switched to sqlite+aiosqlite:///second.db")
     check = SessionManager(first)

@@ -15,6 +15,7 @@ from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
+from textual.worker import WorkerState
 
 from tui.config import (
     DEFAULT_ENV_FILE,
@@ -153,11 +154,12 @@ class SettingsScreen(DbScreen):
         self.query_one("#settings-unlock", Button).display = manager.read_only
         self.query_one("#settings-lock", Button).display = production and not manager.read_only
 
-    def _status(self, message: str, *, error: bool = False) -> None:
+    def _status(self, message: str, *, error: bool = False, done: bool = True) -> None:
+        """The line under the buttons: red for a failure, green for a success, else plain."""
         status = self.query_one("#settings-status", Static)
         status.update(Text(message))
         status.set_class(error, "-error")
-        status.set_class(not error, "-ok")
+        status.set_class(done and not error, "-ok")
 
     @on(SettingsForm.Changed)
     def _form_changed(self) -> None:
@@ -189,7 +191,7 @@ class SettingsScreen(DbScreen):
         if candidate is None:
             self._status("Fix the marked fields first.", error=True)
             return
-        self._status(f"Testing {candidate.masked_url} …")
+        self._status(f"Testing {candidate.masked_url} …", done=False)
         self.run_test_connection(candidate)
 
     @work(exclusive=True, group="settings-test", exit_on_error=False)
@@ -211,14 +213,22 @@ class SettingsScreen(DbScreen):
 
     # -- apply -----------------------------------------------------------------------------
     def action_apply(self) -> None:
+        if self._switching():
+            self.notify("A switch is already running; wait for it to finish")
+            return
         candidate = self._validate()
         if candidate is None:
             self._status("Fix the marked fields first.", error=True)
             return
-        self._status(f"Switching to {candidate.masked_url} …")
+        self._status(f"Switching to {candidate.masked_url} …", done=False)
         self.run_apply(candidate)
 
-    @work(exclusive=True, group="settings-apply", exit_on_error=False)
+    def _switching(self) -> bool:
+        busy = (WorkerState.PENDING, WorkerState.RUNNING)
+        return any(w.group == "settings-apply" and w.state in busy for w in self.workers)
+
+    # Not exclusive: a second Apply must not cancel a switch half-way.
+    @work(group="settings-apply", exit_on_error=False)
     async def run_apply(self, candidate: Settings) -> None:
         app = self.dbapp
         old = app.settings.masked_url
@@ -300,7 +310,7 @@ class SettingsScreen(DbScreen):
 
     def _unlock_answer(self, confirmed: bool | None) -> None:
         if not confirmed:
-            self._status("Still read-only.")
+            self._status("Still read-only.", done=False)
             return
         self.dbapp.manager.unlock()
         self.dbapp.connection_state = "UNLOCKED"
