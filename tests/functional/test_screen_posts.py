@@ -156,7 +156,7 @@ async def test_edit_post_and_conflict() -> None:
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ConflictScreen)
-        assert "title" in app.screen.differing_fields
+        assert app.screen.differing_fields == ["title", "slug"]  # their title made a new slug
         await pilot.press("o")
         await settle(app, pilot)
         assert not isinstance(app.screen, (FormScreen, ConflictScreen))

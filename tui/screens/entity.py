@@ -357,6 +357,11 @@ class EntityScreen(DbScreen):
                 fields = [f for f in self.SPEC.form_fields(self, False) if f.kind != "password"]
                 labels = {f.name: f.label for f in fields}
                 mine = {name: values.get(name) for name in labels}
+                form = getattr(form_screen, "form", None)
+                for f in fields:  # a picker's value is an id; to_form gives (id, label)
+                    if f.kind == "picker" and form is not None:
+                        label = getattr(form.input_widget(f.name), "label", "")
+                        mine[f.name] = (values.get(f.name), label)
                 theirs = {name: theirs.get(name) for name in labels}
                 choice = await self.app.push_screen_wait(
                     ConflictScreen(mine, theirs, labels=labels)
