@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from tui.db.sql_log import SqlEntry, SqlLog
@@ -64,6 +65,7 @@ class SqlLogPanel(Vertical):
         self.sql_log = log
         self._dirty = True
         self._shown: list[SqlEntry] = []
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="sql-log-status")
@@ -96,6 +98,8 @@ class SqlLogPanel(Vertical):
         self._sync_timer()
 
     def _sync_timer(self, *_args: object) -> None:
+        if self._timer is None:
+            return
         if self.has_class("-visible") and self.app.screen is self.screen:
             self._tick()
             self._timer.resume()
