@@ -88,14 +88,17 @@ class SettingsScreen(DbScreen):
     ]
 
     def compose_body(self) -> Iterable:
-        yield SettingsForm()
         yield Horizontal(
-            Button("Test connection (ctrl+t)", id="settings-test", compact=True),
-            Button("Apply (ctrl+a)", id="settings-apply", variant="primary", compact=True),
-            Button("Save to .env (ctrl+s)", id="settings-save", compact=True),
             Static("", id="guard-state"),
             Button("Unlock writes", id="settings-unlock", variant="error", compact=True),
             Button("Lock writes", id="settings-lock", compact=True),
+            id="guard-row",
+        )
+        yield SettingsForm()
+        yield Horizontal(
+            Button("Test connection", id="settings-test", compact=True, tooltip="ctrl+t"),
+            Button("Apply", id="settings-apply", variant="primary", compact=True, tooltip="ctrl+a"),
+            Button("Save to .env", id="settings-save", compact=True, tooltip="ctrl+s"),
             id="settings-actions",
         )
         yield Static("", id="settings-status")

@@ -134,14 +134,14 @@ class SettingsForm(VerticalScroll):
     SettingsForm { height: 1fr; padding: 0 1; }
     SettingsForm .group-title { text-style: bold; color: $accent; margin-top: 1; }
     SettingsForm .setting-row { height: 1; }
-    SettingsForm .setting-label { width: 20; }
-    SettingsForm .setting-input { width: 48; }
+    SettingsForm .setting-label { width: 18; }
+    SettingsForm .setting-input { width: 1fr; max-width: 56; }
     SettingsForm .setting-origin { width: 22; padding: 0 1; color: $text-muted; }
     SettingsForm .setting-origin.-edited { color: $warning; }
     SettingsForm .setting-clear { min-width: 9; width: 9; }
-    SettingsForm .setting-error { height: auto; padding-left: 20; color: $error; display: none; }
+    SettingsForm .setting-error { height: auto; padding-left: 18; color: $error; display: none; }
     SettingsForm .setting-error.-shown { display: block; }
-    SettingsForm .setting-hint { height: auto; padding-left: 20; color: $text-muted; }
+    SettingsForm .setting-hint { height: auto; padding-left: 18; color: $text-muted; }
     """
 
     class Changed(Message):
@@ -169,6 +169,8 @@ class SettingsForm(VerticalScroll):
                             compact=True,
                             tooltip="Make this value empty (takes effect on Apply / Save)",
                         )
+                    else:
+                        yield Static("", classes="setting-clear")  # keeps the columns aligned
                 if spec.kind == "secret-url":
                     yield Static("", id="hint-DATABASE_URL", classes="setting-hint")
                 yield Static("", id=f"error-{spec.name}", classes="setting-error")
