@@ -27,6 +27,7 @@ from rich.console import Console
 from sqlalchemy import insert, select, text
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.widgets._toast import Toast
 from textual.worker import WorkerState
 
 from tests.conftest import create_schema, pg_settings, sqlite_settings
@@ -215,7 +216,8 @@ WAITING_WORKERS = {
 async def running(settings: Settings, mode: str = "users") -> AsyncIterator[tuple[DbTuiApp, Pilot]]:
     """The app on `settings`, showing `mode`, with its first rows loaded."""
     app = make_app(settings, initial_mode=mode)
-    async with app.run_test(size=SIZE) as pilot:
+    # notifications on: toasts render (data quoted in a message must not break them)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         yield app, pilot
 
@@ -267,6 +269,11 @@ def screen_text(app: DbTuiApp) -> str:
 
 def notifications(app: DbTuiApp) -> list[str]:
     return [n.message for n in app._notifications]
+
+
+def toasts(app: DbTuiApp) -> list[str]:
+    """The text of the notifications shown on the screen right now."""
+    return [str(toast.render()) for toast in app.screen.query(Toast)]
 
 
 def form(app: DbTuiApp) -> RecordForm:
@@ -348,10 +355,17 @@ async def test_markup_and_control_characters_are_shown_literally() -> None:
         await pilot.press("d")  # the delete confirmation quotes the title literally
         await settle(app, pilot)
         assert "Red \\x1b[31mALERT[/]" in screen_text(app)
-        await pilot.press("n")
+        await confirm(app, pilot)  # the toast quotes it literally too (no MarkupError)
+        assert "Deleted Red \\x1b[31mALERT[/] [link=http://x]y" in toasts(app)
         await pilot.press("3")
         await settle(app, pilot)
         assert "[i]t" in "\n".join(table_lines(app))
+        await pilot.press("enter")  # rename the tag to another markup-like name
+        await settle(app, pilot)
+        fill(app, name="[/]")
+        await save(app, pilot)
+        assert "Saved tag [/]" in toasts(app)
+        assert column_values(app, 1) == ["[/]"]
         assert app.is_running
 
 

@@ -35,6 +35,7 @@ from tui.screens.modals import (
     TypeToConfirmScreen,
 )
 from tui.screens.sources import RepositorySource
+from tui.widgets.cells import escape_control
 from tui.widgets.record_form import FORM_ERROR_KEY, FormField
 from tui.widgets.record_table import Column, RecordTable
 
@@ -183,11 +184,19 @@ class EntityScreen(DbScreen):
 
     # -- worker failures -------------------------------------------------------------------
     @on(Worker.StateChanged)
-    def _forward_worker_failure(self, event: Worker.StateChanged) -> None:
-        """`Worker.StateChanged` does not bubble: hand this screen's failed workers to the
-        app's one error handler (a notification), so no database error goes unreported."""
-        if event.state is WorkerState.ERROR:
-            self.app.post_message(Worker.StateChanged(event.worker, event.state))
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """`Worker.StateChanged` does not bubble, so the app never sees this screen's workers:
+        report a failed one here (a database error must never go unreported)."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and error is not None:
+            self.log.error(f"worker {event.worker.name!r} failed: {self._message(error)}")
+            self.notify(self._message(error), title="Error", severity="error", timeout=8)
+
+    def notify(self, message: str, *, markup: bool = False, **options: Any) -> None:
+        """Notifications here quote data (titles, names, paths, errors): shown literally, with
+        control characters escaped. As markup, a title like ``[/]`` raised MarkupError when
+        the toast rendered, which closed the app."""
+        super().notify(escape_control(message), markup=markup, **options)
 
     # -- table events ----------------------------------------------------------------------
     @on(RecordTable.SortRequested, "#table")
