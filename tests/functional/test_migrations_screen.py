@@ -420,3 +420,17 @@ async def test_palette_lists_migration_commands(tmp_path: Path) -> None:
         keys = {b.key: b for b in screen.BINDINGS}  # type: ignore[union-attr]
         for key in "uDsgcmr":
             assert keys[key].id and keys[key].tooltip
+
+
+async def test_key_4_opens_the_panel(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project", "0003_notes")
+    await migrate(settings, migrations, "0002_list_indexes")
+    app = make_app(settings, migrations_path=migrations)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not isinstance(app.screen, MigrationsScreen)
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MigrationsScreen)
+        assert "1 pending" in state_text(app.screen)
