@@ -150,7 +150,6 @@ class SettingsForm(VerticalScroll):
     def __init__(self, *, id: str | None = "settings-form") -> None:
         super().__init__(id=id)
         self._cleared: set[str] = set()
-        self._loading = False
         self._shown: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -200,26 +199,22 @@ class SettingsForm(VerticalScroll):
     # -- loading ---------------------------------------------------------------------------
     def load(self, settings: Settings, origins: Mapping[str, Origin]) -> None:
         """Show `settings` (secrets masked, never put into an input) and their origins."""
-        self._loading = True
-        try:
-            self._cleared.clear()
-            values = settings_as_env(settings)
-            for spec in FIELDS.values():
-                widget = self.field(spec.name)
-                if spec.kind == "choice":
-                    assert isinstance(widget, Select)
-                    widget.value = settings.ENVIRONMENT.value
-                    continue
-                assert isinstance(widget, Input)
-                if spec.kind in ("secret", "secret-url"):
-                    widget.value = ""
-                    widget.placeholder = self._secret_placeholder(spec, values.get(spec.name, ""))
-                else:
-                    widget.value = values.get(spec.name, "")
-            self.show_origins(origins, settings)
-            self.show_errors({})
-        finally:
-            self._loading = False
+        self._cleared.clear()
+        values = settings_as_env(settings)
+        for spec in FIELDS.values():
+            widget = self.field(spec.name)
+            if spec.kind == "choice":
+                assert isinstance(widget, Select)
+                widget.value = settings.ENVIRONMENT.value
+                continue
+            assert isinstance(widget, Input)
+            if spec.kind in ("secret", "secret-url"):
+                widget.value = ""
+                widget.placeholder = self._secret_placeholder(spec, values.get(spec.name, ""))
+            else:
+                widget.value = values.get(spec.name, "")
+        self.show_origins(origins, settings)
+        self.show_errors({})
 
     @staticmethod
     def _secret_placeholder(spec: FieldSpec, current: str) -> str:
@@ -289,8 +284,7 @@ class SettingsForm(VerticalScroll):
     @on(Select.Changed)
     def _changed(self, event: Message) -> None:
         event.stop()
-        if not self._loading:
-            self.post_message(self.Changed())
+        self.post_message(self.Changed())
 
     @on(Button.Pressed, ".setting-clear")
     def _clear(self, event: Button.Pressed) -> None:
