@@ -421,6 +421,29 @@ async def test_export_writes_the_current_view_as_csv_and_json() -> None:
         assert data[0]["author"] == "user00" and data[0]["created_at"].startswith("2024-01-02")
 
 
+async def test_export_streams_every_page_in_the_view_order() -> None:
+    settings = local_sqlite()
+    async with database(settings) as manager:
+        names = [f"u{n:04d}" for n in range(2_500)]
+        await add_users(manager, names[::2], full_name="Same Name")
+        await add_users(manager, names[1::2])  # no full name: after the names, by id
+    async with running(settings) as (app, pilot):
+        await pilot.press("right", "right", "right", "s", "s")  # full name, descending
+        await settle(app, pilot)
+        await _export(app, pilot, "all.csv")
+        with open("all.csv", newline="", encoding="utf-8") as handle:
+            exported = [int(row[0]) for row in list(csv.reader(handle))[1:]]
+        expected = [
+            i
+            for (i,) in await rows(
+                app.manager,
+                "select id from users order by full_name is not null, full_name desc, id desc",
+            )
+        ]
+        assert len(exported) == 2_500 and exported == expected
+        assert not list(Path().glob(".*.part"))
+
+
 def manager_for(app: DbTuiApp) -> SessionManager:
     return app.manager
 

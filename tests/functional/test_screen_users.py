@@ -176,6 +176,15 @@ async def test_duplicate_of_a_user_in_the_trash_is_named() -> None:
         await save(app, pilot)
         assert form(app).errors() == {"username": "already taken (by a user in the trash)"}
         assert await scalar(manager, "select username from users where id = 1") == "live"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await confirm(app, pilot)  # discard
+        await add_users(app.manager, ["added_elsewhere"])
+        assert column_values(app, 1) == ["live"]
+        await pilot.press("r")  # refresh shows rows written by someone else
+        await settle(app, pilot)
+        assert column_values(app, 1) == ["live", "added_elsewhere"]
+        assert table(app).position_text == "row 1 of 2"
 
 
 async def test_soft_delete_trash_restore_and_permanent_delete_with_impact() -> None:
