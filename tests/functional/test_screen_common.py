@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from sqlalchemy import insert, select, text
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets._toast import Toast
@@ -297,7 +298,7 @@ async def pick(app: DbTuiApp, pilot: Pilot, name: str, typed: str) -> None:
     assert isinstance(picker, PickerField)
     picker.input.focus()
     picker.input.value = typed
-    for _ in range(100):
+    for _ in range(250):
         await pilot.pause(0.02)
         if picker.matches and picker.has_class("-open"):
             break
@@ -309,6 +310,22 @@ async def search(app: DbTuiApp, pilot: Pilot, words: str) -> None:
     await pilot.press("slash")
     await pilot.pause()
     app.screen.query_one("#search", Input).value = words
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def run_command(app: DbTuiApp, pilot: Pilot, words: str) -> None:
+    """Open the command palette, type `words`, wait for a match and run the first one."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*words)
+    for _ in range(250):
+        await pilot.pause(0.02)
+        found = app.screen.query(CommandList)
+        if found and found.first().option_count:
+            prompt = str(found.first().get_option_at_index(0).prompt)
+            if words.lower() in prompt.lower():
+                break
     await pilot.press("enter")
     await settle(app, pilot)
 
@@ -477,12 +494,7 @@ async def test_palette_lists_screens_and_actions_and_help_lists_bindings() -> No
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for title in ("Users", "Posts", "Tags", "Migrations", "Settings", "New user", "Trash"):
             assert title in titles
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"New user")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await run_command(app, pilot, "New user")
         assert isinstance(app.screen, FormScreen)
         await pilot.press("escape")
         await pilot.pause()
@@ -648,12 +660,7 @@ async def test_empty_database_invites_to_seed_and_copy_cell() -> None:
         pass
     async with running(settings) as (app, pilot):
         assert "No users yet. Press n to create one" in screen_text(app)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Seed demo")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await run_command(app, pilot, "Seed demo")
         assert "Add 50 users, 500 posts and 30 tags" in screen_text(app)
         await confirm(app, pilot)
         await settle(app, pilot)
