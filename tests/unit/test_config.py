@@ -110,9 +110,7 @@ def test_production_needs_a_host() -> None:
 
 def test_save_env_file_keeps_comments_unknown_keys_and_is_private(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
-    env_file.write_text(
-        "# my comment\nOTHER_KEY=keep me\nPOSTGRES_DB=old\n\n# trailing comment\n"
-    )
+    env_file.write_text("# my comment\nOTHER_KEY=keep me\nPOSTGRES_DB=old\n\n# trailing comment\n")
     os.chmod(env_file, 0o644)
     settings = load_settings(
         env_file, {"POSTGRES_DB": "new", "POSTGRES_PASSWORD": 'p"w #x'}, environ={}

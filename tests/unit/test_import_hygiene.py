@@ -11,7 +11,7 @@ HEAVY = ("alembic", "faker", "mako", "hypothesis", "tui.export", "tui.seed", "tu
 def test_importing_the_app_and_first_screen_stays_light() -> None:
     code = (
         "import sys, tui.app, tui.cli, tui.screens.users;"
-        "print(','.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
