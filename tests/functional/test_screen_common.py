@@ -191,9 +191,12 @@ async def settle(app: DbTuiApp, pilot: Pilot) -> None:
         busy = [w for w in busy if w.name != "check_revision"]  # sleeps, then warns only
         if not busy:
             break
-        done, _ = await asyncio.wait([asyncio.ensure_future(w.wait()) for w in busy], timeout=5)
-        if not done and os.environ.get("DEBUG_SETTLE"):
-            print("settle: still busy", [w.name for w in busy])
+        waiting = asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+        try:
+            await asyncio.wait_for(waiting, timeout=5)
+        except TimeoutError:
+            if os.environ.get("DEBUG_SETTLE"):
+                print("settle: still busy", [w.name for w in busy])
     await pilot.pause()
     await pilot.pause()
 
