@@ -126,7 +126,7 @@ async def bench(settings: Settings, repeat: int) -> dict[str, float]:
             return call
 
         async def repo(call) -> Any:
-            async with manager.session() as session:
+            async with manager.read_session() as session:
                 return await call(session)
 
         first = median(await timed(lambda: repo(page(by_id)), repeat))

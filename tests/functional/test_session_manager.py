@@ -134,3 +134,15 @@ async def test_missing_postgres_database_is_named(pg_database: str):
             await manager.switch(pg_settings(pg_database + "_nope"))
     finally:
         await manager.dispose()
+
+
+async def test_read_session_reads_without_transaction_round_trips(manager: SessionManager):
+    async with manager.session() as session:
+        session.add(_user("reader"))
+    manager.lock()
+    manager.sql_log.clear()
+    async with manager.read_session() as session:
+        names = (await session.scalars(select(User.username))).all()
+    assert names == ["reader"]
+    statements = [e.statement.strip().upper() for e in manager.sql_log.newest_first()]
+    assert statements and all(s.startswith("SELECT") for s in statements), statements

@@ -27,6 +27,8 @@ from tui.db.sql_log import SqlEntry, SqlLog, now, pool_logger
 
 CONNECT_TIMEOUT = 5.0
 ALLOW_WRITES = "dbtui_allow_writes"
+#: Execution option of read sessions on SQLite: statements run without BEGIN/COMMIT.
+NO_TRANSACTION = "dbtui_no_transaction"
 
 _READ_STATEMENT = re.compile(
     r"^\s*(?:SELECT|PRAGMA\s+(?:\w+\.)?(?:foreign_key_check|table_info|index_list|table_xinfo|"
@@ -105,7 +107,8 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        if not connection.get_execution_options().get(NO_TRANSACTION):
+            connection.exec_driver_sql("BEGIN")
 
 
 class SessionManager:
@@ -121,6 +124,7 @@ class SessionManager:
         self._idle.set()
         self.engine = self._make_engine(settings)
         self.sessionmaker = self._make_sessionmaker(self.engine)
+        self.read_sessionmaker = self._make_read_sessionmaker(self.engine)
 
     # -- construction ----------------------------------------------------------------------
     def _make_engine(self, settings: Settings, *, pooled: bool = True) -> AsyncEngine:
@@ -132,6 +136,15 @@ class SessionManager:
     @staticmethod
     def _make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
         return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    @staticmethod
+    def _make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        # Each statement stands alone: no BEGIN / COMMIT round trips for list pages.
+        if engine.dialect.name == "sqlite":
+            bind = engine.execution_options(**{NO_TRANSACTION: True})
+        else:
+            bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
 
     def standalone_engine(self) -> AsyncEngine:
         """A pool-less engine on the current settings, for a worker thread with its own loop
@@ -205,6 +218,15 @@ class SessionManager:
 
     # -- sessions --------------------------------------------------------------------------
     @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for one or a few SELECTs: autocommit, no transaction round trips.
+
+        Never write through it (nothing is committed); use `session()` for writes.
+        """
+        async with self.read_sessionmaker() as session:
+            yield session
+
+    @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session that commits on success and rolls back on error."""
         async with self.sessionmaker() as session:
@@ -253,6 +275,7 @@ class SessionManager:
         self.settings = settings
         self.engine = new_engine
         self.sessionmaker = self._make_sessionmaker(new_engine)
+        self.read_sessionmaker = self._make_read_sessionmaker(new_engine)
         self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
         self.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
         self.healthy = True

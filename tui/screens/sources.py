@@ -37,22 +37,22 @@ class RepositorySource:
         ]
 
     async def count(self) -> tuple[int, bool]:
-        async with self.manager.session() as session:
+        async with self.manager.read_session() as session:
             total = await self.repository(session).count(self.query)
         return total.value, total.estimated
 
     async def fetch_after(self, key: Any | None, limit: int) -> list[TableRow]:
-        async with self.manager.session() as session:
+        async with self.manager.read_session() as session:
             repo = self.repository(session)
             return self._rows(repo, await repo.page(self.query, after=key, limit=limit))
 
     async def fetch_before(self, key: Any | None, limit: int) -> list[TableRow]:
-        async with self.manager.session() as session:
+        async with self.manager.read_session() as session:
             repo = self.repository(session)
             return self._rows(repo, await repo.page_before(self.query, before=key, limit=limit))
 
     async def fetch_at(self, offset: int, limit: int) -> list[TableRow]:
-        async with self.manager.session() as session:
+        async with self.manager.read_session() as session:
             repo = self.repository(session)
             return self._rows(repo, await repo.page_at(self.query, offset, limit=limit))
 
@@ -60,7 +60,7 @@ class RepositorySource:
         """Every row of the view, page by page by keyset (for export)."""
         after = None
         while True:
-            async with self.manager.session() as session:
+            async with self.manager.read_session() as session:
                 repo = self.repository(session)
                 page = await repo.page(self.query, after=after, limit=page_size)
             yield page.rows
