@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -194,6 +195,18 @@ class DbTuiApp(App[None]):
         self._database_changed()
 
     # -- errors ----------------------------------------------------------------------------
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications quote data and errors: shown literally unless `markup` is asked for."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         """One place that turns a failed worker into a notification (the app keeps running)."""
