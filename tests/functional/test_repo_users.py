@@ -401,3 +401,18 @@ async def test_keyset_walks_match_order_by_on_random_data(
             middle = len(expected) // 2
             page = await r.page_at(query, middle, limit)
             assert [row.id for row in page.rows] == expected[middle : middle + limit]
+
+
+async def test_blank_profile_data_creates_no_profile(manager: SessionManager) -> None:
+    async with manager.session() as session:
+        repo = UserRepository(session)
+        user = await repo.create(
+            {"username": "noprof", "email": "np@example.com", "password": "long enough"}
+        )
+        blank = {"bio": None, "avatar_url": None, "location": None}
+        updated = await repo.update(user.id, {"full_name": "N P", "profile": blank}, user.version)
+        assert updated.profile is None
+        impact = await repo.delete_impact(user.id)
+        assert str(impact) == "deletes nothing else (no posts, no profile)"
+        filled = await repo.update(user.id, {"profile": {"location": "Oslo"}}, updated.version)
+        assert filled.profile is not None and filled.profile.location == "Oslo"

@@ -299,7 +299,8 @@ class UserRepository(Repository[UserRow]):
             if values.profile is not None:
                 fields = values.profile.model_dump()
                 if profile is None:
-                    self.session.add(UserProfile(user_id=id, **fields))
+                    if any(value is not None for value in fields.values()):
+                        self.session.add(UserProfile(user_id=id, **fields))
                 else:
                     for name, value in fields.items():
                         setattr(profile, name, value)
