@@ -109,7 +109,7 @@ SPEC = EntitySpec(
         Column("id", "ID", 7, align="right"),
         Column("title", "Title", 40),
         Column("slug", "Slug", 28),
-        Column("author_id", "Author", 16),
+        Column("author_id", "Author", 16, sortable=False),  # a name: no index to sort by
         Column("is_published", "Pub", 5, align="center"),
         Column("tags", "Tags", 24, sortable=False),
         Column("created_at", "Created", 19),
