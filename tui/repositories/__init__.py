@@ -7,13 +7,30 @@ Build a repository on a session from `SessionManager.session()`::
 
 Rows are frozen dataclasses, never live ORM objects. Bad input and integrity problems raise
 `FieldErrors`; a changed row raises `StaleRecordError`; a missing one `NotFoundError`.
+
+Names load from their submodule on first use (PEP 562): the Users screen imports only the
+users repository at start-up.
 """
 
-from tui.repositories.base import Count, Cursor, Impact, Page, Query, Repository
-from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
-from tui.repositories.posts import PostDetail, PostRepository, PostRow
-from tui.repositories.tags import TagDetail, TagRepository, TagRow
-from tui.repositories.users import ProfileRow, UserDetail, UserRepository, UserRow
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.repositories.base import Count, Cursor, Impact, Page, Query, Repository
+    from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
+    from tui.repositories.posts import PostDetail, PostRepository, PostRow
+    from tui.repositories.tags import TagDetail, TagRepository, TagRow
+    from tui.repositories.users import ProfileRow, UserDetail, UserRepository, UserRow
+
+_SOURCES = {
+    **dict.fromkeys(("Count", "Cursor", "Impact", "Page", "Query", "Repository"), "base"),
+    **dict.fromkeys(("FieldErrors", "NotFoundError", "StaleRecordError"), "errors"),
+    **dict.fromkeys(("PostDetail", "PostRepository", "PostRow"), "posts"),
+    **dict.fromkeys(("TagDetail", "TagRepository", "TagRow"), "tags"),
+    **dict.fromkeys(("ProfileRow", "UserDetail", "UserRepository", "UserRow"), "users"),
+}
 
 __all__ = [
     "Count",
@@ -36,3 +53,11 @@ __all__ = [
     "UserRepository",
     "UserRow",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_SOURCES[name]}"), name)
+    globals()[name] = value
+    return value

@@ -6,9 +6,8 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pwdlib import PasswordHash
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +17,11 @@ from tui.models import Post, User, UserProfile, UserStatus
 from tui.repositories.base import Impact, Query, Repository, clean_search, like_pattern
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.schemas.errors import parse
-from tui.schemas.users import UserCreate, UserUpdate
+
+if TYPE_CHECKING:  # loaded by create/update only: listing stays light (no email-validator)
+    from pwdlib import PasswordHash
+
+    from tui.schemas.users import UserCreate, UserUpdate
 
 _users = User.__table__
 _profiles = UserProfile.__table__
@@ -31,6 +34,8 @@ def default_hasher() -> PasswordHash:
     """The recommended pwdlib hasher (argon2), built once."""
     global _default_hasher
     if _default_hasher is None:
+        from pwdlib import PasswordHash
+
         _default_hasher = PasswordHash.recommended()
     return _default_hasher
 
@@ -124,7 +129,14 @@ class UserRepository(Repository[UserRow]):
 
     def __init__(self, session: AsyncSession, hasher: PasswordHash | None = None) -> None:
         super().__init__(session)
-        self.hasher = hasher or default_hasher()
+        self._hasher = hasher
+
+    @property
+    def hasher(self) -> PasswordHash:
+        """The password hasher (built on first use: listing never needs it)."""
+        if self._hasher is None:
+            self._hasher = default_hasher()
+        return self._hasher
 
     # -- listing --------------------------------------------------------------------------
     def _select(self) -> Select[Any]:
@@ -241,6 +253,8 @@ class UserRepository(Repository[UserRow]):
 
     async def create(self, data: UserCreate | Mapping[str, Any]) -> UserDetail:
         """Create a user (and its profile when profile data is given)."""
+        from tui.schemas.users import UserCreate
+
         values = parse(UserCreate, data)
         await self._check_unique(values.username, values.email)
         hashed = await self._hash(values.password.get_secret_value())
@@ -271,6 +285,8 @@ class UserRepository(Repository[UserRow]):
     ) -> UserDetail:
         """Apply `data` if the user is still at `expected_version`; else `StaleRecordError`.
         A blank password keeps the old one; profile data creates the profile if missing."""
+        from tui.schemas.users import UserUpdate
+
         values = parse(UserUpdate, data)
         hashed = await self._hash(values.password.get_secret_value()) if values.password else None
         await self._lock_for_write()
