@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,20 +26,20 @@ from tui.db.errors import ReadOnlyError, short_error
 from tui.repositories.base import Query, Repository
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.screens.base import DbScreen
-from tui.screens.modals import (
-    ConfirmScreen,
-    ConflictScreen,
-    FormErrors,
-    FormScreen,
-    PromptScreen,
-    TypeToConfirmScreen,
-)
 from tui.screens.sources import RepositorySource
 from tui.widgets.cells import escape_control
-from tui.widgets.record_form import FORM_ERROR_KEY, FormField
 from tui.widgets.record_table import Column, RecordTable
 
+if TYPE_CHECKING:  # modals and forms load on the first write: the list stays light
+    from tui.screens.modals import FormScreen
+    from tui.widgets.record_form import FormField
+
 RepositoryFactory = Callable[[AsyncSession], Repository[Any]]
+
+
+def no_filters(screen: EntityScreen) -> Sequence[FormField]:
+    """The default `EntitySpec.filter_fields`: this entity offers no filter form."""
+    return ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class EntitySpec:
     #: Form values → repository input, for a new record (True) or an update (False).
     to_input: Callable[[dict[str, Any], bool], dict[str, Any]]
     #: Filter form fields (`f`); their values become `Query.filters` (blank → no filter).
-    filter_fields: Callable[[EntityScreen], Sequence[FormField]] = lambda screen: ()
+    filter_fields: Callable[[EntityScreen], Sequence[FormField]] = no_filters
     #: Row attributes written by export, in order.
     export_fields: tuple[str, ...] = ()
     soft_delete: bool = False
@@ -83,7 +83,8 @@ class EntityScreen(DbScreen):
     """A paged table of one entity with the standard keys of the UX contract."""
 
     SPEC: ClassVar[EntitySpec]
-    FORM_SCREEN: ClassVar[type[FormScreen]] = FormScreen
+    #: The modal that edits one record (None: `tui.screens.modals.FormScreen`).
+    FORM_SCREEN: ClassVar[type[FormScreen] | None] = None
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="entity.new", tooltip="Create a new record"),
@@ -124,8 +125,8 @@ class EntityScreen(DbScreen):
             return self.SPEC.soft_delete
         if action == "restore":
             return self.SPEC.soft_delete and self.in_trash
-        if action == "filter":
-            return bool(self.SPEC.filter_fields(self))
+        if action == "filter":  # without building the fields (that loads the form widgets)
+            return self.SPEC.filter_fields is not no_filters
         return True
 
     def on_mount(self) -> None:
@@ -237,7 +238,17 @@ class EntityScreen(DbScreen):
         if self.query_state.search:
             self.set_query(self.query_state.replace(search=None))
 
+    def form_screen(self) -> type[FormScreen]:
+        """The form modal class (imported on first use)."""
+        if self.FORM_SCREEN is not None:
+            return self.FORM_SCREEN
+        from tui.screens.modals import FormScreen
+
+        return FormScreen
+
     def action_filter(self) -> None:
+        from tui.screens.modals import FormScreen
+
         fields = self.SPEC.filter_fields(self)
         values = {f.name: self.query_state.filters.get(f.name) for f in fields}
         self.app.push_screen(
@@ -279,7 +290,7 @@ class EntityScreen(DbScreen):
         if not self.writable():
             return
         self.app.push_screen(
-            self.FORM_SCREEN(
+            self.form_screen()(
                 f"New {self.SPEC.kind}",
                 self.SPEC.form_fields(self, True),
                 self.new_values(),
@@ -293,6 +304,8 @@ class EntityScreen(DbScreen):
         return {}
 
     async def _save_new(self, values: dict[str, Any]) -> Any:
+        from tui.screens.modals import FormErrors
+
         try:
             async with self.dbapp.manager.session() as session:
                 return await self.SPEC.repository(session).create(self.SPEC.to_input(values, True))
@@ -300,6 +313,8 @@ class EntityScreen(DbScreen):
             raise FormErrors(self._form_errors(errors)) from None
 
     def _form_errors(self, errors: FieldErrors) -> dict[str, str]:
+        from tui.widgets.record_form import FORM_ERROR_KEY
+
         mapped: dict[str, str] = {}
         for name, message in errors.errors.items():
             target = self.SPEC.error_fields.get(name, name)
@@ -330,7 +345,7 @@ class EntityScreen(DbScreen):
         if self.dbapp.manager.read_only:
             title += " (read-only)"
         self.app.push_screen(
-            self.FORM_SCREEN(
+            self.form_screen()(
                 title,
                 self.SPEC.form_fields(self, False),
                 self.SPEC.to_form(detail),
@@ -344,6 +359,9 @@ class EntityScreen(DbScreen):
             return await self.SPEC.repository(session).get(row_id)
 
     async def _save_existing(self, row_id: int, version: list[int], values: dict[str, Any]) -> Any:
+        from tui.screens.modals import ConflictScreen, FormErrors
+        from tui.widgets.record_form import FORM_ERROR_KEY
+
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
         form_screen = self.app.screen
@@ -407,6 +425,8 @@ class EntityScreen(DbScreen):
             self.notify(str(error), severity="warning")
             self.reload(keep_position=True)
             return
+        from tui.screens.modals import ConfirmScreen, TypeToConfirmScreen
+
         label = self.SPEC.label(detail)
         soft = self.SPEC.soft_delete and not self.in_trash
         if soft:
@@ -454,6 +474,8 @@ class EntityScreen(DbScreen):
 
     # -- export ----------------------------------------------------------------------------
     def action_export(self) -> None:
+        from tui.screens.modals import PromptScreen
+
         self.app.push_screen(
             PromptScreen(
                 f"Export {self.SPEC.plural}",

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
 from tui.models.user import UserStatus
 from tui.repositories.users import UserRepository
 from tui.screens.entity import EntityScreen, EntitySpec
-from tui.widgets.record_form import FORM_ERROR_KEY, FormField
 from tui.widgets.record_table import Column
+
+if TYPE_CHECKING:  # the form widgets load when a form opens, not with the list
+    from tui.widgets.record_form import FormField
 
 STATUS_OPTIONS = [(status.value.capitalize(), status.value) for status in UserStatus]
 PROFILE_FIELDS = ("bio", "avatar_url", "location")
 
 
 def _form_fields(screen: EntityScreen, new: bool) -> list[FormField]:
+    from tui.widgets.record_form import FormField
+
     password_hint = "at least 8 characters" if new else "blank keeps the current password"
     return [
         FormField("username", "Username", required=True, max_length=50),
@@ -28,6 +32,12 @@ def _form_fields(screen: EntityScreen, new: bool) -> list[FormField]:
         FormField("avatar_url", "Avatar URL", max_length=500, placeholder="https://…"),
         FormField("location", "Location", max_length=100),
     ]
+
+
+def _filter_fields(screen: EntityScreen) -> list[FormField]:
+    from tui.widgets.record_form import FormField
+
+    return [FormField("status", "Status", kind="select", options=STATUS_OPTIONS)]
 
 
 def _to_form(user: Any) -> dict[str, Any]:
@@ -68,15 +78,14 @@ SPEC = EntitySpec(
     form_fields=_form_fields,
     to_form=_to_form,
     to_input=_to_input,
-    filter_fields=lambda screen: [
-        FormField("status", "Status", kind="select", options=STATUS_OPTIONS),
-    ],
+    filter_fields=_filter_fields,
     export_fields=("id", "username", "email", "full_name", "status", "created_at", "deleted_at"),
     soft_delete=True,
     search_hint="search username, email or full name — enter to apply, escape to clear",
     error_fields={
         **{f"profile.{name}": name for name in PROFILE_FIELDS},
-        "profile": FORM_ERROR_KEY,
+        # "__root__" is shown as the form's own message (record_form.FORM_ERROR_KEY)
+        "profile": "__root__",
     },
 )
 
