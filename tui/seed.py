@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, func, insert, inspect, select, text
 
 from tui.db.errors import DbTuiError
+from tui.repositories.slugs import slugify, with_suffix
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -69,15 +69,6 @@ def hash_seed_password() -> str:
     from pwdlib import PasswordHash
 
     return PasswordHash.recommended().hash(SEED_PASSWORD)
-
-
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(value: str) -> str:
-    """Lower-case ASCII words joined by dashes."""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 
 class TextPools:
@@ -201,7 +192,7 @@ class _Generator:
             yield {
                 "id": pid,
                 "title": title,
-                "slug": f"{slugify(title)[:230]}-{pid}",
+                "slug": with_suffix(slugify(title), pid),
                 "content": content,
                 "is_published": rng.random() < PUBLISHED_SHARE,
                 "author_id": rng.choice(author_ids),

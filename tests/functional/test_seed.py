@@ -10,7 +10,8 @@ from sqlalchemy import func, select, text
 from tests.conftest import create_schema, sqlite_settings
 from tui.db.session import SessionManager
 from tui.models import Post, Tag, User, UserProfile, post_tags
-from tui.seed import SeedError, seed, slugify
+from tui.repositories.slugs import slugify
+from tui.seed import SeedError, seed
 
 
 async def count(manager: SessionManager, table) -> int:
@@ -125,8 +126,3 @@ async def test_seed_refuses_a_database_without_tables(tmp_path: Path) -> None:
             await seed(manager, 1, 1, 1, 1)
     finally:
         await manager.dispose()
-
-
-def test_slugify() -> None:
-    assert slugify("Héllo, World!  Again") == "hello-world-again"
-    assert slugify("[/] ***") == ""
