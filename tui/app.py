@@ -1,4 +1,10 @@
-"""`DbTuiApp`: wires screens, command palette, global bindings and the database lifecycle."""
+"""`DbTuiApp`: wires screens, command palette, global bindings and the database lifecycle.
+
+Start-up is fast because this module imports only Textual and our light modules: without
+settings (the CLI's app path) the first frame shows the environment peeked from the raw values
+(`tui.settings_sources`), then a thread worker loads and validates the settings and imports the
+first screen (SQLAlchemy, pydantic) while the frame is on the screen.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +12,24 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from tui.config import Environment, Settings
-from tui.db.errors import ConnectionProblem, short_error
-from tui.db.session import SessionManager
+from tui.widgets.environment_bar import EnvironmentBar
+
+if TYPE_CHECKING:
+    from tui.config import Settings
+    from tui.db.session import SessionManager
 
 #: Seconds between checks that a SQLite database file is still there.
 HEALTH_SECONDS = 2.0
@@ -32,6 +42,14 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("migrations", "Migrations", "4"),
     ("settings", "Settings", "5"),
 )
+
+
+#: Actions that need the settings (and the database) loaded.
+NEEDS_SETTINGS = frozenset({"switch_mode", "toggle_sql_log", "seed"})
+
+
+def _is_production(settings: Settings) -> bool:
+    return settings.ENVIRONMENT == "production"
 
 
 def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
@@ -70,7 +88,7 @@ class DbTuiApp(App[None]):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | None = None,
         *,
         env_file: Path | None = None,
         overrides: dict[str, str] | None = None,
@@ -79,36 +97,103 @@ class DbTuiApp(App[None]):
     ) -> None:
         super().__init__()
         self.migrations_path = migrations_path  # Alembic script folder (None: the repo's)
-        self.settings = settings
         self.env_file = env_file
         self.overrides = dict(overrides or {})
         self.initial_mode = initial_mode
-        self.manager = SessionManager(settings)
-        self.manager.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
         self.database_ready = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._file_missing = False
         self.db_generation = 0
+        #: False until `settings` and `manager` exist (built at once when settings are given).
+        self.settings_loaded = False
+        #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
+        #: with return code 1 and the CLI prints this line.
+        self.startup_error: str | None = None
+        self.settings: Settings
+        self.manager: SessionManager
+        if settings is None:
+            self._peek_identity()
+        else:
+            self._use_settings(settings)
+
+    def _use_settings(self, settings: Settings) -> None:
+        from tui.db.session import SessionManager
+
+        self.settings = settings
+        self.manager = SessionManager(settings)
+        self.manager.sql_log.hide_parameters = _is_production(settings)
+        self.settings_loaded = True
         self._show_identity()
 
+    def _peek_identity(self) -> None:
+        """The header of the first frame, from the raw values (no pydantic, no SQLAlchemy)."""
+        from tui.settings_sources import (
+            layered_values,
+            peek_environment,
+            peek_sqlite_path,
+            sqlite_url,
+        )
+
+        values = layered_values(self.env_file, self.overrides)
+        self.environment = peek_environment(values)
+        path = peek_sqlite_path(values)
+        self.masked_url = sqlite_url(path) if path is not None else ""
+        self.connection_state = "loading settings…"
+
     # -- lifecycle -------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        if not self.settings_loaded:  # the first frame, while the settings load
+            yield EnvironmentBar()
+            yield Static(Text("Loading settings…", style="dim"), id="startup-status")
+
     def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
+        if self.settings_loaded:
+            self._start()
+        else:
+            self.call_after_refresh(self._load_settings)
+
+    def _start(self) -> None:
         self.manager.sql_log.listeners.append(self._statement_ran)
         self.set_interval(HEALTH_SECONDS, self._watch_sqlite_file)
         self.switch_mode(self.initial_mode)
         self.prepare_database()
 
+    @work(thread=True, exclusive=True, group="startup-settings", exit_on_error=False)
+    def _load_settings(self) -> None:
+        """Validate the settings and import the first screen, off the UI thread."""
+        settings, problem = load_startup_settings(self.env_file, self.overrides, self.initial_mode)
+        with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+            if problem is not None or settings is None:
+                self.call_from_thread(self._startup_failed, problem or "invalid settings")
+            else:
+                self.call_from_thread(self._settings_ready, settings)
+
+    def _settings_ready(self, settings: Settings) -> None:
+        if self._exit or self.startup_error:
+            return
+        self._use_settings(settings)
+        self._start()
+
+    def _startup_failed(self, line: str) -> None:
+        self.startup_error = " ".join(line.split())
+        self.exit(return_code=1)
+
     async def on_unmount(self) -> None:
+        if not self.settings_loaded:
+            return
         with contextlib.suppress(ValueError):
             self.manager.sql_log.listeners.remove(self._statement_ran)
         await self.manager.dispose()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.settings_loaded or action not in NEEDS_SETTINGS
 
     def _show_identity(self) -> None:
         settings = self.manager.settings
         self.environment = settings.ENVIRONMENT.value
         self.masked_url = settings.masked_url
-        production = settings.ENVIRONMENT is Environment.PRODUCTION
+        production = _is_production(settings)
         self.connection_state = (
             "read-only" if self.manager.read_only else "UNLOCKED" if production else ""
         )
@@ -116,6 +201,8 @@ class DbTuiApp(App[None]):
     @work(exclusive=True, group="startup", exit_on_error=False)
     async def prepare_database(self) -> None:
         """Connect; on a fresh development database migrate to head; then let screens load."""
+        from tui.db.errors import ConnectionProblem
+
         manager = self.manager
         self.connection_state = "connecting…"
         try:
@@ -142,7 +229,7 @@ class DbTuiApp(App[None]):
     async def _is_fresh_database(self) -> bool:
         """True for a development/testing SQLite database that has no tables at all."""
         settings = self.manager.settings
-        if not settings.is_sqlite or settings.ENVIRONMENT is Environment.PRODUCTION:
+        if not settings.is_sqlite or _is_production(settings):
             return False
         from sqlalchemy import text
 
@@ -178,7 +265,7 @@ class DbTuiApp(App[None]):
         """Switch the live connection (keeps the old one when the new one fails)."""
         await self.manager.switch(settings)
         self.settings = settings
-        self.manager.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
+        self.manager.sql_log.hide_parameters = _is_production(settings)
         self.connection_problem = False
         self._show_identity()
         if await self._is_fresh_database():
@@ -215,6 +302,11 @@ class DbTuiApp(App[None]):
         error = event.worker.error
         if error is None:
             return
+        from tui.db.errors import short_error
+
+        if not self.settings_loaded:  # loading the settings failed unexpectedly
+            self._startup_failed(short_error(error))
+            return
         message = short_error(error, self.manager.settings.secrets)
         self.log.error(f"worker {event.worker.name!r} failed: {message}")
         self.notify(message, title="Error", severity="error", timeout=8)
@@ -236,6 +328,10 @@ class DbTuiApp(App[None]):
     @work(exclusive=True, group="health", exit_on_error=False)
     async def check_connection(self) -> None:
         """Ping the live database; the header says whether it can be reached."""
+        from tui.db.errors import ConnectionProblem
+
+        if self._file_missing:  # the SQLite file watch already says what is wrong
+            return
         try:
             await self.manager.ping()
         except ConnectionProblem as problem:
@@ -308,6 +404,9 @@ class DbTuiApp(App[None]):
         self._database_changed()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        if not self.settings_loaded:
+            yield from super().get_system_commands(screen)
+            return
         for mode, title, key in SCREENS:
             yield SystemCommand(title, f"Go to the {title} screen (key {key})", self._go(mode))
         palette_commands = getattr(screen, "palette_commands", None)
@@ -320,15 +419,51 @@ class DbTuiApp(App[None]):
         return lambda: self.switch_mode(mode)
 
 
+def load_startup_settings(
+    env_file: Path | None, overrides: dict[str, str], initial_mode: str = "users"
+) -> tuple[Settings | None, str | None]:
+    """Load and check the settings as the app path needs them, and import the first screen's
+    module. Returns (settings, None), or (None, one line) for invalid settings or a SQLite
+    target that is not a SQLite file. Runs in a worker thread (imports pydantic, SQLAlchemy)."""
+    from importlib import import_module
+
+    from pydantic import ValidationError
+    from sqlalchemy.exc import ArgumentError
+
+    from tui.config import load_settings
+    from tui.settings_sources import describe_validation_error, sqlite_file_problem
+
+    try:
+        settings = load_settings(env_file, overrides)
+        url = settings.url()
+    except ValidationError as exc:
+        return None, describe_validation_error(exc)
+    except ArgumentError:
+        return None, "invalid DATABASE_URL: cannot parse it as a database URL"
+    if settings.is_sqlite and not settings.is_memory:
+        problem = sqlite_file_problem(url.database or "", settings.masked_url)
+        if problem:
+            return None, problem
+    # Warm what the first screen needs while the first frame is up.
+    import_module("tui.db.session")
+    url.get_dialect()
+    if settings.is_sqlite:
+        import_module("aiosqlite")
+    if initial_mode in {mode for mode, _title, _key in SCREENS}:
+        import_module(f"tui.screens.{initial_mode}")
+    return settings, None
+
+
 def make_app(
-    settings: Settings,
+    settings: Settings | None = None,
     *,
     env_file: Path | None = None,
     overrides: dict[str, str] | None = None,
     initial_mode: str = "users",
     migrations_path: Path | None = None,
 ) -> DbTuiApp:
-    """Build the app; nothing touches the database until it runs."""
+    """Build the app; nothing touches the database until it runs. Without `settings` the app
+    loads them (from `env_file`, the environment and `overrides`) after its first frame."""
     return DbTuiApp(
         settings,
         env_file=env_file,

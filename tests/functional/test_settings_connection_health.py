@@ -12,7 +12,7 @@ from tests.functional.test_settings_screen import prepare, screen_text, settle
 from tui.app import DbTuiApp, make_app
 
 
-async def until(pilot: Pilot, condition, attempts: int = 150) -> None:
+async def until(pilot: Pilot, condition, attempts: int = 500) -> None:
     for _ in range(attempts):
         if condition():
             return
