@@ -146,3 +146,13 @@ async def test_read_session_reads_without_transaction_round_trips(manager: Sessi
     assert names == ["reader"]
     statements = [e.statement.strip().upper() for e in manager.sql_log.newest_first()]
     assert statements and all(s.startswith("SELECT") for s in statements), statements
+
+
+async def test_failed_statements_are_logged_with_their_reason(manager: SessionManager):
+    manager.sql_log.clear()
+    with pytest.raises(Exception, match="no_such_table"):
+        async with manager.session() as session:
+            await session.execute(text("select * from no_such_table"))
+    failed = [e for e in manager.sql_log.newest_first() if e.error]
+    assert len(failed) == 1
+    assert "no_such_table" in failed[0].statement and "no_such_table" in failed[0].error

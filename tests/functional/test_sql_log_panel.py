@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -132,3 +134,18 @@ async def test_shown_on_every_screen_once_toggled(tmp_path: Path) -> None:
         await pilot.press("5")
         await pilot.pause()
         assert not settings_panel.display
+
+
+async def test_failed_statements_show_their_reason(tmp_path: Path) -> None:
+    settings = sqlite_settings(Path("app.db"))
+    await prepare(settings)
+    async with settings_app(settings, tmp_path / ".env") as (app, pilot):
+        await pilot.press("ctrl+l")
+        with pytest.raises(OperationalError):
+            await run(app, "select * from missing_table_xyz")
+        await until(pilot, lambda: shows(app, "missing_table_xyz"))
+        table = panel(app).query_one(DataTable)
+        row = table.get_row_at(0)
+        assert row[2].plain == "error"
+        assert "no such table: missing_table_xyz" in row[4].plain
+        assert app.is_running

@@ -22,7 +22,12 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool, StaticPool
 
 from tui.config import Environment, Settings
-from tui.db.errors import ConnectionProblem, ReadOnlyError, describe_connection_error
+from tui.db.errors import (
+    ConnectionProblem,
+    ReadOnlyError,
+    describe_connection_error,
+    short_error,
+)
 from tui.db.sql_log import SqlEntry, SqlLog, now, pool_logger
 
 CONNECT_TIMEOUT = 5.0
@@ -180,8 +185,20 @@ class SessionManager:
         @event.listens_for(engine, "handle_error")
         def _error(context) -> None:
             conn = context.connection
-            if conn is not None and conn.info.get("dbtui_started"):
-                conn.info["dbtui_started"].pop()
+            started = conn.info.get("dbtui_started") if conn is not None else None
+            began = started.pop() if started else now()
+            if context.statement is None or isinstance(context.original_exception, ReadOnlyError):
+                return
+            log.add(
+                SqlEntry(
+                    statement=context.statement,
+                    parameters=log.format_parameters(context.parameters),
+                    duration_ms=(now() - began) * 1000,
+                    rowcount=None,
+                    at=time.time(),
+                    error=short_error(context.original_exception, self.settings.secrets),
+                )
+            )
 
     def _install_pool_events(self, engine: Engine) -> None:
         status = self.sql_log.pool

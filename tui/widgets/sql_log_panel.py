@@ -134,6 +134,14 @@ class SqlLogPanel(Vertical):
     def _cells(entry: SqlEntry) -> tuple[Text, ...]:
         clock = time.strftime("%H:%M:%S", time.localtime(entry.at))
         rows = "" if entry.rowcount is None else str(entry.rowcount)
+        if entry.error is not None:  # a failed statement: the reason instead of a row count
+            return (
+                Text(clock, style="red"),
+                Text(f"{entry.duration_ms:.1f}", justify="right", style="red"),
+                Text("error", style="bold red"),
+                Text(one_line(entry.statement), style="red"),
+                Text(one_line(entry.error), style="red"),
+            )
         return (
             Text(clock),
             Text(f"{entry.duration_ms:.1f}", justify="right"),
