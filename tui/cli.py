@@ -2,8 +2,10 @@
 
 Start-up time matters, so this module imports only the standard library at load time; settings,
 SQLAlchemy and Textual are imported when a command needs them, and Alembic and Faker never
-before the app's first screen. Every expected failure ends as one line on stderr naming the
-problem and the masked database URL (never a password), with exit code 1.
+before the app's first screen. The app path does not load the settings at all: the app shows
+its first frame, then loads them in a worker (`tui.app.DbTuiApp`); only cheap checks of the
+raw values run here (`tui.settings_sources`). Every expected failure ends as one line on stderr
+naming the problem and the masked database URL (never a password), with exit code 1.
 """
 
 from __future__ import annotations
@@ -16,14 +18,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.settings_sources import (
+    SETTING_FLAGS,
+    describe_validation_error,
+    layered_values,
+    peek_sqlite_path,
+    sqlite_file_problem,
+    sqlite_url,
+)
+
 if TYPE_CHECKING:
     from tui.config import Settings
     from tui.db.session import SessionManager
 
 PROG = "dbtui"
-SQLITE_HEADER = b"SQLite format 3\x00"
-ENVIRONMENTS = ("development", "testing", "production")
-SECRET_FIELDS = ("POSTGRES_PASSWORD", "DATABASE_URL", "DATABASE_URL_OVERRIDE")
 
 # flag destination -> setting name
 FLAG_SETTINGS = {
@@ -35,16 +43,7 @@ FLAG_SETTINGS = {
     "pg_user": "POSTGRES_USER",
     "pg_db": "POSTGRES_DB",
 }
-SETTING_FLAGS = {
-    "ENVIRONMENT": "--env",
-    "SQLITE_DATABASE": "--sqlite",
-    "DATABASE_URL": "--database-url",
-    "DATABASE_URL_OVERRIDE": "--database-url",
-    "POSTGRES_HOST": "--pg-host",
-    "POSTGRES_PORT": "--pg-port",
-    "POSTGRES_USER": "--pg-user",
-    "POSTGRES_DB": "--pg-db",
-}
+__all__ = ["SETTING_FLAGS", "CommandError", "build_parser", "main", "overrides_from"]
 
 
 class CommandError(Exception):
@@ -148,21 +147,6 @@ def _say(line: str = "") -> None:
     print(line, flush=True)
 
 
-def _describe_validation_error(exc: Any) -> str:
-    """One line for a pydantic `ValidationError` of the settings; secret inputs left out."""
-    parts: list[str] = []
-    for error in exc.errors():
-        loc = [str(part) for part in error.get("loc", ())]
-        name = loc[0] if loc else "settings"
-        message = error.get("msg", "invalid value")
-        where = f"{name} ({SETTING_FLAGS[name]})" if name in SETTING_FLAGS else name
-        shown = ""
-        if name not in SECRET_FIELDS and "input" in error and loc:
-            shown = f" (got {error['input']!r})"
-        parts.append(f"{where}: {message}{shown}")
-    return "invalid setting " + "; ".join(parts)
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -171,28 +155,27 @@ def _check_sqlite_file(settings: Settings) -> None:
     """Cheap checks before the app starts: the folder exists and the file looks like SQLite."""
     if not settings.is_sqlite or settings.is_memory:
         return
-    path = Path(settings.url().database or "").expanduser()
-    if not path.resolve().parent.is_dir():
-        raise CommandError(
-            f"SQLite folder does not exist: {path.resolve().parent} ({settings.masked_url})"
-        )
-    if path.is_dir():
-        raise CommandError(f"not a SQLite database file (a folder): {path} ({settings.masked_url})")
-    if path.is_file() and path.stat().st_size > 0:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-        if header != SQLITE_HEADER:
-            raise CommandError(f"not a SQLite database file: {path} ({settings.masked_url})")
+    problem = sqlite_file_problem(settings.url().database or "", settings.masked_url)
+    if problem:
+        raise CommandError(problem)
 
 
 # -- commands --------------------------------------------------------------------------------
-def run_app(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
-    """No command: open the Textual app."""
-    _check_sqlite_file(settings)
+def run_app(args: argparse.Namespace, env_file: Path) -> int:
+    """No command: open the Textual app. Settings load inside the app after its first frame;
+    here only the SQLite file named by the raw values is checked (development, no URL)."""
+    overrides = overrides_from(args)
+    path = peek_sqlite_path(layered_values(env_file, overrides))
+    if path is not None:
+        problem = sqlite_file_problem(path, sqlite_url(path))
+        if problem:
+            raise CommandError(problem)
     from tui.app import make_app
 
-    app = make_app(settings, env_file=env_file, overrides=overrides_from(args))
+    app = make_app(None, env_file=env_file, overrides=overrides)
     app.run()
+    if app.startup_error:
+        raise CommandError(app.startup_error)
     return int(getattr(app, "return_code", 0) or 0)
 
 
@@ -323,8 +306,7 @@ async def _migrate(revision: str, settings: Settings) -> int:
     return 0
 
 
-COMMANDS: dict[str | None, Callable[[argparse.Namespace, Settings, Path], int]] = {
-    None: run_app,
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Path], int]] = {
     "seed": run_seed,
     "check": run_check,
     "migrate": run_migrate,
@@ -338,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     env_file = Path(args.env_file) if args.env_file else Path(".env")
     secrets: list[str] = []
     try:
+        if args.command is None:
+            return run_app(args, env_file)
         from pydantic import ValidationError
 
         from tui.config import load_settings
@@ -346,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             settings = load_settings(env_file, overrides_from(args))
             settings.url()
         except ValidationError as exc:
-            raise CommandError(_describe_validation_error(exc)) from None
+            raise CommandError(describe_validation_error(exc)) from None
         secrets = settings.secrets
         return COMMANDS[args.command](args, settings, env_file)
     except KeyboardInterrupt:

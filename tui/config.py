@@ -9,10 +9,30 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
+
+from tui.settings_sources import (
+    SETTING_NAMES,
+    describe_validation_error,
+    layered_values,
+    read_env_file,
+)
+
+__all__ = [
+    "DEFAULT_ENV_FILE",
+    "SETTING_NAMES",
+    "Environment",
+    "Origin",
+    "Settings",
+    "describe_validation_error",
+    "load_settings",
+    "read_env_file",
+    "save_env_file",
+    "setting_origins",
+    "settings_as_env",
+]
 
 DEFAULT_ENV_FILE = Path(".env")
 
@@ -154,32 +174,8 @@ def _with_driver(url: URL, *, sync: bool) -> URL:
     return url
 
 
-SETTING_NAMES: tuple[str, ...] = (
-    "ENVIRONMENT",
-    "SQLITE_DATABASE",
-    "POSTGRES_HOST",
-    "POSTGRES_PORT",
-    "POSTGRES_USER",
-    "POSTGRES_PASSWORD",
-    "POSTGRES_DB",
-    "DB_POOL_SIZE",
-    "DB_MAX_OVERFLOW",
-    "DB_POOL_TIMEOUT",
-    "DB_POOL_RECYCLE",
-    "DATABASE_URL",
-)
-
-
 def _field_for(name: str) -> str:
     return "DATABASE_URL_OVERRIDE" if name == "DATABASE_URL" else name
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """The known settings found in an env file (missing file: empty)."""
-    if not path.is_file():
-        return {}
-    values = dotenv_values(path)
-    return {k: v for k, v in values.items() if k in SETTING_NAMES and v is not None}
 
 
 def load_settings(
@@ -187,13 +183,10 @@ def load_settings(
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
 ) -> Settings:
-    """Build settings: defaults < `env_file` < `environ` (default `os.environ`) < `overrides`."""
-    layered: dict[str, Any] = {}
-    if env_file is not None:
-        layered.update(read_env_file(env_file))
-    env = os.environ if environ is None else environ
-    layered.update({k: env[k] for k in SETTING_NAMES if k in env})
-    layered.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    """Build settings: defaults < `env_file` < `environ` (default `os.environ`) < `overrides`.
+
+    Raises pydantic's `ValidationError`; `describe_validation_error` makes it one line."""
+    layered = layered_values(env_file, overrides, environ)
     return Settings.model_validate({_field_for(k): v for k, v in layered.items()})
 
 
