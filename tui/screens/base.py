@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -14,6 +14,47 @@ from tui.widgets.sql_log_panel import SqlLogPanel
 
 if TYPE_CHECKING:
     from tui.app import DbTuiApp
+
+
+class KeysFooter(Footer):
+    """Textual's `Footer`, recomposed only when the keys it shows change.
+
+    Textual recomposes the footer on every bindings signal (focus, screen resume, idle
+    callbacks): six full recomposes of about 18 ms each while a screen starts, which delayed
+    the first rows. Here signals schedule at most one check per refresh, and the check
+    recomposes only when the shown keys differ.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._check_pending = False
+        self._shown_keys: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown_keys = self._keys()
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._check_pending:
+            self._check_pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._check_pending = False
+        if self.is_attached and self._keys() != self._shown_keys:
+            await self.recompose()
+
+    def _keys(self) -> tuple[object, ...]:
+        shown: list[tuple[object, ...]] = []
+        for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items():
+            display = self.app.get_key_display(binding)
+            shown.append((key, binding.action, binding.description, binding.show, display))
+            shown.append((binding.group, enabled, tooltip))
+        return tuple(shown)
 
 
 class DbScreen(Screen[None]):
@@ -34,7 +75,7 @@ class DbScreen(Screen[None]):
         yield EnvironmentBar()
         yield from self.compose_body()
         yield SqlLogPanel(self.dbapp.manager.sql_log)
-        yield Footer()
+        yield KeysFooter()
 
     def compose_body(self) -> Iterable:
         return ()
