@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 #: Seconds between checks that a SQLite database file is still there.
 HEALTH_SECONDS = 2.0
+#: Seconds after the settings are ready when garbage collection resumes (see `resume_gc`).
+GC_RESUME_SECONDS = 1.0
 
 SCREENS: tuple[tuple[str, str, str], ...] = (
     # (mode name, palette title, key)
@@ -50,6 +53,15 @@ NEEDS_SETTINGS = frozenset({"switch_mode", "toggle_sql_log", "seed"})
 
 def _is_production(settings: Settings) -> bool:
     return settings.ENVIRONMENT == "production"
+
+
+def resume_gc() -> None:
+    """Resume garbage collection if start-up paused it (`dbtui` does, before importing the
+    app). What start-up built is frozen first: it lives as long as the app, so later
+    collections need not scan it again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
@@ -154,6 +166,7 @@ class DbTuiApp(App[None]):
             self.call_after_refresh(self._load_settings)
 
     def _start(self) -> None:
+        self.set_timer(GC_RESUME_SECONDS, resume_gc)
         self.manager.sql_log.listeners.append(self._statement_ran)
         self.set_interval(HEALTH_SECONDS, self._watch_sqlite_file)
         self.switch_mode(self.initial_mode)
@@ -176,10 +189,12 @@ class DbTuiApp(App[None]):
         self._start()
 
     def _startup_failed(self, line: str) -> None:
+        resume_gc()
         self.startup_error = " ".join(line.split())
         self.exit(return_code=1)
 
     async def on_unmount(self) -> None:
+        resume_gc()
         if not self.settings_loaded:
             return
         with contextlib.suppress(ValueError):
