@@ -1,0 +1,134 @@
+"""Start-up without settings (the `dbtui` app path): the first frame shows the environment
+before the settings load, then the rows; invalid settings end the app with one line, code 1."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tui.app
+from tests.functional.test_screen_common import (
+    add_user,
+    database,
+    local_sqlite,
+    screen_text,
+    settle,
+)
+from tui.app import make_app
+from tui.screens.users import UsersScreen
+
+
+@pytest.fixture
+def held_settings(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Settings load only once the returned event is set (to look at the first frame)."""
+    go_on = threading.Event()
+    load = tui.app.load_startup_settings
+
+    def held(*args: Any) -> Any:
+        go_on.wait(10)
+        return load(*args)
+
+    monkeypatch.setattr(tui.app, "load_startup_settings", held)
+    return go_on
+
+
+async def test_first_frame_shows_the_environment_then_the_rows(
+    held_settings: threading.Event,
+) -> None:
+    async with database(local_sqlite()) as manager:
+        await add_user(manager, "first_rows_ann")
+    Path(".env").write_text("ENVIRONMENT=production\nSQLITE_DATABASE=other.db\n")
+    # flags beat .env: a development SQLite file
+    app = make_app(
+        None,
+        env_file=Path(".env"),
+        overrides={"ENVIRONMENT": "development", "SQLITE_DATABASE": "app.db"},
+    )
+    assert not app.settings_loaded
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        first = screen_text(app)
+        assert "DEVELOPMENT" in first and "sqlite+aiosqlite:///app.db" in first
+        assert "Loading settings" in first
+        assert not isinstance(app.screen, UsersScreen)
+        await pilot.press("1")  # screen keys wait for the settings
+        assert not isinstance(app.screen, UsersScreen)
+
+        held_settings.set()
+        for _ in range(500):
+            if app.settings_loaded and app.database_ready.is_set():
+                break
+            await pilot.pause(0.01)
+        await settle(app, pilot)
+        assert isinstance(app.screen, UsersScreen)
+        assert app.settings.SQLITE_DATABASE == "app.db"
+        shown = screen_text(app)
+        assert "first_rows_ann" in shown and "DEVELOPMENT" in shown
+        assert "Loading settings" not in shown
+
+
+async def run_to_exit(app: tui.app.DbTuiApp) -> None:
+    await asyncio.wait_for(app.run_async(headless=True, size=(100, 24)), timeout=20)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needles"),
+    [
+        ({"ENVIRONMENT": "staging"}, ["ENVIRONMENT (--env)", "staging"]),
+        ({"POSTGRES_PORT": "99999"}, ["POSTGRES_PORT (--pg-port)", "65535"]),
+        ({"DATABASE_URL": "::not a url::"}, ["invalid DATABASE_URL"]),
+    ],
+)
+async def test_invalid_settings_end_the_app_with_one_line(
+    overrides: dict[str, str], needles: list[str]
+) -> None:
+    app = make_app(None, env_file=None, overrides=overrides)
+    await run_to_exit(app)
+    assert app.return_code == 1
+    assert app.startup_error is not None and "\n" not in app.startup_error
+    for needle in needles:
+        assert needle in app.startup_error
+
+
+async def test_a_url_naming_a_file_that_is_not_sqlite_ends_the_app(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"not a database\n" * 50)
+    app = make_app(None, env_file=None, overrides={"DATABASE_URL": f"sqlite:///{notes}"})
+    await run_to_exit(app)
+    assert app.return_code == 1
+    assert app.startup_error is not None
+    assert "not a SQLite database file" in app.startup_error and str(notes) in app.startup_error
+    assert notes.read_bytes() == b"not a database\n" * 50
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a terminal")
+def test_dbtui_in_a_terminal_with_invalid_settings_prints_one_line(tmp_path: Path) -> None:
+    """The real app path in a terminal: first frame, then exit 1 and one line after it."""
+    command = f"cd {tmp_path} && {sys.executable} -m tui --env staging; echo EXIT=$?; sleep 60"
+    server = ["tmux", "-L", f"dbtui_test_{tmp_path.name}"]
+    subprocess.run([*server, "new-session", "-d", "-x", "150", "-y", "24", command], check=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            screen = subprocess.run(
+                [*server, "capture-pane", "-p"], capture_output=True, text=True
+            ).stdout
+            if "EXIT=" in screen:
+                break
+            assert time.monotonic() < deadline, f"dbtui did not exit:\n{screen}"
+            time.sleep(0.05)
+    finally:
+        subprocess.run([*server, "kill-server"], capture_output=True)
+    lines = [line for line in screen.splitlines() if line.strip()]
+    assert lines[-1] == "EXIT=1"
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("dbtui: error: invalid setting ENVIRONMENT (--env)")
+    assert "staging" in lines[0]
