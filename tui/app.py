@@ -185,7 +185,13 @@ class DbTuiApp(App[None]):
     def _settings_ready(self, settings: Settings) -> None:
         if self._exit or self.startup_error:
             return
-        self._use_settings(settings)
+        try:
+            self._use_settings(settings)
+        except Exception as exc:  # e.g. a URL whose driver is not async: no engine
+            from tui.db.errors import short_error
+
+            self._startup_failed(f"{type(exc).__name__}: {short_error(exc, settings.secrets)}")
+            return
         self._start()
 
     def _startup_failed(self, line: str) -> None:

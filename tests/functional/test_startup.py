@@ -98,6 +98,14 @@ async def test_invalid_settings_end_the_app_with_one_line(
         assert needle in app.startup_error
 
 
+async def test_a_url_without_an_engine_ends_the_app_without_the_password() -> None:
+    app = make_app(None, env_file=None, overrides={"DATABASE_URL": "mysql://u:s3cr3t@h/db"})
+    await run_to_exit(app)
+    assert app.return_code == 1
+    assert app.startup_error is not None and "s3cr3t" not in app.startup_error
+    assert "\n" not in app.startup_error
+
+
 async def test_a_url_naming_a_file_that_is_not_sqlite_ends_the_app(tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_bytes(b"not a database\n" * 50)
