@@ -393,7 +393,9 @@ class DbTuiApp(App[None]):
         self.push_screen(HelpScreen())
 
     def action_toggle_sql_log(self) -> None:
-        if self.screen.query("SqlLogPanel"):
+        from tui.screens.base import DbScreen
+
+        if isinstance(self.screen, DbScreen):  # main screens have (or soon mount) the panel
             self.sql_log_visible = not self.sql_log_visible  # every screen's panel follows
         else:
             self.notify("The SQL log is shown on the main screens")
