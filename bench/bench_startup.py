@@ -4,7 +4,9 @@ usage: python bench/bench_startup.py [--rounds N] [--db PATH] [--size 160x50]
 
 Each round launches, in a detached tmux pane (the approach of /work/shared/tools/tty_time.py),
   1. an empty Textual app (one Static) until its text is painted;
-  2. `python -m tui --sqlite DB` until the header shows the environment (first frame) and
+  2. the same app after importing SQLAlchemy (asyncio, ORM) and pydantic-settings: the floor
+     the issue names ("textual + sqlalchemy + pydantic-settings alone costs about 2.2x");
+  3. `python -m tui --sqlite DB` until the header shows the environment (first frame) and
      until the first rows of the Users screen show (a seeded username).
 The seeded SQLite file (1,000 users, 10,000 posts, at head) is built on first use.
 Targets: first frame <= 1.5x the empty app; first Users rows <= 2.5x. Medians of the rounds.
@@ -45,6 +47,7 @@ class Empty(App):
 
 Empty().run()
 """
+FLOOR_APP = "import sqlalchemy.ext.asyncio, sqlalchemy.orm, pydantic_settings\n" + EMPTY_APP
 
 
 def launch(
@@ -117,6 +120,7 @@ def main() -> None:
     dbtui_patterns = [r"(?i)\bdevelopment\b"] + ([] if args.header_only else [users])
     workdir = Path(tempfile.mkdtemp(prefix="dbtui_startup_"))
     (workdir / "empty_app.py").write_text(EMPTY_APP)
+    (workdir / "floor_app.py").write_text(FLOOR_APP)
     empty_cmd = [sys.executable, "empty_app.py"]
     dbtui_cmd = [sys.executable, "-m", "tui", "--sqlite", str(args.db)]
     os.environ.setdefault("PYTHONPATH", str(ROOT))
@@ -139,15 +143,18 @@ def measure(
     launch(empty_cmd, ["EMPTY-APP-READY"], workdir, args.size, args.timeout)
     launch(dbtui_cmd, dbtui_patterns, workdir, args.size, args.timeout)
 
-    empty, header, rows = [], [], []
+    floor_cmd = [sys.executable, "floor_app.py"]
+    empty, floor, header, rows = [], [], [], []
     for _ in range(args.rounds):
         empty += launch(empty_cmd, ["EMPTY-APP-READY"], workdir, args.size, args.timeout)
+        floor += launch(floor_cmd, ["EMPTY-APP-READY"], workdir, args.size, args.timeout)
         times = launch(dbtui_cmd, dbtui_patterns, workdir, args.size, args.timeout)
         header.append(times[0])
         rows.append(times[-1])
-    e, h, r = (statistics.median(v) * 1000 for v in (empty, header, rows))
+    e, f, h, r = (statistics.median(v) * 1000 for v in (empty, floor, header, rows))
     print(f"start-up through tmux, {args.rounds} rounds (median), database {args.db}")
     row("empty Textual app: first paint", f"{e:.0f} ms")
+    row("same after importing SQLAlchemy + pydantic-settings", f"{f:.0f} ms ({f / e:.2f}x)")
     row("dbtui: first frame (header with environment)", f"{h:.0f} ms")
     row("first frame / empty app", f"{h / e:.2f}x", "target <= 1.5x", h / e <= 1.5)
     if not args.header_only:
