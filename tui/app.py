@@ -95,6 +95,7 @@ class DbTuiApp(App[None]):
     environment: reactive[str] = reactive("development")
     masked_url: reactive[str] = reactive("")
     connection_state: reactive[str] = reactive("")
+    revision_state: reactive[str] = reactive("")
     connection_problem: reactive[bool] = reactive(False)
     sql_log_visible: reactive[bool] = reactive(False)
 
@@ -262,14 +263,15 @@ class DbTuiApp(App[None]):
         return tables == 0
 
     @work(exclusive=True, group="revision-check", exit_on_error=False)
-    async def check_revision(self) -> None:
-        """Once the first screen is up: warn when the database is not at the scripts' head."""
-        await asyncio.sleep(0.3)
+    async def check_revision(self, announce: bool = True) -> None:
+        """Show in the header whether the database is at the scripts' head (after the first
+        screen is up, so Alembic loads late); with `announce`, also say so in a notification."""
+        await asyncio.sleep(0.3 if announce else 0)
         from tui.migrations import MigrationRunner
 
         status = await MigrationRunner(self.manager, self.migrations_path).startup_status()
-        if status:
-            self.connection_state = status
+        self.revision_state = status or ""
+        if status and announce:
             self.notify(f"{status} — press 4 for Migrations", severity="warning", timeout=8)
 
     def _report_problem(self, message: str) -> None:
@@ -303,6 +305,7 @@ class DbTuiApp(App[None]):
     def database_changed(self) -> None:
         """Tell every screen that the data changed underneath (e.g. after a migration)."""
         self._database_changed()
+        self.check_revision(announce=False)
 
     # -- errors ----------------------------------------------------------------------------
     def notify(

@@ -434,3 +434,27 @@ async def test_key_4_opens_the_panel(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert isinstance(app.screen, MigrationsScreen)
         assert "1 pending" in state_text(app.screen)
+
+
+def header_text(app: DbTuiApp) -> str:
+    return " ".join(str(w.render()) for w in app.screen.query("EnvironmentBar Static"))
+
+
+async def test_header_follows_the_revision_after_an_upgrade(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "header.db")
+    migrations = project_with(tmp_path / "project")
+    await migrate(settings, migrations, "0001_initial_schema")
+
+    async with migrations_app(settings, migrations) as (app, pilot, _screen):
+        for _ in range(200):  # the start-up check runs once the first screen is up
+            if app.revision_state:
+                break
+            await pilot.pause(0.02)
+        assert app.revision_state == "the database is behind head (1 pending revision)"
+        assert app.revision_state in header_text(app)
+
+        await run_action(app, pilot, settings, "u", revision="0002_list_indexes")
+        assert cli_current(migrations, settings) == {"0002_list_indexes"}
+        await settle(app, pilot)
+        assert app.revision_state == ""
+        assert "behind head" not in header_text(app)

@@ -111,7 +111,7 @@ async def test_post_validation_and_duplicate_slug() -> None:
         assert "65535" in errors["content"].replace(",", "")
         assert form(app).values()["slug"] == "Not A Slug"  # kept as typed
 
-        fill(app, title="Fine", slug="quantum-gardening", content="c" * 60_000)  # a long article is fine
+        fill(app, title="Fine", slug="quantum-gardening", content="c" * 60_000)  # long, fine
         await save(app, pilot)
         assert form(app).errors() == {"slug": "already used by another post"}
         assert await scalar(manager, "select count(*) from posts") == 3

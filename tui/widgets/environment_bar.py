@@ -1,4 +1,4 @@
-"""The top bar: environment badge, masked URL, read-only and connection state."""
+"""The top bar: environment badge, masked URL, migration state, read-only and connection state."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class EnvironmentBar(Horizontal):
     EnvironmentBar > #env-badge.production { background: red; color: white; }
     EnvironmentBar > #env-title { width: auto; padding: 0 1; text-style: bold; }
     EnvironmentBar > #env-url { width: 1fr; padding: 0 1; color: $text-muted; }
+    EnvironmentBar > #env-revision { width: auto; padding: 0 1; background: $warning 40%; }
+    EnvironmentBar > #env-revision.-empty { display: none; }
     EnvironmentBar > #env-state { width: auto; padding: 0 1; }
     EnvironmentBar > #env-state.problem { background: $error; color: white; }
     """
@@ -27,12 +29,14 @@ class EnvironmentBar(Horizontal):
         yield Static("dbtui", id="env-title")
         yield Static(id="env-badge")
         yield Static(id="env-url")
+        yield Static(id="env-revision", classes="-empty")
         yield Static(id="env-state")
 
     def on_mount(self) -> None:
         # The app owns these values; every screen's bar follows them.
         self.watch(self.app, "environment", self._show_environment)
         self.watch(self.app, "masked_url", self._show_url)
+        self.watch(self.app, "revision_state", self._show_revision)
         self.watch(self.app, "connection_state", self._show_state)
         self.watch(self.app, "connection_problem", self._show_problem)
 
@@ -43,6 +47,11 @@ class EnvironmentBar(Horizontal):
 
     def _show_url(self, url: str) -> None:
         self.query_one("#env-url", Static).update(Text(url))
+
+    def _show_revision(self, state: str) -> None:
+        revision = self.query_one("#env-revision", Static)
+        revision.update(Text(state))
+        revision.set_class(not state, "-empty")
 
     def _show_state(self, state: str) -> None:
         self.query_one("#env-state", Static).update(Text(state))
