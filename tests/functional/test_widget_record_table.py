@@ -442,7 +442,10 @@ async def test_keys_work_while_a_slow_fetch_shows_loading(items_db: Path) -> Non
     app = TableApp(SlowFetch(items_db))
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(RecordTable)
-        await pilot.pause(0.3)
+        for _ in range(250):  # the indicator shows once a fetch has taken LOADING_DELAY
+            if "loading…" in str(table.border_subtitle) and table.count_known:
+                break
+            await pilot.pause(0.02)
         assert "loading…" in str(table.border_subtitle)
         assert "…" in screen_lines(table)[1] or table.row_at(0) is None
         await pilot.press("j", "j")  # the UI keeps answering keys
