@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import stat
 from collections.abc import AsyncIterator
@@ -11,13 +10,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 from textual.worker import WorkerState
 
 from tests.conftest import create_schema, pg_settings, sqlite_settings
+from tests.functional.test_screen_common import screen_text
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
@@ -25,25 +24,6 @@ from tui.models import User
 
 SECRET = "Zq8-pa55word-NEVER-SHOWN"
 TYPED = "Tq7-typed!"
-
-
-def screen_text(app: DbTuiApp) -> str:
-    """Everything the terminal shows right now, as plain text."""
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    )
-    return console.export_text()
 
 
 def status(app: DbTuiApp) -> str:
