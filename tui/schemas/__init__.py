@@ -6,8 +6,9 @@ as `tui.schemas.errors` does not pull in every schema (and email-validator) at s
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tui.lazy_exports import lazy_getattr
 
 if TYPE_CHECKING:
     from tui.schemas.errors import FieldErrors, field_errors_from, parse
@@ -47,9 +48,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _SOURCES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_SOURCES[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _SOURCES, globals())
