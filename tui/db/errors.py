@@ -20,27 +20,22 @@ class ConnectionProblem(DbTuiError):
     """The database cannot be reached or opened; the message names the masked target."""
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it wraps (DBAPI `orig`, cause, context), outermost first, no repeats."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return chain
+
+
 def _root(exc: BaseException) -> BaseException:
-    seen: set[int] = set()
-    current = exc
-    while id(current) not in seen:
-        seen.add(id(current))
-        nxt = getattr(current, "orig", None) or current.__cause__ or current.__context__
-        if nxt is None:
-            break
-        current = nxt
-    return current
+    return _chain(exc)[-1]
 
 
 def _all_text(exc: BaseException) -> str:
-    parts: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        parts.append(f"{type(current).__name__}: {current}")
-        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
-    return " | ".join(parts).lower()
+    return " | ".join(f"{type(e).__name__}: {e}" for e in _chain(exc)).lower()
 
 
 def describe_connection_error(exc: BaseException, masked_url: str, sqlite_path: str | None) -> str:
