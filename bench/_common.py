@@ -57,6 +57,27 @@ async def timed(fn: Callable[[], Awaitable[object]], repeat: int, warmup: int = 
     return out
 
 
+async def timed_pair(
+    first: Callable[[], Awaitable[object]],
+    second: Callable[[], Awaitable[object]],
+    repeat: int,
+    warmup: int = 5,
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of `repeat` calls of each of `first` and `second`, interleaved (first,
+    second, first, ...) so that both meet the same machine state (CPU clock, caches, thread
+    wake-up latency, which varies from minute to minute here)."""
+    for _ in range(warmup):
+        await first()
+        await second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, out in zip((first, second), times, strict=True):
+            started = time.perf_counter()
+            await fn()
+            out.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

@@ -149,3 +149,10 @@ async def manager(backend_settings: Settings) -> AsyncIterator[SessionManager]:
         yield mgr
     finally:
         await mgr.dispose()
+
+
+@pytest.fixture(params=["session", "read_session"])
+def list_session(request: pytest.FixtureRequest, manager: SessionManager) -> Any:
+    """Opens the kind of session list pages are read in: a write session, or a read session
+    (on a SQLite file, the one whose list statements go through the `SqliteReader`)."""
+    return getattr(manager, request.param)

@@ -387,7 +387,7 @@ class DbTuiApp(App[None]):
             self._report_problem(problem)
         elif not problem and self._file_missing:
             # Connections still hold the deleted file: reopen them on the one now there.
-            await self.manager.engine.dispose()
+            await self.manager.reconnect()
             self._file_missing = False
             self._connection_ok()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, text
@@ -69,9 +70,11 @@ async def seed_posts(manager: SessionManager, n: int = 31) -> list[int]:
     return authors
 
 
-async def test_keyset_pages_agree_with_full_order_by(manager: SessionManager) -> None:
+async def test_keyset_pages_agree_with_full_order_by(
+    manager: SessionManager, list_session: Any
+) -> None:
     authors = await seed_posts(manager)
-    async with manager.session() as session:
+    async with list_session() as session:
         r = PostRepository(session)
         for sort in ("id", "title", "slug", "created_at", "is_published", "author_id"):
             for descending in (False, True):
@@ -95,9 +98,11 @@ async def test_keyset_pages_agree_with_full_order_by(manager: SessionManager) ->
             await r.page(Query(filters={"published": "maybe"}))
 
 
-async def test_tags_and_authors_load_in_the_page_query(manager: SessionManager) -> None:
+async def test_tags_and_authors_load_in_the_page_query(
+    manager: SessionManager, list_session: Any
+) -> None:
     await seed_posts(manager)
-    async with manager.session() as session:
+    async with list_session() as session:
         r = PostRepository(session)
         with StatementCounter(manager) as counter:
             page = await r.page(Query(sort="id"), limit=10)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
 
@@ -36,10 +38,10 @@ async def tag_id(session, name: str) -> int:
     return (await TagRepository(session).get_by_name(name)).id
 
 
-async def test_paging_counts_and_search(manager: SessionManager) -> None:
+async def test_paging_counts_and_search(manager: SessionManager, list_session: Any) -> None:
     names = [f"tag-{c}" for c in "kbjdhaeicgf"] + ["Under_score", "percent%"]
     await make_posts(manager, [names[: i + 1] for i in range(len(names))])
-    async with manager.session() as session:
+    async with list_session() as session:
         r = TagRepository(session)
         for sort in ("id", "name"):
             for descending in (False, True):

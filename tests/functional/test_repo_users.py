@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -59,10 +61,12 @@ async def seed_users(manager: SessionManager, n: int = 29) -> None:
         await session.execute(insert(users), rows)
 
 
-async def test_keyset_pages_agree_with_full_order_by(manager: SessionManager) -> None:
+async def test_keyset_pages_agree_with_full_order_by(
+    manager: SessionManager, list_session: Any
+) -> None:
     await seed_users(manager)
     live = [users.c.deleted_at.is_(None)]
-    async with manager.session() as session:
+    async with list_session() as session:
         r = repo(session)
         for sort in ("id", "username", "email", "full_name", "status", "created_at"):
             for descending in (False, True):
@@ -314,13 +318,17 @@ async def test_trash_restore_and_permanent_delete(manager: SessionManager) -> No
         assert left == []
 
 
-async def test_rows_are_plain_values(manager: SessionManager) -> None:
+async def test_rows_are_plain_values(manager: SessionManager, list_session: Any) -> None:
     async with manager.session() as session:
-        r = repo(session)
-        await r.create(dict(username="ned", email="ned@example.com", password="password1"))
-        page = await r.page(Query())
+        created = await repo(session).create(
+            dict(username="ned", email="ned@example.com", password="password1")
+        )
+    async with list_session() as session:
+        page = await repo(session).page(Query())
     row = page.rows[0]
     assert type(row) is UserRow
+    assert row == UserRow(**{f.name: getattr(created, f.name) for f in fields(UserRow)})
+    assert row.status is UserStatus.ACTIVE and isinstance(row.created_at, datetime)
     with pytest.raises(AttributeError):
         row.username = "changed"  # type: ignore[misc]
 

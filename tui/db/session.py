@@ -29,6 +29,7 @@ from tui.db.errors import (
     short_error,
 )
 from tui.db.sql_log import SqlEntry, SqlLog, now, pool_logger
+from tui.db.sqlite_reader import READER, SqliteReader
 
 CONNECT_TIMEOUT = 5.0
 ALLOW_WRITES = "dbtui_allow_writes"
@@ -130,6 +131,7 @@ class SessionManager:
         self.engine = self._make_engine(settings)
         self.sessionmaker = self._make_sessionmaker(self.engine)
         self.read_sessionmaker = self._make_read_sessionmaker(self.engine)
+        self.reader = self._make_reader(settings, self.engine)
 
     # -- construction ----------------------------------------------------------------------
     def _make_engine(self, settings: Settings, *, pooled: bool = True) -> AsyncEngine:
@@ -150,6 +152,12 @@ class SessionManager:
         else:
             bind = engine.execution_options(isolation_level="AUTOCOMMIT")
         return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
+
+    def _make_reader(self, settings: Settings, engine: AsyncEngine) -> SqliteReader | None:
+        path = _sqlite_path(settings)
+        if path is None:
+            return None
+        return SqliteReader(path, engine.dialect, self.sql_log, CONNECT_TIMEOUT)
 
     def standalone_engine(self) -> AsyncEngine:
         """A pool-less engine on the current settings, for a worker thread with its own loop
@@ -238,9 +246,12 @@ class SessionManager:
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         """A session for one or a few SELECTs: autocommit, no transaction round trips.
 
-        Never write through it (nothing is committed); use `session()` for writes.
+        Never write through it (nothing is committed); use `session()` for writes. On a
+        SQLite file, `session.info[READER]` is the `SqliteReader` for list pages.
         """
         async with self.read_sessionmaker() as session:
+            if self.reader is not None:
+                session.info[READER] = self.reader
             yield session
 
     @asynccontextmanager
@@ -288,14 +299,17 @@ class SessionManager:
         if not await self.wait_idle(timeout):
             await new_engine.dispose()
             raise ConnectionProblem("a write is still running; try the switch again")
-        old = self.engine
+        old, old_reader = self.engine, self.reader
         self.settings = settings
         self.engine = new_engine
         self.sessionmaker = self._make_sessionmaker(new_engine)
         self.read_sessionmaker = self._make_read_sessionmaker(new_engine)
+        self.reader = self._make_reader(settings, new_engine)
         self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
         self.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
         self.healthy = True
+        if old_reader is not None:
+            await old_reader.close()
         await old.dispose()
         return info
 
@@ -306,8 +320,16 @@ class SessionManager:
     def lock(self) -> None:
         self.read_only = True
 
-    async def dispose(self) -> None:
+    async def reconnect(self) -> None:
+        """Drop every open connection; the next statement opens new ones (e.g. on a SQLite
+        file that was deleted and is back)."""
+        if self.reader is not None:
+            await self.reader.close()
         await self.engine.dispose()
+
+    async def dispose(self) -> None:
+        """Close every connection (at the end)."""
+        await self.reconnect()
 
 
 async def ping_engine(engine: AsyncEngine, settings: Settings, timeout: float) -> ServerInfo:

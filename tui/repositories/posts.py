@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -107,7 +108,15 @@ def _names(value: str | list[str] | None) -> tuple[str, ...]:
     """Sorted names from the JSON array (text on SQLite; decoded already by asyncpg)."""
     if not value:
         return ()
-    return tuple(sorted(json.loads(value) if isinstance(value, str) else value))
+    if isinstance(value, str):
+        return _names_from_json(value)
+    return tuple(sorted(value))
+
+
+@lru_cache(maxsize=4096)
+def _names_from_json(text: str) -> tuple[str, ...]:
+    # Posts share tag sets, so a page decodes few distinct arrays.
+    return tuple(sorted(json.loads(text)))
 
 
 def _post_row(row: Sequence[Any], kind: type[PostRow] = PostRow) -> Any:

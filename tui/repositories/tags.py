@@ -72,10 +72,10 @@ class TagRepository(Repository[TagRow]):
         return {tag_id: int(n) for tag_id, n in (await self.session.execute(statement)).all()}
 
     async def _to_rows(self, raw: Sequence[Row[Any]]) -> tuple[TagRow, ...]:
-        counts = await self.usage_counts(row.id for row in raw)
+        counts = await self.usage_counts(row[0] for row in raw)
         return tuple(
-            TagRow(id=row.id, name=row.name, post_count=counts.get(row.id, 0), version=row.version)
-            for row in raw
+            TagRow(id=id, name=name, post_count=counts.get(id, 0), version=version)
+            for id, name, version in raw
         )
 
     async def suggest(self, prefix: str, limit: int = 10) -> tuple[str, ...]:

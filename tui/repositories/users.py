@@ -178,7 +178,7 @@ class UserRepository(Repository[UserRow]):
         return not trash and not others and clean_search(query.search) is None
 
     async def _to_rows(self, raw: Sequence[Row[Any]]) -> tuple[UserRow, ...]:
-        return tuple(UserRow(**row._mapping) for row in raw)
+        return tuple(UserRow(*row) for row in raw)
 
     async def suggest(self, text: str, limit: int = 10) -> tuple[UserRow, ...]:
         """Live users whose username, email or full name contains `text` (author picker)."""
