@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -243,13 +243,18 @@ class Repository(Generic[R]):
         """One part of the ordering as a statement with named parameters (``cursor_value``,
         ``cursor_id``, ``page_limit``, ``page_offset``), built once per query shape and
         reused: SQLAlchemy then finds its compiled form without rebuilding a cache key."""
-        key = (type(self), self.dialect, query, segment, descending, keyset, offset)
-        cached = _STATEMENTS.get(key)
+        key = (query, segment, descending, keyset, offset)
+        return self._cached(key, lambda: self._build_segment(*key))
+
+    def _cached(self, key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+        """The statement built by `build` for `key` (within this repository class and
+        dialect), reused while it stays among the `STATEMENT_CACHE_SIZE` most recent."""
+        full_key = (type(self), self.dialect, *key)
+        cached = _STATEMENTS.get(full_key)
         if cached is not None:
-            _STATEMENTS.move_to_end(key)
+            _STATEMENTS.move_to_end(full_key)
             return cached
-        statement = self._build_segment(query, segment, descending, keyset, offset)
-        _STATEMENTS[key] = statement
+        statement = _STATEMENTS[full_key] = build()
         if len(_STATEMENTS) > STATEMENT_CACHE_SIZE:
             _STATEMENTS.popitem(last=False)
         return statement
@@ -329,8 +334,9 @@ class Repository(Generic[R]):
         return rows
 
     async def _list_rows(self, statement: Select[Any], params: dict[str, Any]) -> Sequence[Any]:
-        """Rows of one list statement (tuples in SELECT order): through the read session's
-        `SqliteReader` when it has one (one thread hop instead of five), else the session."""
+        """Rows of one list or count statement (tuples in SELECT order): through the read
+        session's `SqliteReader` when it has one (one thread hop instead of five), else the
+        session."""
         reader = self.session.info.get(READER)
         if reader is not None:
             rows = await reader.rows(statement, params)
@@ -448,8 +454,12 @@ class Repository(Generic[R]):
             estimate = await self._estimate()
             if estimate is not None and estimate > ESTIMATE_THRESHOLD:
                 return Count(estimate, estimated=True)
-        statement = select(func.count()).select_from(self.table).where(*self._conditions(query))
-        return Count(int((await self.session.execute(statement)).scalar_one()))
+        statement = self._cached(
+            (query, "count"),
+            lambda: select(func.count()).select_from(self.table).where(*self._conditions(query)),
+        )
+        [(total,)] = await self._list_rows(statement, {})
+        return Count(int(total))
 
     async def _estimate(self) -> int | None:
         statement = text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)")

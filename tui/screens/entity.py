@@ -164,7 +164,7 @@ class EntityScreen(DbScreen):
     @work(exclusive=True, group="entity-empty", exit_on_error=False)
     async def _check_empty(self) -> None:
         query = self.query_state
-        async with self.dbapp.manager.session() as session:
+        async with self.dbapp.manager.read_session() as session:
             page = await self.SPEC.repository(session).page(query, limit=1)
         hint = self.query_one("#empty-hint", Static)
         if page.rows:
