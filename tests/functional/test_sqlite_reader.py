@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.conftest import create_schema, sqlite_settings
 from tests.functional.test_repo_support import FAST_HASHER
+from tui.db.errors import ConnectionProblem
 from tui.db.session import SessionManager
 from tui.models import User
 from tui.repositories import Query, UserRepository
@@ -65,9 +66,7 @@ async def test_list_pages_skip_the_engine_and_are_logged(sqlite_manager: Session
     event.listen(sqlite_manager.engine.sync_engine, "before_cursor_execute", record)
     sqlite_manager.sql_log.clear()
     try:
-        assert await listed(sqlite_manager, Query(sort="created_at", descending=True)) == [
-            "ann"
-        ]
+        assert await listed(sqlite_manager, Query(sort="created_at", descending=True)) == ["ann"]
     finally:
         event.remove(sqlite_manager.engine.sync_engine, "before_cursor_execute", record)
     assert engine_statements == []
@@ -110,7 +109,10 @@ async def test_switch_and_dispose_close_the_reader(tmp_path: Path) -> None:
     await second.dispose()
     try:
         assert await listed(first) == ["in_first"]
-        await first.switch(second.settings)
+        async with first.read_session() as opened_before:
+            await first.switch(second.settings)
+            with pytest.raises(ConnectionProblem, match="switched"):  # never the old file
+                await UserRepository(opened_before).page(Query())
         assert await listed(first) == ["in_second"]
     finally:
         await first.dispose()

@@ -309,7 +309,7 @@ class SessionManager:
         self.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
         self.healthy = True
         if old_reader is not None:
-            await old_reader.close()
+            await old_reader.close(final=True)
         await old.dispose()
         return info
 

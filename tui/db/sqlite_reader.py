@@ -23,7 +23,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
-from tui.db.errors import short_error
+from tui.db.errors import ConnectionProblem, short_error
 from tui.db.sql_log import SqlEntry, SqlLog, now
 
 #: Key of `AsyncSession.info` under which read sessions on a SQLite file carry the manager's
@@ -52,6 +52,7 @@ class SqliteReader:
         self.sql_log = sql_log
         self.timeout = timeout
         self._connection: Any = None
+        self._retired = False
         self._opening = asyncio.Lock()
         self._compiled: OrderedDict[Select[Any], _Compiled | None] = OrderedDict()
 
@@ -103,6 +104,8 @@ class SqliteReader:
     # -- execution -------------------------------------------------------------------------
     async def _open(self) -> Any:
         async with self._opening:
+            if self._retired:
+                raise ConnectionProblem("the database was switched while this list was loading")
             if self._connection is None:
                 import aiosqlite
 
@@ -128,7 +131,6 @@ class SqliteReader:
         compiled = self.compiled(statement)
         if compiled is None:
             return None
-        connection = self._connection or await self._open()
         values = {**compiled.defaults, **params}
         processors = compiled.bind_processors
         arguments = tuple(
@@ -137,6 +139,7 @@ class SqliteReader:
         )
         started = now()
         try:
+            connection = self._connection or await self._open()
             raw = await connection.execute_fetchall(compiled.sql, arguments)
         except sqlite3.Error as exc:
             self._log(compiled.sql, arguments, started, error=short_error(exc))
@@ -170,9 +173,11 @@ class SqliteReader:
             )
         )
 
-    async def close(self) -> None:
-        """Close the connection (the next read opens a new one)."""
+    async def close(self, *, final: bool = False) -> None:
+        """Close the connection: the next read opens a new one, unless `final` (the manager
+        moved to another database: a read still holding this reader fails instead)."""
         async with self._opening:
+            self._retired = self._retired or final
             connection, self._connection = self._connection, None
             if connection is not None:
                 await connection.close()

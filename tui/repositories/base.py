@@ -334,9 +334,8 @@ class Repository(Generic[R]):
         return rows
 
     async def _list_rows(self, statement: Select[Any], params: dict[str, Any]) -> Sequence[Any]:
-        """Rows of one list or count statement (tuples in SELECT order): through the read
-        session's `SqliteReader` when it has one (one thread hop instead of five), else the
-        session."""
+        """Rows of one list statement (tuples in SELECT order): through the read session's
+        `SqliteReader` when it has one (one thread hop instead of five), else the session."""
         reader = self.session.info.get(READER)
         if reader is not None:
             rows = await reader.rows(statement, params)
@@ -458,8 +457,9 @@ class Repository(Generic[R]):
             (query, "count"),
             lambda: select(func.count()).select_from(self.table).where(*self._conditions(query)),
         )
-        [(total,)] = await self._list_rows(statement, {})
-        return Count(int(total))
+        # not through the SqliteReader: a count can take a while on a big table, and the
+        # first page must not wait behind it on the reader's one connection
+        return Count(int((await self.session.execute(statement)).scalar_one()))
 
     async def _estimate(self) -> int | None:
         statement = text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)")
