@@ -2,8 +2,10 @@
 
 Start-up is fast because this module imports only Textual and our light modules: without
 settings (the CLI's app path) the first frame shows the environment peeked from the raw values
-(`tui.settings_sources`), then a thread worker loads and validates the settings and imports the
-first screen (SQLAlchemy, pydantic) while the frame is on the screen.
+(`tui.settings_sources`), then a thread worker imports the first screen (SQLAlchemy) while the
+frame is on the screen. On an existing development SQLite file the screen opens on
+`SqliteFileSettings` and pydantic validates the settings once its first rows are painted
+(invalid settings still end the app with one line); elsewhere the settings are validated first.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -26,6 +28,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from tui.settings_sources import SqliteFileSettings, existing_sqlite_file, layered_values
 from tui.widgets.environment_bar import EnvironmentBar
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 
 #: Actions that need the settings (and the database) loaded.
 NEEDS_SETTINGS = frozenset({"switch_mode", "toggle_sql_log", "seed"})
+#: Screens that may open before the settings are validated (they only list rows).
+EARLY_SCREENS = frozenset({"users", "posts", "tags"})
 
 
 def _is_production(settings: Settings) -> bool:
@@ -119,6 +124,9 @@ class DbTuiApp(App[None]):
         self.db_generation = 0
         #: False until `settings` and `manager` exist (built at once when settings are given).
         self.settings_loaded = False
+        #: False while `settings` are the provisional `SqliteFileSettings` of start-up.
+        self.settings_validated = False
+        self._validated = asyncio.Event()
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
         #: with return code 1 and the CLI prints this line.
         self.startup_error: str | None = None
@@ -129,14 +137,20 @@ class DbTuiApp(App[None]):
         else:
             self._use_settings(settings)
 
-    def _use_settings(self, settings: Settings) -> None:
+    def _use_settings(self, settings: Settings | SqliteFileSettings) -> None:
         from tui.db.session import SessionManager
 
-        self.settings = settings
+        self.settings = cast("Settings", settings)
         self.manager = SessionManager(settings)
         self.manager.sql_log.hide_parameters = _is_production(settings)
         self.settings_loaded = True
+        if not isinstance(settings, SqliteFileSettings):
+            self._settings_valid()
         self._show_identity()
+
+    def _settings_valid(self) -> None:
+        self.settings_validated = True
+        self._validated.set()
 
     def _peek_identity(self) -> None:
         """The header of the first frame, from the raw values (no pydantic, no SQLAlchemy)."""
@@ -177,15 +191,49 @@ class DbTuiApp(App[None]):
 
     @work(thread=True, exclusive=True, group="startup-settings", exit_on_error=False)
     def _load_settings(self) -> None:
-        """Validate the settings and import the first screen, off the UI thread."""
+        """Import the first screen off the UI thread: at once on an existing development
+        SQLite file (`validate_settings` follows the first rows), else after validation."""
+        early = early_settings(self.env_file, self.overrides, self.initial_mode)
+        if early is not None:
+            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+                self.call_from_thread(self._settings_ready, early)
+            return
+        self._check_settings(self._settings_ready)
+
+    def _check_settings(self, ready: Callable[[Settings], None]) -> None:
+        """Validate the settings (imports pydantic); hand them to `ready` on the UI thread, or
+        end the app with the problem."""
         settings, problem = load_startup_settings(self.env_file, self.overrides, self.initial_mode)
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             if problem is not None or settings is None:
                 self.call_from_thread(self._startup_failed, problem or "invalid settings")
             else:
-                self.call_from_thread(self._settings_ready, settings)
+                self.call_from_thread(ready, settings)
 
-    def _settings_ready(self, settings: Settings) -> None:
+    def validate_settings(self) -> None:
+        """Validate provisional start-up settings now (a screen calls this once its first rows
+        are painted; a new database waits for it before being migrated)."""
+        if self.settings_loaded and not self.settings_validated:
+            self._validate_settings()
+
+    @work(thread=True, exclusive=True, group="validate-settings", exit_on_error=False)
+    def _validate_settings(self) -> None:
+        self._check_settings(self._settings_checked)
+
+    def _settings_checked(self, settings: Settings) -> None:
+        """The validated settings replace the provisional ones (they name the same file)."""
+        if self._exit or self.startup_error or self.settings_validated:
+            return
+        moved = settings.url() != self.manager.settings.url()
+        self.settings = settings
+        self._settings_valid()
+        if moved:  # not expected: both come from the same values by the same rule
+            self.run_worker(self.switch_database(settings), exit_on_error=False)
+            return
+        self.manager.settings = settings
+        self._show_identity()
+
+    def _settings_ready(self, settings: Settings | SqliteFileSettings) -> None:
         if self._exit or self.startup_error:
             return
         try:
@@ -211,6 +259,8 @@ class DbTuiApp(App[None]):
         await self.manager.dispose()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "seed" or (action == "switch_mode" and parameters[:1] == ("settings",)):
+            return self.settings_validated  # writes and the settings form wait for validation
         return self.settings_loaded or action not in NEEDS_SETTINGS
 
     def _show_identity(self) -> None:
@@ -238,6 +288,8 @@ class DbTuiApp(App[None]):
             return
         if await self._is_fresh_database():
             self.connection_state = "creating schema…"
+            self.validate_settings()  # nothing is written before the settings are valid
+            await self._validated.wait()
             from tui.migrations import MigrationRunner
 
             runner = MigrationRunner(manager, self.migrations_path)
@@ -444,7 +496,37 @@ class DbTuiApp(App[None]):
         yield from super().get_system_commands(screen)
 
     def _go(self, mode: str) -> Callable[[], None]:
-        return lambda: self.switch_mode(mode)
+        def go() -> None:
+            if self.check_action("switch_mode", (mode,)):
+                self.switch_mode(mode)
+
+        return go
+
+
+def early_settings(
+    env_file: Path | None, overrides: dict[str, str], initial_mode: str = "users"
+) -> SqliteFileSettings | None:
+    """Provisional settings for an existing development SQLite file when the first screen only
+    lists rows, with that screen imported; None when the settings must be validated first.
+    Needs no pydantic. Runs in a worker thread."""
+    if initial_mode not in EARLY_SCREENS:
+        return None
+    early = existing_sqlite_file(layered_values(env_file, overrides))
+    if early is not None:
+        _warm_first_screen(early, initial_mode)
+    return early
+
+
+def _warm_first_screen(settings: Settings | SqliteFileSettings, initial_mode: str) -> None:
+    """Import what the first screen needs while the first frame is up."""
+    from importlib import import_module
+
+    import_module("tui.db.session")
+    settings.url().get_dialect()
+    if settings.is_sqlite:
+        import_module("aiosqlite")
+    if initial_mode in {mode for mode, _title, _key in SCREENS}:
+        import_module(f"tui.screens.{initial_mode}")
 
 
 def load_startup_settings(
@@ -453,8 +535,6 @@ def load_startup_settings(
     """Load and check the settings as the app path needs them, and import the first screen's
     module. Returns (settings, None), or (None, one line) for invalid settings or a SQLite
     target that is not a SQLite file. Runs in a worker thread (imports pydantic, SQLAlchemy)."""
-    from importlib import import_module
-
     from pydantic import ValidationError
     from sqlalchemy.exc import ArgumentError
 
@@ -472,13 +552,7 @@ def load_startup_settings(
         problem = sqlite_file_problem(url.database or "", settings.masked_url)
         if problem:
             return None, problem
-    # Warm what the first screen needs while the first frame is up.
-    import_module("tui.db.session")
-    url.get_dialect()
-    if settings.is_sqlite:
-        import_module("aiosqlite")
-    if initial_mode in {mode for mode, _title, _key in SCREENS}:
-        import_module(f"tui.screens.{initial_mode}")
+    _warm_first_screen(settings, initial_mode)
     return settings, None
 
 

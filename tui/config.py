@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 
 from tui.settings_sources import (
     SETTING_NAMES,
+    Environment,
     describe_validation_error,
     layered_values,
     read_env_file,
@@ -35,14 +36,6 @@ __all__ = [
 ]
 
 DEFAULT_ENV_FILE = Path(".env")
-
-
-class Environment(StrEnum):
-    """The three environments a developer switches between."""
-
-    DEVELOPMENT = "development"
-    TESTING = "testing"
-    PRODUCTION = "production"
 
 
 class Origin(StrEnum):

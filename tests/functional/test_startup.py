@@ -26,18 +26,39 @@ from tui.app import make_app
 from tui.screens.users import UsersScreen
 
 
-@pytest.fixture
-def held_settings(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """Settings load only once the returned event is set (to look at the first frame)."""
+def hold(monkeypatch: pytest.MonkeyPatch, name: str) -> threading.Event:
+    """`tui.app.<name>` (run in a worker thread) waits until the returned event is set."""
     go_on = threading.Event()
-    load = tui.app.load_startup_settings
+    original = getattr(tui.app, name)
 
     def held(*args: Any) -> Any:
         go_on.wait(10)
-        return load(*args)
+        return original(*args)
 
-    monkeypatch.setattr(tui.app, "load_startup_settings", held)
+    monkeypatch.setattr(tui.app, name, held)
     return go_on
+
+
+@pytest.fixture
+def held_settings(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Nothing loads until the returned event is set (to look at the first frame)."""
+    go_on = hold(monkeypatch, "load_startup_settings")
+    early = tui.app.early_settings
+
+    def held_early(*args: Any) -> Any:
+        go_on.wait(10)
+        return early(*args)
+
+    monkeypatch.setattr(tui.app, "early_settings", held_early)
+    return go_on
+
+
+async def wait_for(pilot: Any, condition: Any, what: str) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_first_frame_shows_the_environment_then_the_rows(
@@ -140,3 +161,74 @@ def test_dbtui_in_a_terminal_with_invalid_settings_prints_one_line(tmp_path: Pat
     assert len(lines) == 2, lines
     assert lines[0].startswith("dbtui: error: invalid setting ENVIRONMENT (--env)")
     assert "staging" in lines[0]
+
+
+async def test_an_existing_development_file_shows_rows_before_the_settings_are_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with database(local_sqlite()) as manager:
+        await add_user(manager, "early_ann")
+    validation = hold(monkeypatch, "load_startup_settings")
+    app = make_app(None, env_file=None, overrides={"SQLITE_DATABASE": "app.db"})
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: "early_ann" in screen_text(app), "the first rows")
+        assert isinstance(app.screen, UsersScreen) and not app.settings_validated
+        await pilot.press("5")  # the settings form waits for validated settings
+        await pilot.pause()
+        assert isinstance(app.screen, UsersScreen)
+
+        validation.set()
+        await wait_for(pilot, lambda: app.settings_validated, "validated settings")
+        assert type(app.manager.settings).__name__ == "Settings"
+        assert app.manager.settings.SQLITE_DATABASE == "app.db"
+        await pilot.press("5")
+        await settle(app, pilot)
+        assert "app.db" in screen_text(app) and not isinstance(app.screen, UsersScreen)
+
+
+async def test_invalid_settings_end_the_app_even_after_early_rows() -> None:
+    async with database(local_sqlite()) as manager:
+        await add_user(manager, "early_bob")
+    app = make_app(None, env_file=None, overrides={"POSTGRES_PORT": "99999"})
+    await run_to_exit(app)
+    assert app.return_code == 1
+    assert app.startup_error is not None and "POSTGRES_PORT (--pg-port)" in app.startup_error
+
+
+async def test_a_new_database_is_migrated_only_after_validation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An existing but empty SQLite file takes the early path; its schema waits for the
+    settings to be valid (here they are not: nothing is created)."""
+    import sqlite3
+
+    with sqlite3.connect("app.db") as raw:
+        raw.execute("PRAGMA journal_mode=WAL")  # a database file with no table in it
+    assert Path("app.db").stat().st_size > 0
+    app = make_app(None, env_file=None, overrides={"DB_POOL_SIZE": "0"})
+    await run_to_exit(app)
+    assert app.return_code == 1 and "DB_POOL_SIZE" in (app.startup_error or "")
+    with sqlite3.connect("app.db") as raw:
+        assert raw.execute("select count(*) from sqlite_master").fetchone() == (0,)
+
+
+async def test_the_early_path_lists_users_without_pydantic() -> None:
+    from tests.unit.test_import_hygiene import FIRST_ROWS_NEVER, loaded
+
+    async with database(local_sqlite()) as manager:
+        await add_user(manager, "light_cy")
+    code = (
+        "import asyncio\n"
+        "from tui.app import early_settings\n"
+        "from tui.db.session import SessionManager\n"
+        "from tui.repositories import Query, UserRepository\n"
+        "async def main():\n"
+        "    manager = SessionManager(early_settings(None, {'SQLITE_DATABASE': 'app.db'}))\n"
+        "    async with manager.read_session() as session:\n"
+        "        page = await UserRepository(session).page(Query())\n"
+        "    assert [row.username for row in page.rows] == ['light_cy'], page\n"
+        "    await manager.dispose()\n"
+        "asyncio.run(main())"
+    )
+    never = (*FIRST_ROWS_NEVER, "pydantic", "pydantic_settings", "tui.config")
+    assert loaded(code, never) == []

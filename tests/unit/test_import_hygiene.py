@@ -34,7 +34,7 @@ FIRST_ROWS_NEVER = (
 
 def loaded(code: str, names: tuple[str, ...]) -> list[str]:
     """Which of `names` are imported after running `code` in a fresh interpreter."""
-    probe = f"{code}; import sys; print(','.join(m for m in {names!r} if m in sys.modules))"
+    probe = f"{code}\nimport sys; print(','.join(m for m in {names!r} if m in sys.modules))"
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )

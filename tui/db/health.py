@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from tui.config import Settings
 from tui.db.errors import ConnectionProblem
+from tui.settings_sources import DatabaseSettings
 
 
 def may_be_connection_error(exc: BaseException) -> bool:
@@ -31,7 +31,7 @@ def may_be_connection_error(exc: BaseException) -> bool:
     return False
 
 
-def missing_sqlite_file(settings: Settings) -> str | None:
+def missing_sqlite_file(settings: DatabaseSettings) -> str | None:
     """A message when the settings' SQLite database file (or its folder) is gone, else None.
 
     An open SQLite connection keeps working on a deleted file, so this is checked by path.

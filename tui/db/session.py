@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool, StaticPool
 
-from tui.config import Environment, Settings
 from tui.db.errors import (
     ConnectionProblem,
     ReadOnlyError,
@@ -30,6 +29,10 @@ from tui.db.errors import (
 )
 from tui.db.sql_log import SqlEntry, SqlLog, now, pool_logger
 from tui.db.sqlite_reader import READER, SqliteReader
+from tui.settings_sources import DatabaseSettings, Environment
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 CONNECT_TIMEOUT = 5.0
 ALLOW_WRITES = "dbtui_allow_writes"
@@ -59,13 +62,13 @@ class ServerInfo:
     masked_url: str
 
 
-def _sqlite_path(settings: Settings) -> str | None:
+def _sqlite_path(settings: DatabaseSettings) -> str | None:
     if not settings.is_sqlite or settings.is_memory:
         return None
     return settings.url().database
 
 
-def build_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
+def build_engine(settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEngine:
     """Create an engine for `settings` (no connection is made here)."""
     url = settings.url()
     kwargs: dict[str, Any] = {"echo": False, "hide_parameters": True}
@@ -80,11 +83,12 @@ def build_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         kwargs["pool_pre_ping"] = True
         if pooled:
+            full = cast("Settings", settings)  # only a development SQLite file is provisional
             kwargs.update(
-                pool_size=settings.DB_POOL_SIZE,
-                max_overflow=settings.DB_MAX_OVERFLOW,
-                pool_timeout=settings.DB_POOL_TIMEOUT,
-                pool_recycle=settings.DB_POOL_RECYCLE,
+                pool_size=full.DB_POOL_SIZE,
+                max_overflow=full.DB_MAX_OVERFLOW,
+                pool_timeout=full.DB_POOL_TIMEOUT,
+                pool_recycle=full.DB_POOL_RECYCLE,
             )
         else:
             kwargs["poolclass"] = NullPool
@@ -120,7 +124,7 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
 class SessionManager:
     """Owns the one `AsyncEngine` and its `async_sessionmaker`; switches between databases."""
 
-    def __init__(self, settings: Settings, sql_log: SqlLog | None = None) -> None:
+    def __init__(self, settings: DatabaseSettings, sql_log: SqlLog | None = None) -> None:
         self.sql_log = sql_log or SqlLog()
         self.settings = settings
         self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
@@ -134,7 +138,7 @@ class SessionManager:
         self.reader = self._make_reader(settings, self.engine)
 
     # -- construction ----------------------------------------------------------------------
-    def _make_engine(self, settings: Settings, *, pooled: bool = True) -> AsyncEngine:
+    def _make_engine(self, settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEngine:
         engine = build_engine(settings, pooled=pooled)
         self._install_guard_and_log(engine.sync_engine)
         self._install_pool_events(engine.sync_engine)
@@ -153,7 +157,7 @@ class SessionManager:
             bind = engine.execution_options(isolation_level="AUTOCOMMIT")
         return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
 
-    def _make_reader(self, settings: Settings, engine: AsyncEngine) -> SqliteReader | None:
+    def _make_reader(self, settings: DatabaseSettings, engine: AsyncEngine) -> SqliteReader | None:
         path = _sqlite_path(settings)
         if path is None:
             return None
@@ -284,7 +288,9 @@ class SessionManager:
         """Connect, read the server version and measure one round trip."""
         return await ping_engine(self.engine, self.settings, timeout)
 
-    async def switch(self, settings: Settings, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
+    async def switch(
+        self, settings: DatabaseSettings, timeout: float = CONNECT_TIMEOUT
+    ) -> ServerInfo:
         """Connect to `settings`' database; only when that works, dispose the old engine.
 
         Waits for open sessions to finish (up to `timeout`) so that no write goes to the wrong
@@ -332,7 +338,9 @@ class SessionManager:
         await self.reconnect()
 
 
-async def ping_engine(engine: AsyncEngine, settings: Settings, timeout: float) -> ServerInfo:
+async def ping_engine(
+    engine: AsyncEngine, settings: DatabaseSettings, timeout: float
+) -> ServerInfo:
     """Open a connection on `engine` and ask for the server version, within `timeout`."""
     sqlite_path = _sqlite_path(settings)
     if sqlite_path is not None and not Path(sqlite_path).expanduser().resolve().parent.is_dir():

@@ -1,13 +1,18 @@
-"""`FieldErrors`: validation problems keyed by field, and the pydantic conversion helpers."""
+"""`FieldErrors`: validation problems keyed by field, and the pydantic conversion helpers.
+
+pydantic loads on the first `parse`: listing rows raises `FieldErrors` nowhere, so the first
+screen opens without it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 class FieldErrors(Exception):
@@ -72,6 +77,8 @@ def field_errors_from(exc: ValidationError) -> FieldErrors:
 
 def parse(model: type[M], data: M | Mapping[str, Any]) -> M:
     """Validate `data` into `model`; raises `FieldErrors` (never `ValidationError`)."""
+    from pydantic import BaseModel, ValidationError
+
     if isinstance(data, model):
         return data
     if isinstance(data, BaseModel):

@@ -114,6 +114,7 @@ class DbScreen(Screen[None]):
                     await asyncio.sleep(PAINT_PAUSE)
                     break
                 await asyncio.sleep(0.01)
+        self.dbapp.validate_settings()  # provisional start-up settings: now, after the rows
         footer = self.query_one(KeysFooter)
         await self.mount(SqlLogPanel(self.dbapp.manager.sql_log), before=footer)
         footer.release()

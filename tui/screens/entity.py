@@ -21,12 +21,12 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from tui.config import Environment
 from tui.db.errors import ReadOnlyError, short_error
 from tui.repositories.base import Query, Repository
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.screens.base import DbScreen
 from tui.screens.sources import RepositorySource
+from tui.settings_sources import Environment
 from tui.widgets.cells import escape_control
 from tui.widgets.record_table import Column, RecordTable
 

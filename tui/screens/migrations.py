@@ -24,7 +24,6 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker
 
-from tui.config import Environment
 from tui.db.errors import short_error
 from tui.migrations import (
     EventKind,
@@ -38,6 +37,7 @@ from tui.migrations import (
 )
 from tui.screens.base import DbScreen
 from tui.screens.modals import ConfirmScreen, PromptScreen, TypeToConfirmScreen
+from tui.settings_sources import Environment
 from tui.widgets.log_pane import LogPane
 from tui.widgets.revision_list import MarkedRow, MarkerStyle, RevisionList
 
