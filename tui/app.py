@@ -130,6 +130,8 @@ class DbTuiApp(App[None]):
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
         #: with return code 1 and the CLI prints this line.
         self.startup_error: str | None = None
+        #: The provisional `SqliteFileSettings` until validated on the early start-up path
+        #: (only the settings screen needs more, and it waits for `settings_validated`).
         self.settings: Settings
         self.manager: SessionManager
         if settings is None:

@@ -156,9 +156,10 @@ class SqliteFileSettings:
 
 
 def existing_sqlite_file(values: Mapping[str, Any]) -> SqliteFileSettings | None:
-    """`SqliteFileSettings` when the raw values name a development SQLite file that exists and
-    holds data; None otherwise (other environments, a URL, a new or empty file, a problem):
-    then the settings are validated before anything opens the database."""
+    """`SqliteFileSettings` when the raw values name an existing, non-empty development SQLite
+    file; None otherwise (other environments, a URL, a missing or empty file, a problem with
+    it): then the settings are validated before anything opens the database. (A file without
+    tables still needs its schema: the app validates the settings before migrating it.)"""
     path = peek_sqlite_path(values)
     if path is None or peek_environment(values) != DEFAULT_ENVIRONMENT:
         return None
