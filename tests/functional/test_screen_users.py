@@ -3,6 +3,7 @@ search, filter, sort, paging and the drill-down to posts."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input, Select
 
 from tests.functional.test_screen_common import (
@@ -145,6 +146,12 @@ async def test_validation_errors_show_at_the_field_and_nothing_is_written() -> N
         username.value = "x" * 48
         await pilot.press("end", "y", "z", "w")
         assert username.value == "x" * 48 + "yz"
+        # a paste that does not fit is refused whole, and the field says why
+        username.value = "short"
+        username.post_message(events.Paste("p" * 60))
+        await pilot.pause()
+        assert username.value == "short"
+        assert form(app).errors()["username"] == "at most 50 characters: that text was not added"
 
         fill(app, username="taken", email="taken@example.com", full_name="", password="long-enough")
         fill(app, bio="")

@@ -386,6 +386,20 @@ class TagsField(Vertical):
 
 
 # ------------------------------------------------------------------------------------- form
+class _LimitedInput(Input):
+    """An Input with a maximum length that says so when text does not fit (a paste too long
+    is refused whole by Textual), instead of only ringing the bell."""
+
+    class Refused(Message):
+        def __init__(self, input: _LimitedInput) -> None:
+            super().__init__()
+            self.input = input
+
+    def restricted(self) -> None:
+        self.app.bell()
+        self.post_message(self.Refused(self))
+
+
 class RecordForm(VerticalScroll, can_focus=False):
     """Fields in order, each with its label and an error line right under it."""
 
@@ -484,7 +498,7 @@ class RecordForm(VerticalScroll, can_focus=False):
     def _make_input(self, field: FormField) -> Widget:
         widget_id = f"input-{field.name}"
         if field.kind in ("text", "password"):
-            return Input(
+            return _LimitedInput(
                 placeholder=field.placeholder,
                 password=field.kind == "password",
                 max_length=field.max_length or 0,
@@ -624,12 +638,7 @@ class RecordForm(VerticalScroll, can_focus=False):
         """
         names = {field.name for field in self.fields}
         for field in self.fields:
-            container = self.query_one(f"#field-{field.name}")
-            message = errors.get(field.name)
-            container.set_class(bool(message), "-invalid")
-            container.query_one(".field-error", Static).update(
-                Text(escape_control(message)) if message else ""
-            )
+            self._show_field_error(field.name, errors.get(field.name))
         general = [
             (msg if key == FORM_ERROR_KEY else f"{key}: {msg}")
             for key, msg in errors.items()
@@ -642,6 +651,21 @@ class RecordForm(VerticalScroll, can_focus=False):
             if field.name in errors:
                 self.focus_field(field.name)
                 break
+
+    def _show_field_error(self, name: str, message: str | None) -> None:
+        container = self.query_one(f"#field-{name}")
+        container.set_class(bool(message), "-invalid")
+        container.query_one(".field-error", Static).update(
+            Text(escape_control(message)) if message else ""
+        )
+
+    @on(_LimitedInput.Refused)
+    def _text_refused(self, event: _LimitedInput.Refused) -> None:
+        event.stop()
+        field = next(f for f in self.fields if f"input-{f.name}" == event.input.id)
+        self._show_field_error(
+            field.name, f"at most {field.max_length} characters: that text was not added"
+        )
 
     def errors(self) -> dict[str, str]:
         """The messages currently shown, by field name."""
