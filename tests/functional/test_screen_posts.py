@@ -183,7 +183,7 @@ async def test_delete_post_shows_the_impact() -> None:
 async def test_full_text_search_and_filters() -> None:
     settings = local_sqlite()
     async with database(settings) as manager:
-        people = await _blog(manager)
+        await _blog(manager)
     async with running(settings, "posts") as (app, pilot):
         await search(app, pilot, "superposition")  # in the content only
         assert column_values(app, 1) == ["Quantum gardening"]
@@ -209,7 +209,7 @@ async def test_full_text_search_and_filters() -> None:
         await pick(app, pilot, "author_id", "ann")
         await save(app, pilot)
         assert column_values(app, 1) == ["Quantum gardening", "Published notes"]
-        assert f"author_id={people['ann']}" in screen_text(app)
+        assert "author=ann" in screen_text(app)
 
         await pilot.press("f")
         await settle(app, pilot)

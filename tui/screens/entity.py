@@ -69,9 +69,18 @@ class EntitySpec:
     default_sort: str = "id"
 
 
-def describe_filters(query: Query) -> str:
-    """A short human summary of a query's search, filters and sort."""
-    parts = [f"{name}={value}" for name, value in query.filters.items() if name != "trash"]
+def describe_filters(query: Query, labels: Mapping[str, tuple[Any, str]] | None = None) -> str:
+    """A short human summary of a query's search, filters and sort. `labels` names filter
+    values for people (``{"author_id": (3, "ann")}`` shows ``author=ann``, not ``author_id=3``)."""
+    parts = []
+    for name, value in query.filters.items():
+        if name == "trash":
+            continue
+        known = (labels or {}).get(name)
+        if known is not None and known[0] == value:
+            parts.append(f"{name.removesuffix('_id')}={known[1]}")
+        else:
+            parts.append(f"{name}={value}")
     if query.search:
         parts.insert(0, f"search “{query.search}”")
     arrow = "↓" if query.descending else "↑"
@@ -101,6 +110,8 @@ class EntityScreen(DbScreen):
     def __init__(self) -> None:
         super().__init__()
         self.query_state = Query(sort=self.SPEC.default_sort)
+        #: Names of filter values chosen by id (filter name → (value, label)).
+        self.filter_labels: dict[str, tuple[Any, str]] = {}
 
     # -- layout ----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -150,14 +161,16 @@ class EntityScreen(DbScreen):
         self._show_view_state()
         self._check_empty()
 
-    def set_query(self, query: Query) -> None:
+    def set_query(self, query: Query, labels: Mapping[str, tuple[Any, str]] | None = None) -> None:
+        """Show `query`; `labels` name some of its filter values (see `describe_filters`)."""
         self.query_state = query
+        self.filter_labels.update(labels or {})
         self.reload()
 
     def _show_view_state(self) -> None:
         prefix = "TRASH · " if self.in_trash else ""
         self.query_one("#view-state", Static).update(
-            Text(prefix + describe_filters(self.query_state), style="dim")
+            Text(prefix + describe_filters(self.query_state, self.filter_labels), style="dim")
         )
         self.refresh_bindings()
 
@@ -216,6 +229,14 @@ class EntityScreen(DbScreen):
         row = self.table.current_row
         return row.id if row is not None else None
 
+    def current_cell(self, column_key: str) -> Any:
+        """The current row's value in the column `column_key` (None without a row)."""
+        row = self.table.current_row
+        if row is None:
+            return None
+        keys = [column.key for column in self.SPEC.columns]
+        return row.cells[keys.index(column_key)]
+
     # -- search and filter -----------------------------------------------------------------
     def action_search(self) -> None:
         self.query_one("#search-bar").set_class(False, "-hidden")
@@ -250,19 +271,28 @@ class EntityScreen(DbScreen):
         from tui.screens.modals import FormScreen
 
         fields = self.SPEC.filter_fields(self)
-        values = {f.name: self.query_state.filters.get(f.name) for f in fields}
-        self.app.push_screen(
-            FormScreen(f"Filter {self.SPEC.plural}", fields, values, check_required=False),
-            self._filter_chosen,
-        )
+        values: dict[str, Any] = {}
+        for f in fields:
+            value = self.query_state.filters.get(f.name)
+            known = self.filter_labels.get(f.name)
+            values[f.name] = known if known is not None and known[0] == value else value
 
-    def _filter_chosen(self, values: dict[str, Any] | None) -> None:
-        if values is None:
+        async def chosen(chosen_values: dict[str, Any]) -> Any:
+            return chosen_values, screen.form.choice_labels()
+
+        screen = FormScreen(
+            f"Filter {self.SPEC.plural}", fields, values, save=chosen, check_required=False
+        )
+        self.app.push_screen(screen, self._filter_chosen)
+
+    def _filter_chosen(self, result: tuple[dict[str, Any], dict[str, str]] | None) -> None:
+        if result is None:
             return
+        values, labels = result
         query = self.query_state
         for name, value in values.items():
             query = query.with_filter(name, None if value in ("", None, []) else value)
-        self.set_query(query)
+        self.set_query(query, {name: (values[name], label) for name, label in labels.items()})
 
     def action_trash(self) -> None:
         self.set_query(self.query_state.with_filter("trash", None if self.in_trash else True))

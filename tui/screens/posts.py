@@ -201,12 +201,14 @@ class PostsScreen(EntityScreen):
             self.set_query(Query(filters={"tag": chosen["tag"]}))
 
 
-async def show_posts(app: DbTuiApp, **filters: Any) -> None:
-    """Switch to the Posts screen showing the posts that match `filters`."""
+async def show_posts(app: DbTuiApp, label: str | None = None, **filters: Any) -> None:
+    """Switch to the Posts screen showing the posts that match `filters` (one filter by id:
+    `label` names its value, e.g. the author's username)."""
     await app.switch_mode("posts")
     screen = app.screen
     assert isinstance(screen, PostsScreen)
-    screen.set_query(Query(filters=filters))
+    labels = {name: (value, label) for name, value in filters.items()} if label else None
+    screen.set_query(Query(filters=filters), labels)
 
 
 SCREEN = PostsScreen

@@ -49,7 +49,7 @@ class TagsScreen(EntityScreen):
             return
         from tui.screens.posts import show_posts
 
-        await show_posts(self.dbapp, tag=row.id)
+        await show_posts(self.dbapp, self.current_cell("name"), tag=row.id)
 
     def action_merge(self) -> None:
         row = self.table.current_row

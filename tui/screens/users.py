@@ -105,7 +105,7 @@ class UsersScreen(EntityScreen):
             return
         from tui.screens.posts import show_posts
 
-        await show_posts(self.dbapp, author_id=row.id)
+        await show_posts(self.dbapp, self.current_cell("username"), author_id=row.id)
 
 
 SCREEN = UsersScreen

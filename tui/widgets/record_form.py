@@ -584,6 +584,15 @@ class RecordForm(VerticalScroll, can_focus=False):
             result[field.name] = value
         return result
 
+    def choice_labels(self) -> dict[str, str]:
+        """The shown label of each picker with a chosen value (e.g. a username for an id)."""
+        labels: dict[str, str] = {}
+        for field in self.fields:
+            widget = self.input_widget(field.name)
+            if isinstance(widget, PickerField) and widget.value is not None:
+                labels[field.name] = widget.label
+        return labels
+
     def set_values(self, values: Mapping[str, Any], *, mark_clean: bool = True) -> None:
         """Fill fields from `values` (unknown keys are ignored; missing fields are left).
 
