@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import pg_settings, sqlite_settings
+from tests.conftest import create_schema, pg_settings, sqlite_settings
 from tui.db.errors import ConnectionProblem, ReadOnlyError
 from tui.db.session import SessionManager
 from tui.models import User
@@ -68,6 +68,24 @@ async def test_sqlite_pragmas_are_on(tmp_path: Path):
             assert (await conn.execute(text("pragma foreign_keys"))).scalar_one() == 1
             assert (await conn.execute(text("pragma journal_mode"))).scalar_one() == "wal"
             assert (await conn.execute(text("pragma busy_timeout"))).scalar_one() == 5000
+    finally:
+        await manager.dispose()
+
+
+async def test_no_write_goes_to_a_sqlite_file_that_is_gone(tmp_path: Path):
+    (tmp_path / "data").mkdir()
+    manager = SessionManager(sqlite_settings(tmp_path / "data" / "app.db"))
+    await create_schema(manager)
+    try:
+        async with manager.session() as session:
+            session.add(_user("kept"))
+        (tmp_path / "data").rename(tmp_path / "moved")  # the open connection still works
+        with pytest.raises(ConnectionProblem, match="nothing was written: SQLite folder is gone"):
+            async with manager.session() as session:
+                session.add(_user("lost"))
+        (tmp_path / "moved").rename(tmp_path / "data")
+        await manager.reconnect()
+        assert await _usernames(manager) == ["kept"]
     finally:
         await manager.dispose()
 

@@ -27,6 +27,7 @@ from tui.db.errors import (
     describe_connection_error,
     short_error,
 )
+from tui.db.health import missing_sqlite_file
 from tui.db.sql_log import SqlEntry, SqlLog, now, pool_logger
 from tui.db.sqlite_reader import READER, SqliteReader
 from tui.settings_sources import DatabaseSettings, Environment
@@ -260,7 +261,15 @@ class SessionManager:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits on success and rolls back on error."""
+        """A session that commits on success and rolls back on error.
+
+        On a SQLite file that is no longer at its path (deleted, or its folder moved), raises
+        `ConnectionProblem` first: open connections would write into the unlinked file, and
+        whatever they wrote would be lost.
+        """
+        gone = missing_sqlite_file(self.settings)
+        if gone is not None:
+            raise ConnectionProblem(f"nothing was written: {gone}")
         async with self.sessionmaker() as session:
             self._writes_in_flight += 1
             self._idle.clear()
