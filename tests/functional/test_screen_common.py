@@ -677,3 +677,9 @@ async def test_empty_database_invites_to_seed_and_copy_cell() -> None:
             app.manager, "select username from users where deleted_at is null order by id limit 1"
         )
         assert app.clipboard == first
+
+        await search(app, pilot, "no-such-user-anywhere")
+        assert "No users match this view (escape clears the search)." in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "match this view" not in screen_text(app)

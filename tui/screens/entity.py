@@ -159,7 +159,6 @@ class EntityScreen(DbScreen):
         table.set_sort(self.query_state.sort, self.query_state.descending)
         table.reload(self.source(), keep_position=keep_position)
         self._show_view_state()
-        self._check_empty()
 
     def set_query(self, query: Query, labels: Mapping[str, tuple[Any, str]] | None = None) -> None:
         """Show `query`; `labels` name some of its filter values (see `describe_filters`)."""
@@ -174,13 +173,12 @@ class EntityScreen(DbScreen):
         )
         self.refresh_bindings()
 
-    @work(exclusive=True, group="entity-empty", exit_on_error=False)
-    async def _check_empty(self) -> None:
-        query = self.query_state
-        async with self.dbapp.manager.read_session() as session:
-            page = await self.SPEC.repository(session).page(query, limit=1)
+    @on(RecordTable.Counted)
+    def _show_empty_hint(self, event: RecordTable.Counted) -> None:
+        """Under an empty list, say why and what to do."""
         hint = self.query_one("#empty-hint", Static)
-        if page.rows:
+        query = self.query_state
+        if event.total > 0 or event.estimated:
             hint.set_class(True, "-hidden")
             return
         if query.search or [k for k in query.filters if k != "trash"] or self.in_trash:

@@ -216,6 +216,18 @@ class RecordTable(ScrollView, can_focus=True):
             return self.record_table
 
     @dataclass
+    class Counted(Message):
+        """The total of the current view is known (`estimated`: a statistics estimate)."""
+
+        record_table: RecordTable
+        total: int
+        estimated: bool
+
+        @property
+        def control(self) -> RecordTable:
+            return self.record_table
+
+    @dataclass
     class LoadFailed(Message):
         """A fetch or count raised; the table keeps what it had and retries on the next move.
 
@@ -605,6 +617,7 @@ class RecordTable(ScrollView, can_focus=True):
             return
         self._count_pending = False
         self._rows.set_count(total, estimated)
+        self.post_message(self.Counted(self, total, estimated))
         self._update_virtual_size()
         if self._cursor_row >= self._rows.total:
             self._cursor_row = max(0, self._rows.total - 1)
