@@ -56,7 +56,9 @@ def launch(
     """Seconds from launch until each regex in `patterns` is on the screen (in order)."""
     width, height = size.split("x")
     name = "bs" + uuid.uuid4().hex[:8]
-    unset = " ".join(f"-u {n}" for n in SETTING_NAMES)
+    # PYTHONDONTWRITEBYTECODE (set in this sandbox) would make every launch compile our modules
+    # from source: Python's default, byte-code cached by the warm-up launch, is what users run
+    unset = " ".join(f"-u {n}" for n in (*SETTING_NAMES, "PYTHONDONTWRITEBYTECODE"))
     shell = f"cd {shlex.quote(str(cwd))} && exec env {unset} {shlex.join(cmd)}"
     compiled = [re.compile(p) for p in patterns]
     times: list[float] = []
