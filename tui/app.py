@@ -132,7 +132,6 @@ class DbTuiApp(App[None]):
         self.settings_loaded = False
         #: False while `settings` are the provisional `SqliteFileSettings` of start-up.
         self.settings_validated = False
-        self._validated = asyncio.Event()
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
         #: with return code 1 and the CLI prints this line.
         self.startup_error: str | None = None
@@ -152,13 +151,8 @@ class DbTuiApp(App[None]):
         self.manager = SessionManager(settings)
         self.manager.sql_log.hide_parameters = _is_production(settings)
         self.settings_loaded = True
-        if not isinstance(settings, SqliteFileSettings):
-            self._settings_valid()
+        self.settings_validated = not isinstance(settings, SqliteFileSettings)
         self._show_identity()
-
-    def _settings_valid(self) -> None:
-        self.settings_validated = True
-        self._validated.set()
 
     def _peek_identity(self) -> None:
         """The header of the first frame, from the raw values (no pydantic, no SQLAlchemy)."""
@@ -220,7 +214,7 @@ class DbTuiApp(App[None]):
 
     def validate_settings(self) -> None:
         """Validate provisional start-up settings now (a screen calls this once its first rows
-        are painted; a new database waits for it before being migrated)."""
+        are painted)."""
         if self.settings_loaded and not self.settings_validated:
             self._validate_settings()
 
@@ -234,7 +228,7 @@ class DbTuiApp(App[None]):
             return
         moved = settings.url() != self.manager.settings.url()
         self.settings = settings
-        self._settings_valid()
+        self.settings_validated = True
         if moved:  # not expected: both come from the same values by the same rule
             self.run_worker(self.switch_database(settings), exit_on_error=False)
             return
@@ -286,23 +280,24 @@ class DbTuiApp(App[None]):
         from tui.db.errors import ConnectionProblem
 
         manager = self.manager
-        self.connection_state = "connecting…"
-        try:
-            await manager.ping()
-        except ConnectionProblem as problem:
-            self._report_problem(str(problem))
-            self.database_ready.set()
-            self._database_changed()
-            return
-        if await self._is_fresh_database():
-            self.connection_state = "creating schema…"
-            self.validate_settings()  # nothing is written before the settings are valid
-            await self._validated.wait()
-            from tui.migrations import MigrationRunner
+        # An early start-up file was opened and seen to have tables: the first rows need no
+        # ping and no schema (a problem still shows when the table loads).
+        if not isinstance(manager.settings, SqliteFileSettings):
+            self.connection_state = "connecting…"
+            try:
+                await manager.ping()
+            except ConnectionProblem as problem:
+                self._report_problem(str(problem))
+                self.database_ready.set()
+                self._database_changed()
+                return
+            if await self._is_fresh_database():
+                self.connection_state = "creating schema…"
+                from tui.migrations import MigrationRunner
 
-            runner = MigrationRunner(manager, self.migrations_path)
-            await runner.upgrade("heads")
-            self.notify(f"New database migrated to head: {manager.settings.masked_url}")
+                runner = MigrationRunner(manager, self.migrations_path)
+                await runner.upgrade("heads")
+                self.notify(f"New database migrated to head: {manager.settings.masked_url}")
         manager.healthy = True
         self._show_identity()
         self.connection_problem = False

@@ -156,10 +156,10 @@ class SqliteFileSettings:
 
 
 def existing_sqlite_file(values: Mapping[str, Any]) -> SqliteFileSettings | None:
-    """`SqliteFileSettings` when the raw values name an existing, non-empty development SQLite
-    file; None otherwise (other environments, a URL, a missing or empty file, a problem with
-    it): then the settings are validated before anything opens the database. (A file without
-    tables still needs its schema: the app validates the settings before migrating it.)"""
+    """`SqliteFileSettings` when the raw values name a development SQLite file that exists and
+    has tables; None otherwise (other environments, a URL, a missing file, one without tables
+    or that SQLite cannot read): then the settings are validated before anything else opens
+    the database, and a new database gets its schema only after that."""
     path = peek_sqlite_path(values)
     if path is None or peek_environment(values) != DEFAULT_ENVIRONMENT:
         return None
@@ -169,9 +169,23 @@ def existing_sqlite_file(values: Mapping[str, Any]) -> SqliteFileSettings | None
             return None
     except OSError:
         return None
-    if sqlite_file_problem(path, sqlite_url(path)) is not None:
+    if sqlite_file_problem(path, sqlite_url(path)) is not None or not _has_tables(file):
         return None
     return SqliteFileSettings(path)
+
+
+def _has_tables(file: Path) -> bool:
+    """True when SQLite opens `file` (read-only) and finds at least one table in it."""
+    import sqlite3
+    from contextlib import closing
+
+    try:
+        uri = file.resolve().as_uri() + "?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True, timeout=1)) as connection:
+            query = "select count(*) from sqlite_master where type = 'table'"
+            return connection.execute(query).fetchone()[0] > 0
+    except (sqlite3.Error, OSError, ValueError):
+        return False
 
 
 def sqlite_url(path: str) -> str:

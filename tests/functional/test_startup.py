@@ -195,11 +195,9 @@ async def test_invalid_settings_end_the_app_even_after_early_rows() -> None:
     assert app.startup_error is not None and "POSTGRES_PORT (--pg-port)" in app.startup_error
 
 
-async def test_a_new_database_is_migrated_only_after_validation(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """An existing but empty SQLite file takes the early path; its schema waits for the
-    settings to be valid (here they are not: nothing is created)."""
+async def test_a_new_database_is_migrated_only_after_validation() -> None:
+    """A SQLite file without tables is not opened early: its schema waits for the settings
+    to be valid (here they are not: nothing is created)."""
     import sqlite3
 
     with sqlite3.connect("app.db") as raw:
