@@ -56,7 +56,9 @@ def aiosqlite_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
 
 
-async def test_list_pages_skip_the_engine_and_are_logged(sqlite_manager: SessionManager) -> None:
+async def test_pages_and_counts_skip_the_engine_and_are_logged(
+    sqlite_manager: SessionManager,
+) -> None:
     await add_user(sqlite_manager, "ann")
     engine_statements: list[str] = []
 
@@ -65,15 +67,20 @@ async def test_list_pages_skip_the_engine_and_are_logged(sqlite_manager: Session
 
     event.listen(sqlite_manager.engine.sync_engine, "before_cursor_execute", record)
     sqlite_manager.sql_log.clear()
+    threads = len(aiosqlite_threads())
     try:
         assert await listed(sqlite_manager, Query(sort="created_at", descending=True)) == ["ann"]
+        async with sqlite_manager.read_session() as session:
+            assert (await UserRepository(session).count(Query())).value == 1
     finally:
         event.remove(sqlite_manager.engine.sync_engine, "before_cursor_execute", record)
     assert engine_statements == []
-    [entry] = sqlite_manager.sql_log.entries
-    assert entry.statement.startswith("SELECT users.id") and "ORDER BY" in entry.statement
-    assert entry.error is None and entry.duration_ms >= 0
-    assert "51" in entry.parameters  # the page size (50) plus one, as bound
+    page, count = sqlite_manager.sql_log.entries
+    assert page.statement.startswith("SELECT users.id") and "ORDER BY" in page.statement
+    assert page.error is None and page.duration_ms >= 0
+    assert "51" in page.parameters  # the page size (50) plus one, as bound
+    assert count.statement.startswith("SELECT count(*)")
+    assert len(aiosqlite_threads()) == threads + 2  # pages and counts: a connection each
 
 
 async def test_committed_writes_show_on_the_next_page(sqlite_manager: SessionManager) -> None:

@@ -44,14 +44,14 @@ class _Compiled:
 
 
 class SqliteReader:
-    """Runs SELECT statements on its own read-only aiosqlite connection to `path`."""
+    """Runs SELECT statements on read-only aiosqlite connections of its own to `path`."""
 
     def __init__(self, path: str, dialect: Dialect, sql_log: SqlLog, timeout: float) -> None:
         self.path = path
         self.dialect = dialect
         self.sql_log = sql_log
         self.timeout = timeout
-        self._connection: Any = None
+        self._connections: dict[str, Any] = {}
         self._retired = False
         self._opening = asyncio.Lock()
         self._compiled: OrderedDict[Select[Any], _Compiled | None] = OrderedDict()
@@ -102,11 +102,11 @@ class SqliteReader:
         return found
 
     # -- execution -------------------------------------------------------------------------
-    async def _open(self) -> Any:
+    async def _open(self, lane: str) -> Any:
         async with self._opening:
             if self._retired:
                 raise ConnectionProblem("the database was switched while this list was loading")
-            if self._connection is None:
+            if lane not in self._connections:
                 import aiosqlite
 
                 pending = aiosqlite.connect(self.path, timeout=self.timeout)
@@ -120,14 +120,16 @@ class SqliteReader:
                 except BaseException:
                     await connection.close()
                     raise
-                self._connection = connection
-        return self._connection
+                self._connections[lane] = connection
+        return self._connections[lane]
 
     async def rows(
-        self, statement: Select[Any], params: Mapping[str, Any]
+        self, statement: Select[Any], params: Mapping[str, Any], *, lane: str = "pages"
     ) -> list[tuple[Any, ...]] | None:
         """The rows of `statement` with `params` (tuples in SELECT order), or None when this
-        statement must go through a session instead."""
+        statement must go through a session instead. Each `lane` has its own connection
+        (statements of one lane run one after the other): counts, which can take a while on
+        a big table, go on their own lane so that no page waits behind one."""
         compiled = self.compiled(statement)
         if compiled is None:
             return None
@@ -139,7 +141,7 @@ class SqliteReader:
         )
         started = now()
         try:
-            connection = self._connection or await self._open()
+            connection = self._connections.get(lane) or await self._open(lane)
             raw = await connection.execute_fetchall(compiled.sql, arguments)
         except sqlite3.Error as exc:
             self._log(compiled.sql, arguments, started, error=short_error(exc))
@@ -178,6 +180,6 @@ class SqliteReader:
         moved to another database: a read still holding this reader fails instead)."""
         async with self._opening:
             self._retired = self._retired or final
-            connection, self._connection = self._connection, None
-            if connection is not None:
+            connections, self._connections = self._connections, {}
+            for connection in connections.values():
                 await connection.close()

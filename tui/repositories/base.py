@@ -333,12 +333,15 @@ class Repository(Generic[R]):
                 break
         return rows
 
-    async def _list_rows(self, statement: Select[Any], params: dict[str, Any]) -> Sequence[Any]:
-        """Rows of one list statement (tuples in SELECT order): through the read session's
-        `SqliteReader` when it has one (one thread hop instead of five), else the session."""
+    async def _list_rows(
+        self, statement: Select[Any], params: dict[str, Any], lane: str = "pages"
+    ) -> Sequence[Any]:
+        """Rows of one list or count statement (tuples in SELECT order): through the read
+        session's `SqliteReader` when it has one (one thread hop instead of five; counts on
+        their own connection, `lane`), else through the session."""
         reader = self.session.info.get(READER)
         if reader is not None:
-            rows = await reader.rows(statement, params)
+            rows = await reader.rows(statement, params, lane=lane)
             if rows is not None:
                 return rows
         return (await self.session.execute(statement, params)).all()
@@ -457,9 +460,8 @@ class Repository(Generic[R]):
             (query, "count"),
             lambda: select(func.count()).select_from(self.table).where(*self._conditions(query)),
         )
-        # not through the SqliteReader: a count can take a while on a big table, and the
-        # first page must not wait behind it on the reader's one connection
-        return Count(int((await self.session.execute(statement)).scalar_one()))
+        [(total,)] = await self._list_rows(statement, {}, lane="counts")
+        return Count(int(total))
 
     async def _estimate(self) -> int | None:
         statement = text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)")
