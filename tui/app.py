@@ -132,6 +132,7 @@ class DbTuiApp(App[None]):
         self.settings_loaded = False
         #: False while `settings` are the provisional `SqliteFileSettings` of start-up.
         self.settings_validated = False
+        self._first_screen = False  # True while the first screen is being switched to
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
         #: with return code 1 and the CLI prints this line.
         self.startup_error: str | None = None
@@ -188,8 +189,17 @@ class DbTuiApp(App[None]):
         self.set_timer(GC_RESUME_SECONDS, resume_gc)
         self.manager.sql_log.listeners.append(self._statement_ran)
         self.set_interval(HEALTH_SECONDS, self._watch_sqlite_file)
+        self._first_screen = True
         self.switch_mode(self.initial_mode)
+        self._first_screen = False
         self.prepare_database()
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        """Textual holds the screen for `delay` after a mode switch to mask the transition;
+        the switch from the start-up frame to the first screen has nothing to mask, and its
+        first rows would wait (up to 50 ms)."""
+        if not self._first_screen:
+            super().delay_update(delay)
 
     @work(thread=True, exclusive=True, group="startup-settings", exit_on_error=False)
     def _load_settings(self) -> None:
