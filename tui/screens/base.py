@@ -12,7 +12,6 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.widgets.environment_bar import EnvironmentBar
-from tui.widgets.sql_log_panel import SqlLogPanel
 
 if TYPE_CHECKING:
     from tui.app import DbTuiApp
@@ -115,6 +114,8 @@ class DbScreen(Screen[None]):
                     break
                 await asyncio.sleep(0.01)
         self.dbapp.validate_settings()  # provisional start-up settings: now, after the rows
+        from tui.widgets.sql_log_panel import SqlLogPanel  # not needed for the first rows
+
         footer = self.query_one(KeysFooter)
         await self.mount(SqlLogPanel(self.dbapp.manager.sql_log), before=footer)
         footer.release()

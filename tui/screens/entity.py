@@ -116,10 +116,7 @@ class EntityScreen(DbScreen):
     # -- layout ----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         spec = self.SPEC
-        with Horizontal(id="search-bar", classes="-hidden"):
-            yield Static(Text("/"), id="search-label")
-            yield Input(placeholder=spec.search_hint, id="search")
-        yield Static(id="view-state", classes="view-state")
+        yield Static(id="view-state", classes="view-state")  # the search bar goes above it
         yield RecordTable(spec.columns, id="table")
         yield Static(id="empty-hint", classes="empty-hint -hidden")
 
@@ -236,8 +233,17 @@ class EntityScreen(DbScreen):
         return row.cells[keys.index(column_key)]
 
     # -- search and filter -----------------------------------------------------------------
-    def action_search(self) -> None:
-        self.query_one("#search-bar").set_class(False, "-hidden")
+    async def action_search(self) -> None:
+        bars = self.query("#search-bar")
+        if bars:
+            bars.first().set_class(False, "-hidden")
+        else:  # built on first use: one less input to lay out before the first rows
+            bar = Horizontal(
+                Static(Text("/"), id="search-label"),
+                Input(placeholder=self.SPEC.search_hint, id="search"),
+                id="search-bar",
+            )
+            await self.mount(bar, before="#view-state")
         self.query_one("#search", Input).focus()
 
     @on(Input.Submitted, "#search")
@@ -246,13 +252,14 @@ class EntityScreen(DbScreen):
         self.table.focus()
 
     def action_clear(self) -> None:
-        search = self.query_one("#search", Input)
-        bar = self.query_one("#search-bar")
-        if search.has_focus and search.value:
+        inputs = self.query("#search").results(Input)
+        search = next(inputs, None)
+        if search is not None:
+            if search.has_focus and search.value:
+                search.value = ""
+                return
+            self.query_one("#search-bar").set_class(True, "-hidden")
             search.value = ""
-            return
-        bar.set_class(True, "-hidden")
-        search.value = ""
         self.table.focus()
         if self.query_state.search:
             self.set_query(self.query_state.replace(search=None))
