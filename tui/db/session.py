@@ -28,7 +28,7 @@ from tui.db.errors import (
     short_error,
 )
 from tui.db.health import missing_sqlite_file
-from tui.db.sql_log import SqlEntry, SqlLog, now, pool_logger
+from tui.db.sql_log import SqlLog, now, pool_logger
 from tui.db.sqlite_reader import READER, SqliteReader
 from tui.settings_sources import DatabaseSettings, Environment
 
@@ -185,15 +185,8 @@ class SessionManager:
             started = conn.info.get("dbtui_started") or [now()]
             began = started.pop()
             rowcount = getattr(cursor, "rowcount", None)
-            log.add(
-                SqlEntry(
-                    statement=statement,
-                    parameters=log.format_parameters(parameters),
-                    duration_ms=(now() - began) * 1000,
-                    rowcount=rowcount if isinstance(rowcount, int) and rowcount >= 0 else None,
-                    at=time.time(),
-                )
-            )
+            known = rowcount if isinstance(rowcount, int) and rowcount >= 0 else None
+            log.record(statement, parameters, began, rowcount=known)
 
         @event.listens_for(engine, "handle_error")
         def _error(context) -> None:
@@ -202,16 +195,8 @@ class SessionManager:
             began = started.pop() if started else now()
             if context.statement is None or isinstance(context.original_exception, ReadOnlyError):
                 return
-            log.add(
-                SqlEntry(
-                    statement=context.statement,
-                    parameters=log.format_parameters(context.parameters),
-                    duration_ms=(now() - began) * 1000,
-                    rowcount=None,
-                    at=time.time(),
-                    error=short_error(context.original_exception, self.settings.secrets),
-                )
-            )
+            error = short_error(context.original_exception, self.settings.secrets)
+            log.record(context.statement, context.parameters, began, error=error)
 
     def _install_pool_events(self, engine: Engine) -> None:
         status = self.sql_log.pool

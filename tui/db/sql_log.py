@@ -61,6 +61,27 @@ class SqlLog:
         for listener in list(self.listeners):
             listener()
 
+    def record(
+        self,
+        statement: str,
+        parameters: Any,
+        started: float,
+        *,
+        rowcount: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Add the entry of a statement that began at `started` (`now()`) and just ended."""
+        self.add(
+            SqlEntry(
+                statement=statement,
+                parameters=self.format_parameters(parameters),
+                duration_ms=(now() - started) * 1000,
+                rowcount=rowcount,
+                at=time.time(),
+                error=error,
+            )
+        )
+
     def newest_first(self) -> list[SqlEntry]:
         with self._lock:
             return list(reversed(self.entries))

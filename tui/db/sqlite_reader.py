@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
 from tui.db.errors import ConnectionProblem, short_error
-from tui.db.sql_log import SqlEntry, SqlLog, now
+from tui.db.sql_log import SqlLog, now
 
 #: Key of `AsyncSession.info` under which read sessions on a SQLite file carry the manager's
 #: `SqliteReader` (repositories run list pages through it).
@@ -144,9 +143,9 @@ class SqliteReader:
             connection = self._connections.get(lane) or await self._open(lane)
             raw = await connection.execute_fetchall(compiled.sql, arguments)
         except sqlite3.Error as exc:
-            self._log(compiled.sql, arguments, started, error=short_error(exc))
+            self.sql_log.record(compiled.sql, arguments, started, error=short_error(exc))
             raise DBAPIError.instance(compiled.sql, arguments, exc, sqlite3.Error) from None
-        self._log(compiled.sql, arguments, started)
+        self.sql_log.record(compiled.sql, arguments, started)
         if not compiled.result_processors:
             return raw
         return [self._processed(row, compiled.result_processors) for row in raw]
@@ -159,21 +158,6 @@ class SqliteReader:
         for index, process in processors:
             values[index] = process(values[index])
         return tuple(values)
-
-    def _log(
-        self, sql: str, arguments: tuple[Any, ...], started: float, error: str | None = None
-    ) -> None:
-        log = self.sql_log
-        log.add(
-            SqlEntry(
-                statement=sql,
-                parameters=log.format_parameters(arguments),
-                duration_ms=(now() - started) * 1000,
-                rowcount=None,
-                at=time.time(),
-                error=error,
-            )
-        )
 
     async def close(self, *, final: bool = False) -> None:
         """Close the connection: the next read opens a new one, unless `final` (the manager
