@@ -148,27 +148,18 @@ def do_run_migrations(connection: Connection) -> None:
         connection.commit()
     sqlite = connection.dialect.name == "sqlite"
     extra: dict[str, Any] = dict(transaction_per_migration=True, render_as_batch=sqlite)
-    if not sqlite:
-        try:
-            _configure(connection, **extra)
-            with context.begin_transaction():
-                context.run_migrations()
-        finally:
-            if connection.in_transaction():
-                connection.rollback()
-        return
+    if sqlite:
+        # dbtui's SQLite engines emit BEGIN themselves, so DDL is transactional there.
+        extra["transactional_ddl"] = True
+        user_callback = config.attributes.get("on_version_apply")
 
-    # dbtui's SQLite engines emit BEGIN themselves, so DDL is transactional there.
-    extra["transactional_ddl"] = True
-    user_callback = config.attributes.get("on_version_apply")
+        def check_then_report(**kw: Any) -> None:
+            _foreign_key_check(kw["ctx"].connection)
+            if user_callback is not None:
+                user_callback(**kw)
 
-    def check_then_report(**kw: Any) -> None:
-        _foreign_key_check(kw["ctx"].connection)
-        if user_callback is not None:
-            user_callback(**kw)
-
-    extra["on_version_apply"] = [check_then_report]
-    _set_raw_foreign_keys(connection, on=False)
+        extra["on_version_apply"] = [check_then_report]
+        _set_raw_foreign_keys(connection, on=False)
     try:
         _configure(connection, **extra)
         with context.begin_transaction():
@@ -176,7 +167,8 @@ def do_run_migrations(connection: Connection) -> None:
     finally:
         if connection.in_transaction():
             connection.rollback()
-        _set_raw_foreign_keys(connection, on=True)
+        if sqlite:
+            _set_raw_foreign_keys(connection, on=True)
 
 
 async def run_async_migrations() -> None:

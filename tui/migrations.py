@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import Script, ScriptDirectory
     from sqlalchemy.engine import Connection
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
     from tui.db.session import SessionManager
 
@@ -647,13 +648,11 @@ class MigrationRunner:
         engine = self.manager.standalone_engine()
         try:
             async with engine.connect() as conn:
-                if allow_writes:
-                    await conn.execution_options(**{_allow_writes_option(): True})
                 if conn.dialect.name == "postgresql":
                     # Fail (naming the revision) rather than hang behind another session's lock.
                     await conn.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT_S}s'")
                     await conn.commit()
-                return await conn.run_sync(lambda sync: self._call(job, sync, operation))
+                return await self._run_on(conn, job, operation, allow_writes)
         finally:
             await engine.dispose()
 
@@ -667,9 +666,18 @@ class MigrationRunner:
         if not connect:
             return self._call(job, None, operation)
         async with self.manager.engine.connect() as conn:
-            if allow_writes:
-                await conn.execution_options(**{_allow_writes_option(): True})
-            return await conn.run_sync(lambda sync: self._call(job, sync, operation))
+            return await self._run_on(conn, job, operation, allow_writes)
+
+    async def _run_on(
+        self,
+        conn: AsyncConnection,
+        job: Callable[[Connection | None, _Operation], T],
+        operation: _Operation,
+        allow_writes: bool,
+    ) -> T:
+        if allow_writes:
+            await conn.execution_options(**{_allow_writes_option(): True})
+        return await conn.run_sync(lambda sync: self._call(job, sync, operation))
 
     def _call(
         self,
