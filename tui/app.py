@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -136,6 +136,8 @@ class DbTuiApp(App[None]):
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
         #: with return code 1 and the CLI prints this line.
         self.startup_error: str | None = None
+        #: The raw setting values the first frame was built from (app path, no settings).
+        self._raw_values: dict[str, Any] = {}
         #: The provisional `SqliteFileSettings` until validated on the early start-up path
         #: (only the settings screen needs more, and it waits for `settings_validated`).
         self.settings: Settings
@@ -157,14 +159,9 @@ class DbTuiApp(App[None]):
 
     def _peek_identity(self) -> None:
         """The header of the first frame, from the raw values (no pydantic, no SQLAlchemy)."""
-        from tui.settings_sources import (
-            layered_values,
-            peek_environment,
-            peek_sqlite_path,
-            sqlite_url,
-        )
+        from tui.settings_sources import peek_environment, peek_sqlite_path, sqlite_url
 
-        values = layered_values(self.env_file, self.overrides)
+        values = self._raw_values = layered_values(self.env_file, self.overrides)
         self.environment = peek_environment(values)
         path = peek_sqlite_path(values)
         self.masked_url = sqlite_url(path) if path is not None else ""
@@ -205,7 +202,7 @@ class DbTuiApp(App[None]):
     def _load_settings(self) -> None:
         """Import the first screen off the UI thread: at once on an existing development
         SQLite file (`validate_settings` follows the first rows), else after validation."""
-        early = early_settings(self.env_file, self.overrides, self.initial_mode)
+        early = early_settings(self._raw_values, self.initial_mode)
         if early is not None:
             with contextlib.suppress(RuntimeError):  # the app closed meanwhile
                 self.call_from_thread(self._settings_ready, early)
@@ -517,14 +514,15 @@ class DbTuiApp(App[None]):
 
 
 def early_settings(
-    env_file: Path | None, overrides: dict[str, str], initial_mode: str = "users"
+    values: Mapping[str, Any], initial_mode: str = "users"
 ) -> SqliteFileSettings | None:
-    """Provisional settings for an existing development SQLite file when the first screen only
-    lists rows, with that screen imported; None when the settings must be validated first.
-    Needs no pydantic. Runs in a worker thread."""
+    """Provisional settings from the raw setting `values` (`layered_values`) for an existing
+    development SQLite file when the first screen only lists rows, with that screen imported;
+    None when the settings must be validated first. Needs no pydantic. Runs in a worker
+    thread."""
     if initial_mode not in EARLY_SCREENS:
         return None
-    early = existing_sqlite_file(layered_values(env_file, overrides))
+    early = existing_sqlite_file(values)
     if early is not None:
         _warm_first_screen(early, initial_mode)
     return early

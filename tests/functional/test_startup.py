@@ -221,7 +221,7 @@ async def test_the_early_path_lists_users_without_pydantic() -> None:
         "from tui.db.session import SessionManager\n"
         "from tui.repositories import Query, UserRepository\n"
         "async def main():\n"
-        "    manager = SessionManager(early_settings(None, {'SQLITE_DATABASE': 'app.db'}))\n"
+        "    manager = SessionManager(early_settings({'SQLITE_DATABASE': 'app.db'}))\n"
         "    async with manager.read_session() as session:\n"
         "        page = await UserRepository(session).page(Query())\n"
         "    assert [row.username for row in page.rows] == ['light_cy'], page\n"
