@@ -39,18 +39,23 @@ async def search_tags(screen: EntityScreen, text: str) -> Sequence[tuple[Any, st
     return [(name, name) for name in names]
 
 
+def _author_field(screen: EntityScreen, *, required: bool) -> FormField:
+    """The author picker (post form and filter)."""
+    return FormField(
+        "author_id",
+        "Author",
+        kind="picker",
+        required=required,
+        placeholder="type to search users",
+        search=lambda text: search_authors(screen, text),
+    )
+
+
 def _form_fields(screen: EntityScreen, new: bool) -> list[FormField]:
     return [
         FormField("title", "Title", required=True, max_length=200),
         FormField("slug", "Slug", max_length=250, placeholder="generated from the title", help=""),
-        FormField(
-            "author_id",
-            "Author",
-            kind="picker",
-            required=True,
-            placeholder="type to search users",
-            search=lambda text: search_authors(screen, text),
-        ),
+        _author_field(screen, required=True),
         FormField("is_published", "Published", kind="switch"),
         FormField(
             "tags",
@@ -84,13 +89,7 @@ def _to_input(values: dict[str, Any], new: bool) -> dict[str, Any]:
 def _filter_fields(screen: EntityScreen) -> list[FormField]:
     return [
         FormField("published", "Published", kind="select", options=PUBLISHED_OPTIONS),
-        FormField(
-            "author_id",
-            "Author",
-            kind="picker",
-            placeholder="type to search users",
-            search=lambda text: search_authors(screen, text),
-        ),
+        _author_field(screen, required=False),
         FormField(
             "tag",
             "Tag",
