@@ -26,31 +26,26 @@ from tui.app import make_app
 from tui.screens.users import UsersScreen
 
 
-def hold(monkeypatch: pytest.MonkeyPatch, name: str) -> threading.Event:
-    """`tui.app.<name>` (run in a worker thread) waits until the returned event is set."""
+def hold(monkeypatch: pytest.MonkeyPatch, *names: str) -> threading.Event:
+    """Each `tui.app.<name>` (run in a worker thread) waits until the returned event is set."""
     go_on = threading.Event()
-    original = getattr(tui.app, name)
 
-    def held(*args: Any) -> Any:
-        go_on.wait(10)
-        return original(*args)
+    def held(original: Any) -> Any:
+        def wait_then_call(*args: Any) -> Any:
+            go_on.wait(10)
+            return original(*args)
 
-    monkeypatch.setattr(tui.app, name, held)
+        return wait_then_call
+
+    for name in names:
+        monkeypatch.setattr(tui.app, name, held(getattr(tui.app, name)))
     return go_on
 
 
 @pytest.fixture
 def held_settings(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Nothing loads until the returned event is set (to look at the first frame)."""
-    go_on = hold(monkeypatch, "load_startup_settings")
-    early = tui.app.early_settings
-
-    def held_early(*args: Any) -> Any:
-        go_on.wait(10)
-        return early(*args)
-
-    monkeypatch.setattr(tui.app, "early_settings", held_early)
-    return go_on
+    return hold(monkeypatch, "load_startup_settings", "early_settings")
 
 
 async def wait_for(pilot: Any, condition: Any, what: str) -> None:
