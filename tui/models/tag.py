@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, relationship
 
+from tui.db import tables
 from tui.db.base import Base
-from tui.models.post import post_tags
+from tui.db.tables import post_tags
 
 if TYPE_CHECKING:
     from tui.models.post import Post
 
 
 class Tag(Base):
-    __tablename__ = "tags"
+    __table__ = tables.tags
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    id: Mapped[int]
+    name: Mapped[str]
+    version: Mapped[int]
 
     posts: Mapped[list[Post]] = relationship(
         secondary=post_tags, back_populates="tags", lazy="raise", passive_deletes=True
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": tables.tags.c.version}
 
     def __repr__(self) -> str:
         return f"Tag(id={self.id!r}, name={self.name!r})"

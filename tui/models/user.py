@@ -2,39 +2,34 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, relationship
 
-from tui.db.base import Base, SoftDeleteMixin, TimestampMixin
+from tui.db import tables
+from tui.db.base import Base
+from tui.db.tables import UserStatus
 
 if TYPE_CHECKING:
     from tui.models.post import Post
 
-
-class UserStatus(StrEnum):
-    ACTIVE = "active"
-    INACTIVE = "inactive"
-    SUSPENDED = "suspended"
+__all__ = ["User", "UserProfile", "UserStatus"]
 
 
-class User(TimestampMixin, SoftDeleteMixin, Base):
-    __tablename__ = "users"
+class User(Base):
+    __table__ = tables.users
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
-    username: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
-    hashed_password: Mapped[str] = mapped_column(String(255), nullable=False)
-    full_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    status: Mapped[UserStatus] = mapped_column(
-        Enum(UserStatus, name="user_status", values_callable=lambda e: [m.value for m in e]),
-        nullable=False,
-        default=UserStatus.ACTIVE,
-        server_default=UserStatus.ACTIVE.value,
-    )
-    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    id: Mapped[int]
+    email: Mapped[str]
+    username: Mapped[str]
+    hashed_password: Mapped[str]
+    full_name: Mapped[str | None]
+    status: Mapped[UserStatus]
+    version: Mapped[int]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
 
     profile: Mapped[UserProfile | None] = relationship(
         back_populates="user", lazy="raise", cascade="all, delete-orphan", passive_deletes=True
@@ -43,27 +38,23 @@ class User(TimestampMixin, SoftDeleteMixin, Base):
         back_populates="author", lazy="raise", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (
-        Index("ix_users_created_at_id", "created_at", "id"),
-        Index("ix_users_full_name_id", "full_name", "id"),
-        Index("ix_users_status_id", "status", "id"),
-        Index("ix_users_deleted_at_id", "deleted_at", "id"),
-    )
+    __mapper_args__ = {"version_id_col": tables.users.c.version}
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, username={self.username!r})"
 
 
 class UserProfile(Base):
-    __tablename__ = "user_profiles"
+    __table__ = tables.user_profiles
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), unique=True, nullable=False
-    )
-    bio: Mapped[str | None] = mapped_column(Text, nullable=True)
-    avatar_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    location: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    id: Mapped[int]
+    user_id: Mapped[int]
+    bio: Mapped[str | None]
+    avatar_url: Mapped[str | None]
+    location: Mapped[str | None]
 
     user: Mapped[User] = relationship(back_populates="profile", lazy="raise")

@@ -1,4 +1,6 @@
-"""Posts: keyset lists with filters and full-text search, unique slugs, tags by name."""
+"""Posts: keyset lists with filters and full-text search, unique slugs, tags by name.
+
+Lists are read from the Core tables; the ORM models load with the first create or update."""
 
 from __future__ import annotations
 
@@ -26,17 +28,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Row
 
-from tui.db.base import utcnow
-from tui.models import Post, Tag, User, post_tags
+from tui.db import tables
+from tui.db.tables import post_tags, utcnow
 from tui.repositories.base import Impact, Query, Repository, clean_search
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.repositories.slugs import slugify, unique_slug
 from tui.schemas.errors import parse
 from tui.schemas.posts import PostCreate, PostUpdate
 
-_posts = Post.__table__
-_tags = Tag.__table__
-_users = User.__table__
+_posts = tables.posts
+_tags = tables.tags
+_users = tables.users
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +284,8 @@ class PostRepository(Repository[PostRow]):
                 )
             ).all()
         )
+        from tui.models import Tag
+
         missing = [Tag(name=name) for name in names if name not in found]
         if missing:
             self.session.add_all(missing)
@@ -311,6 +315,8 @@ class PostRepository(Repository[PostRow]):
 
     async def create(self, data: PostCreate | Mapping[str, Any]) -> PostDetail:
         """Create a post; the slug is derived from the title unless given; tags by name."""
+        from tui.models import Post
+
         values = parse(PostCreate, data)
         await self._check_author(values.author_id)
         slug = await self._slug_for(values.slug, values.title, None)
@@ -332,6 +338,8 @@ class PostRepository(Repository[PostRow]):
     ) -> PostDetail:
         """Apply `data` if the post is still at `expected_version`; else `StaleRecordError`.
         A new title without a slug derives the slug again; `tags` replaces the tags."""
+        from tui.models import Post
+
         values = parse(PostUpdate, data)
         await self._lock_for_write()
         statement = self._for_update(select(Post).where(Post.id == id))

@@ -1,4 +1,6 @@
-"""Tags: keyset lists with usage counts, rename, merge, delete impact."""
+"""Tags: keyset lists with usage counts, rename, merge, delete impact.
+
+Lists are read from the Core tables; the ORM models load with the first create or update."""
 
 from __future__ import annotations
 
@@ -9,13 +11,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, delete, func, insert, literal, select, update
 from sqlalchemy.engine import Row
 
-from tui.models import Tag, post_tags
+from tui.db import tables
+from tui.db.tables import post_tags
 from tui.repositories.base import Impact, Query, Repository, clean_search, like_pattern
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.schemas.errors import parse
 from tui.schemas.tags import TagCreate, TagUpdate
 
-_tags = Tag.__table__
+_tags = tables.tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,8 @@ class TagRepository(Repository[TagRow]):
             raise FieldErrors({"name": _NAME_TAKEN})
 
     async def create(self, data: TagCreate | Mapping[str, Any]) -> TagRow:
+        from tui.models import Tag
+
         values = parse(TagCreate, data)
         await self._check_unique(values.name)
         tag = Tag(name=values.name)
@@ -125,6 +130,8 @@ class TagRepository(Repository[TagRow]):
         self, id: int, data: TagUpdate | Mapping[str, Any], expected_version: int
     ) -> TagRow:
         """Rename the tag if it is still at `expected_version`."""
+        from tui.models import Tag
+
         values = parse(TagUpdate, data)
         await self._lock_for_write()
         statement = self._for_update(select(Tag).where(Tag.id == id))

@@ -1,4 +1,6 @@
-"""Users: keyset lists with search and trash, hashed passwords, profiles, soft delete."""
+"""Users: keyset lists with search and trash, hashed passwords, profiles, soft delete.
+
+Lists are read from the Core tables; the ORM models load with the first create or update."""
 
 from __future__ import annotations
 
@@ -10,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from tui.db.base import utcnow
-from tui.models import Post, User, UserProfile, UserStatus
+from tui.db import tables
+from tui.db.tables import UserStatus, utcnow
 from tui.repositories.base import Impact, Query, Repository, clean_search, like_pattern
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.schemas.errors import parse
@@ -21,11 +22,13 @@ from tui.schemas.errors import parse
 if TYPE_CHECKING:  # loaded by create/update only: listing stays light (no email-validator)
     from pwdlib import PasswordHash
 
+    from tui.models import User
+    from tui.repositories.base import Session
     from tui.schemas.users import UserCreate, UserUpdate
 
-_users = User.__table__
-_profiles = UserProfile.__table__
-_posts = Post.__table__
+_users = tables.users
+_profiles = tables.user_profiles
+_posts = tables.posts
 
 _default_hasher: PasswordHash | None = None
 
@@ -127,7 +130,7 @@ class UserRepository(Repository[UserRow]):
         "username": "already taken",
     }
 
-    def __init__(self, session: AsyncSession, hasher: PasswordHash | None = None) -> None:
+    def __init__(self, session: Session, hasher: PasswordHash | None = None) -> None:
         super().__init__(session)
         self._hasher = hasher
 
@@ -253,6 +256,7 @@ class UserRepository(Repository[UserRow]):
 
     async def create(self, data: UserCreate | Mapping[str, Any]) -> UserDetail:
         """Create a user (and its profile when profile data is given)."""
+        from tui.models import User, UserProfile
         from tui.schemas.users import UserCreate
 
         values = parse(UserCreate, data)
@@ -277,6 +281,8 @@ class UserRepository(Repository[UserRow]):
         return await self.get(user.id)
 
     async def _load(self, id: int) -> User | None:
+        from tui.models import User
+
         statement = self._for_update(select(User).where(User.id == id))
         return (await self.session.execute(statement)).scalar_one_or_none()
 
@@ -285,6 +291,7 @@ class UserRepository(Repository[UserRow]):
     ) -> UserDetail:
         """Apply `data` if the user is still at `expected_version`; else `StaleRecordError`.
         A blank password keeps the old one; profile data creates the profile if missing."""
+        from tui.models import UserProfile
         from tui.schemas.users import UserUpdate
 
         values = parse(UserUpdate, data)

@@ -8,7 +8,7 @@ from typing import Annotated
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr, field_validator
 
-from tui.models.user import UserStatus
+from tui.db.tables import UserStatus
 from tui.schemas.text import (
     MAX_BIO,
     line,

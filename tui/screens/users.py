@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
-from tui.models.user import UserStatus
+from tui.db.tables import UserStatus
 from tui.repositories.users import UserRepository
 from tui.screens.entity import EntityScreen, EntitySpec
 from tui.widgets.record_table import Column
