@@ -228,6 +228,14 @@ class DbTuiApp(App[None]):
     @work(thread=True, exclusive=True, group="validate-settings", exit_on_error=False)
     def _validate_settings(self) -> None:
         self._check_settings(self._settings_checked)
+        # The first rows did without the ORM (Core tables, the SqliteReader); import it here,
+        # off the UI thread, before the engine, a write or Alembic wants it.
+        import sqlalchemy.ext.asyncio  # noqa: F401
+        from sqlalchemy.orm import configure_mappers
+
+        import tui.models  # noqa: F401
+
+        configure_mappers()
 
     def _settings_checked(self, settings: Settings) -> None:
         """The validated settings replace the provisional ones (they name the same file)."""

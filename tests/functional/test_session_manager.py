@@ -160,7 +160,7 @@ async def test_read_session_reads_without_transaction_round_trips(manager: Sessi
     manager.lock()
     manager.sql_log.clear()
     async with manager.read_session() as session:
-        names = (await session.scalars(select(User.username))).all()
+        names = (await session.execute(select(User.username))).scalars().all()
     assert names == ["reader"]
     statements = [e.statement.strip().upper() for e in manager.sql_log.newest_first()]
     assert statements and all(s.startswith("SELECT") for s in statements), statements

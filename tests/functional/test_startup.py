@@ -205,7 +205,7 @@ async def test_a_new_database_is_migrated_only_after_validation() -> None:
         assert raw.execute("select count(*) from sqlite_master").fetchone() == (0,)
 
 
-async def test_the_early_path_lists_users_without_pydantic() -> None:
+async def test_the_early_path_lists_users_without_pydantic_or_the_orm() -> None:
     from tests.unit.test_import_hygiene import FIRST_ROWS_NEVER, loaded
 
     async with database(local_sqlite()) as manager:
@@ -219,7 +219,9 @@ async def test_the_early_path_lists_users_without_pydantic() -> None:
         "    manager = SessionManager(early_settings({'SQLITE_DATABASE': 'app.db'}))\n"
         "    async with manager.read_session() as session:\n"
         "        page = await UserRepository(session).page(Query())\n"
+        "        total = await UserRepository(session).count(Query())\n"
         "    assert [row.username for row in page.rows] == ['light_cy'], page\n"
+        "    assert total.value == 1, total\n"
         "    await manager.dispose()\n"
         "asyncio.run(main())"
     )

@@ -18,9 +18,13 @@ FIRST_FRAME_NEVER = (
     "tui.models",
     *HEAVY,
 )
-#: Not needed to list users: only writes, forms and dialogs use them.
+#: Not needed to list users: only writes, forms and dialogs use them (lists are read from the
+#: Core tables; the ORM loads after the first rows).
 FIRST_ROWS_NEVER = (
     *HEAVY,
+    "sqlalchemy.orm",
+    "sqlalchemy.ext.asyncio",
+    "tui.models",
     "pwdlib",
     "argon2",
     "email_validator",

@@ -12,13 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.pool import NullPool, StaticPool
 
 from tui.db.errors import (
@@ -28,11 +22,16 @@ from tui.db.errors import (
     short_error,
 )
 from tui.db.health import missing_sqlite_file
+from tui.db.reader_session import ReaderSession
 from tui.db.sql_log import SqlLog, now, pool_logger
-from tui.db.sqlite_reader import READER, SqliteReader
+from tui.db.sqlite_reader import SqliteReader
 from tui.settings_sources import DatabaseSettings, Environment
 
 if TYPE_CHECKING:
+    # the asyncio extension imports the ORM (~70 ms): loaded when the engine is first built,
+    # which list pages on a SQLite file do not need
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
     from tui.config import Settings
 
 CONNECT_TIMEOUT = 5.0
@@ -69,8 +68,16 @@ def _sqlite_path(settings: DatabaseSettings) -> str | None:
     return settings.url().database
 
 
+def _dialect(settings: DatabaseSettings) -> Dialect:
+    """The SQLAlchemy dialect of `settings`' URL, without an engine (for the `SqliteReader`,
+    which compiles SQL with it)."""
+    return settings.url().get_dialect()()
+
+
 def build_engine(settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEngine:
     """Create an engine for `settings` (no connection is made here)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     url = settings.url()
     kwargs: dict[str, Any] = {"echo": False, "hide_parameters": True}
     if settings.is_sqlite:
@@ -133,12 +140,38 @@ class SessionManager:
         self._writes_in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self.engine = self._make_engine(settings)
-        self.sessionmaker = self._make_sessionmaker(self.engine)
-        self.read_sessionmaker = self._make_read_sessionmaker(self.engine)
-        self.reader = self._make_reader(settings, self.engine)
+        self._engine: AsyncEngine | None = None
+        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self._read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self.reader = self._make_reader(settings)
+        if self.reader is None:  # lists need the engine: build it now (a bad URL fails here)
+            self._use_engine(self._make_engine(settings))
 
     # -- construction ----------------------------------------------------------------------
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine; on a SQLite file built on first use (its list pages need none)."""
+        if self._engine is None:
+            self._use_engine(self._make_engine(self.settings))
+        assert self._engine is not None
+        return self._engine
+
+    def _use_engine(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._sessionmaker = self._read_sessionmaker = None
+
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessionmaker is None:
+            self._sessionmaker = self._make_sessionmaker(self.engine)
+        return self._sessionmaker
+
+    @property
+    def read_sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        if self._read_sessionmaker is None:
+            self._read_sessionmaker = self._make_read_sessionmaker(self.engine)
+        return self._read_sessionmaker
+
     def _make_engine(self, settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEngine:
         engine = build_engine(settings, pooled=pooled)
         self._install_guard_and_log(engine.sync_engine)
@@ -147,10 +180,14 @@ class SessionManager:
 
     @staticmethod
     def _make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
         return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
     @staticmethod
     def _make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
         # Each statement stands alone: no BEGIN / COMMIT round trips for list pages.
         if engine.dialect.name == "sqlite":
             bind = engine.execution_options(**{NO_TRANSACTION: True})
@@ -158,11 +195,11 @@ class SessionManager:
             bind = engine.execution_options(isolation_level="AUTOCOMMIT")
         return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
 
-    def _make_reader(self, settings: DatabaseSettings, engine: AsyncEngine) -> SqliteReader | None:
+    def _make_reader(self, settings: DatabaseSettings) -> SqliteReader | None:
         path = _sqlite_path(settings)
         if path is None:
             return None
-        return SqliteReader(path, engine.dialect, self.sql_log, CONNECT_TIMEOUT)
+        return SqliteReader(path, _dialect(settings), self.sql_log, CONNECT_TIMEOUT)
 
     def standalone_engine(self) -> AsyncEngine:
         """A pool-less engine on the current settings, for a worker thread with its own loop
@@ -233,16 +270,22 @@ class SessionManager:
 
     # -- sessions --------------------------------------------------------------------------
     @asynccontextmanager
-    async def read_session(self) -> AsyncIterator[AsyncSession]:
+    async def read_session(self) -> AsyncIterator[AsyncSession | ReaderSession]:
         """A session for one or a few SELECTs: autocommit, no transaction round trips.
 
         Never write through it (nothing is committed); use `session()` for writes. On a
-        SQLite file, `session.info[READER]` is the `SqliteReader` for list pages.
+        SQLite file it is a `ReaderSession`: list pages and counts run on the `SqliteReader`,
+        other statements on a read `AsyncSession` opened for them.
         """
-        async with self.read_sessionmaker() as session:
-            if self.reader is not None:
-                session.info[READER] = self.reader
-            yield session
+        if self.reader is None:
+            async with self.read_sessionmaker() as session:
+                yield session
+            return
+        reader_session = ReaderSession(self.reader, lambda: self.read_sessionmaker())
+        try:
+            yield reader_session
+        finally:
+            await reader_session.close()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -299,18 +342,17 @@ class SessionManager:
         if not await self.wait_idle(timeout):
             await new_engine.dispose()
             raise ConnectionProblem("a write is still running; try the switch again")
-        old, old_reader = self.engine, self.reader
+        old, old_reader = self._engine, self.reader
         self.settings = settings
-        self.engine = new_engine
-        self.sessionmaker = self._make_sessionmaker(new_engine)
-        self.read_sessionmaker = self._make_read_sessionmaker(new_engine)
-        self.reader = self._make_reader(settings, new_engine)
+        self._use_engine(new_engine)
+        self.reader = self._make_reader(settings)
         self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
         self.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
         self.healthy = True
         if old_reader is not None:
             await old_reader.close(final=True)
-        await old.dispose()
+        if old is not None:
+            await old.dispose()
         return info
 
     def unlock(self) -> None:
@@ -325,7 +367,8 @@ class SessionManager:
         file that was deleted and is back)."""
         if self.reader is not None:
             await self.reader.close()
-        await self.engine.dispose()
+        if self._engine is not None:
+            await self._engine.dispose()
 
     async def dispose(self) -> None:
         """Close every connection (at the end)."""

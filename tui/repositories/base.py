@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, Union
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,14 +32,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from tui.db.sqlite_reader import READER
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.repositories.integrity import integrity_errors
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from tui.db.reader_session import ReaderSession
+
 R = TypeVar("R")
+#: What a repository works on: a session from `SessionManager.session()` for writes, or what
+#: `read_session()` yields (a `ReaderSession` on a SQLite file) for listing and reading.
+Session = Union["AsyncSession", "ReaderSession"]
 
 #: Built list statements kept for reuse (keyed by repository, dialect, query and part).
 STATEMENT_CACHE_SIZE = 512
@@ -181,7 +187,7 @@ class Repository(Generic[R]):
     integrity_messages: ClassVar[Mapping[str, str]] = {}
     foreign_key_field: ClassVar[str] = "__root__"
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     # -- hooks ----------------------------------------------------------------------------
@@ -198,6 +204,9 @@ class Repository(Generic[R]):
     @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
+        reader = self.session.info.get(READER)
+        if reader is not None:
+            return reader.dialect.name
         bind = self.session.bind
         assert bind is not None, "the session must be bound to an engine"
         return bind.dialect.name
@@ -513,6 +522,8 @@ class Repository(Generic[R]):
     async def _write(self, id: int, block: Any) -> None:
         """Run `block()` (an async callable doing ORM writes) guarded; a concurrent change
         detected at flush (`StaleDataError`) becomes `StaleRecordError`."""
+        from sqlalchemy.orm.exc import StaleDataError
+
         try:
             async with self.guarded():
                 await block()

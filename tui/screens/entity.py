@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncSession
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,10 +21,10 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.db.errors import ReadOnlyError, short_error
-from tui.repositories.base import Query, Repository
+from tui.repositories.base import Query
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.screens.base import DbScreen
-from tui.screens.sources import RepositorySource
+from tui.screens.sources import RepositoryFactory, RepositorySource
 from tui.settings_sources import Environment
 from tui.widgets.cells import escape_control
 from tui.widgets.record_table import Column, RecordTable
@@ -33,8 +32,6 @@ from tui.widgets.record_table import Column, RecordTable
 if TYPE_CHECKING:  # modals and forms load on the first write: the list stays light
     from tui.screens.modals import FormScreen
     from tui.widgets.record_form import FormField
-
-RepositoryFactory = Callable[[AsyncSession], Repository[Any]]
 
 
 def no_filters(screen: EntityScreen) -> Sequence[FormField]:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from tui.db.session import SessionManager
-from tui.repositories.base import Page, Query, Repository
+from tui.repositories.base import Page, Query, Repository, Session
 from tui.widgets.paging import TableRow
 
-RepositoryFactory = Callable[[AsyncSession], Repository[Any]]
+RepositoryFactory = Callable[[Session], Repository[Any]]
 CellMaker = Callable[[Any], tuple[object, ...]]
 
 
