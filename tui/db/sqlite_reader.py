@@ -4,9 +4,10 @@ SQLAlchemy's aiosqlite adapter hops to the driver's thread five times for one SE
 cursor, execute, fetch, close it, reset the connection on check-in); a hop costs more than the
 query itself for a keyset page. `SqliteReader` runs a repository's list statements with
 aiosqlite's `execute_fetchall` instead (one hop). The SQL is still SQLAlchemy's: each statement
-is compiled once with the engine's dialect, and its bind and result processors are applied, so
-rows hold the same values (datetimes, enums, booleans) as through a session. Statements and
-failures go to the same `SqlLog`, and a driver error is raised as SQLAlchemy's `DBAPIError`.
+is compiled once with the aiosqlite dialect (no engine is needed), and its bind and result
+processors are applied, so rows hold the same values (datetimes, enums, booleans) as through a
+session. Statements and failures go to the same `SqlLog`, and a driver error is raised as
+SQLAlchemy's `DBAPIError`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy.sql import Select
 from tui.db.errors import ConnectionProblem, short_error
 from tui.db.sql_log import SqlLog, now
 
-#: Key of `AsyncSession.info` under which read sessions on a SQLite file carry the manager's
+#: Key of the `info` under which read sessions on a SQLite file carry the manager's
 #: `SqliteReader` (repositories run list pages through it).
 READER = "dbtui_reader"
 #: Compiled statements kept (the repositories reuse one statement object per list shape).
