@@ -4,7 +4,7 @@ Revision ID: 0001_initial_schema
 Revises:
 Create Date: 2026-11-25 13:00:00
 
-Creates users, user_profiles, posts, tags and post_tags as tui/models define them (the list
+Creates users, user_profiles, posts, tags and post_tags as tui/db/tables.py defines them (the list
 indexes come in 0002), and full-text search on posts:
 
 * SQLite: an external-content FTS5 table ``posts_fts`` kept in step by triggers;
