@@ -58,6 +58,17 @@ class Column:
         return self.width + 2 * CELL_PADDING
 
 
+@dataclass
+class TableMessage(Message):
+    """Base of the `RecordTable` messages: `control` is the table that posted it."""
+
+    record_table: RecordTable
+
+    @property
+    def control(self) -> RecordTable:
+        return self.record_table
+
+
 class RecordTable(ScrollView, can_focus=True):
     """A bounded, keyset-paged table with a row cursor and a current column."""
 
@@ -181,66 +192,41 @@ class RecordTable(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------------------ messages
     @dataclass
-    class RowHighlighted(Message):
+    class RowHighlighted(TableMessage):
         """The cursor rests on a loaded row."""
 
-        record_table: RecordTable
         row_index: int
         row_id: int
 
-        @property
-        def control(self) -> RecordTable:
-            return self.record_table
-
     @dataclass
-    class RowSelected(Message):
+    class RowSelected(TableMessage):
         """`enter` (or a click on the cursor row) on a loaded row."""
 
-        record_table: RecordTable
         row_id: int
 
-        @property
-        def control(self) -> RecordTable:
-            return self.record_table
-
     @dataclass
-    class SortRequested(Message):
+    class SortRequested(TableMessage):
         """The user asked for a server-side sort; the screen reloads with a new source."""
 
-        record_table: RecordTable
         column_key: str
         descending: bool
 
-        @property
-        def control(self) -> RecordTable:
-            return self.record_table
-
     @dataclass
-    class Counted(Message):
+    class Counted(TableMessage):
         """The total of the current view is known (`estimated`: a statistics estimate)."""
 
-        record_table: RecordTable
         total: int
         estimated: bool
 
-        @property
-        def control(self) -> RecordTable:
-            return self.record_table
-
     @dataclass
-    class LoadFailed(Message):
+    class LoadFailed(TableMessage):
         """A fetch or count raised; the table keeps what it had and retries on the next move.
 
         The table does not notify by itself: handle this message (the app does, masking
         secrets) to tell the user.
         """
 
-        record_table: RecordTable
         error: BaseException
-
-        @property
-        def control(self) -> RecordTable:
-            return self.record_table
 
     # ------------------------------------------------------------------------------- set-up
     def __init__(
