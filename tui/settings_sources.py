@@ -11,7 +11,9 @@ before pydantic loads at all.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -67,7 +69,6 @@ SETTING_NAMES: tuple[str, ...] = (
 ENVIRONMENTS: tuple[str, ...] = ("development", "testing", "production")
 DEFAULT_ENVIRONMENT = "development"
 DEFAULT_SQLITE_DATABASE = "app.db"
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 #: Command-line flag of each setting, for messages.
 SETTING_FLAGS: dict[str, str] = {
@@ -167,25 +168,26 @@ def existing_sqlite_file(values: Mapping[str, Any]) -> SqliteFileSettings | None
     try:
         if not file.is_file() or file.stat().st_size == 0:
             return None
-    except OSError:
+        tables = sqlite_table_count(file)
+    except (OSError, ValueError, sqlite3.Error):
         return None
-    if sqlite_file_problem(path, sqlite_url(path)) is not None or not _has_tables(file):
-        return None
-    return SqliteFileSettings(path)
+    return SqliteFileSettings(path) if tables > 0 else None
 
 
-def _has_tables(file: Path) -> bool:
-    """True when SQLite opens `file` (read-only) and finds at least one table in it."""
-    import sqlite3
-    from contextlib import closing
+def sqlite_table_count(file: Path) -> int:
+    """How many tables the SQLite database `file` holds, read by SQLite itself (read-only).
 
-    try:
-        uri = file.resolve().as_uri() + "?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True, timeout=1)) as connection:
-            query = "select count(*) from sqlite_master where type = 'table'"
-            return connection.execute(query).fetchone()[0] > 0
-    except (sqlite3.Error, OSError, ValueError):
-        return False
+    Only SQLite may open a database file: closing any other descriptor of it drops every POSIX
+    lock this process holds on it, and the next process that closes a connection then deletes
+    the WAL under the app's open connections (its saves become invisible to everyone else).
+    SQLite shares one lock table among all its connections in a process, so a connection
+    opened and closed here leaves those locks alone. Raises `sqlite3.Error` when SQLite cannot
+    read `file` (`SQLITE_NOTADB`: not a database file).
+    """
+    uri = file.resolve().as_uri() + "?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True, timeout=1)) as connection:
+        query = "select count(*) from sqlite_master where type = 'table'"
+        return int(connection.execute(query).fetchone()[0])
 
 
 def sqlite_url(path: str) -> str:
@@ -195,8 +197,9 @@ def sqlite_url(path: str) -> str:
 
 def sqlite_file_problem(database: str, target: str) -> str | None:
     """One line when the SQLite file at `database` cannot be opened as one: its folder is
-    missing, it is a folder, or a non-empty file without the SQLite header. `target` is the
-    masked URL named in the message. None when it looks fine (or does not exist yet)."""
+    missing, it is a folder, or a non-empty file that SQLite says is not a database. `target`
+    is the masked URL named in the message. None when it looks fine (or does not exist yet;
+    other errors, such as a lock, are left for the connection to report)."""
     path = Path(database).expanduser()
     folder = path.resolve().parent
     if not folder.is_dir():
@@ -204,10 +207,13 @@ def sqlite_file_problem(database: str, target: str) -> str | None:
     if path.is_dir():
         return f"not a SQLite database file (a folder): {path} ({target})"
     if path.is_file() and path.stat().st_size > 0:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-        if header != SQLITE_HEADER:
-            return f"not a SQLite database file: {path} ({target})"
+        try:
+            sqlite_table_count(path)
+        except sqlite3.DatabaseError as error:
+            if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
+                return f"not a SQLite database file: {path} ({target})"
+        except (sqlite3.Error, ValueError):
+            pass
     return None
 
 
