@@ -387,8 +387,19 @@ class DbTuiApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Notifications quote data and errors: shown literally unless `markup` is asked for."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Notifications quote data and errors (names, titles, paths): always shown literally
+        (`markup` is ignored: widgets pass Textual's default, True), with control characters
+        as visible escapes so a stored escape sequence cannot reach the terminal. As markup, a
+        title like ``[/]`` raised MarkupError when the toast rendered, which closed the app."""
+        from tui.widgets.cells import escape_control
+
+        super().notify(
+            escape_control(message),
+            title=escape_control(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -27,7 +27,7 @@ from rich.console import Console
 from sqlalchemy import insert, select, text
 from textual.command import CommandList
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 from textual.widgets._toast import Toast
 from textual.worker import WorkerState
 
@@ -286,8 +286,19 @@ def form(app: DbTuiApp) -> RecordForm:
 
 
 def fill(app: DbTuiApp, **values: Any) -> None:
-    """Set form fields by name (text kinds through their Input / TextArea)."""
-    form(app).set_values(values, mark_clean=False)
+    """Set form fields by name as typing would: text goes into the Input / TextArea as it is
+    (stored values are shown escaped by `set_values`; typed text is not)."""
+    the_form = form(app)
+    others = {}
+    for name, value in values.items():
+        widget = the_form.input_widget(name)
+        if isinstance(widget, Input):
+            widget.value = value
+        elif isinstance(widget, TextArea):
+            widget.text = value
+        else:
+            others[name] = value
+    the_form.set_values(others, mark_clean=False)
 
 
 async def save(app: DbTuiApp, pilot: Pilot) -> None:

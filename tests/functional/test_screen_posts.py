@@ -152,11 +152,11 @@ async def test_edit_post_and_conflict() -> None:
         await settle(app, pilot)
         fill(app, title="Mine")
         async with app.manager.session() as session:
-            await PostRepository(session).update(1, {"title": "Theirs"}, 2)
+            await PostRepository(session).update(1, {"title": "Theirs", "slug": ""}, 2)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ConflictScreen)
-        assert app.screen.differing_fields == ["title", "slug"]  # their title made a new slug
+        assert app.screen.differing_fields == ["title", "slug"]  # their blank slug: a new one
         await pilot.press("o")
         await settle(app, pilot)
         assert not isinstance(app.screen, (FormScreen, ConflictScreen))

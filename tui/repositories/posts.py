@@ -337,7 +337,8 @@ class PostRepository(Repository[PostRow]):
         self, id: int, data: PostUpdate | Mapping[str, Any], expected_version: int
     ) -> PostDetail:
         """Apply `data` if the post is still at `expected_version`; else `StaleRecordError`.
-        A new title without a slug derives the slug again; `tags` replaces the tags."""
+        Only the fields given are written; a slug given blank is derived from the title;
+        `tags` replaces the tags."""
         from tui.models import Post
 
         values = parse(PostUpdate, data)
@@ -350,17 +351,15 @@ class PostRepository(Repository[PostRow]):
             raise await self._stale(id)
         if values.author_id is not None and values.author_id != post.author_id:
             await self._check_author(values.author_id)
+        given = values.model_fields_set
         slug = post.slug
-        if values.slug is not None:
-            slug = await self._slug_for(values.slug, post.title, id)
-        elif values.title is not None and values.title != post.title:
-            slug = await self._slug_for(None, values.title, id)
+        if "slug" in given:  # blank: derived again from the (new or current) title
+            slug = await self._slug_for(values.slug, values.title or post.title, id)
 
         async def write() -> None:
             for name in ("title", "content", "is_published", "author_id"):
-                value = getattr(values, name)
-                if value is not None:
-                    setattr(post, name, value)
+                if name in given and getattr(values, name) is not None:
+                    setattr(post, name, getattr(values, name))
             post.slug = slug
             post.updated_at = utcnow()  # always an UPDATE: the version check runs and bumps
             await self.session.flush()

@@ -290,7 +290,8 @@ class UserRepository(Repository[UserRow]):
         self, id: int, data: UserUpdate | Mapping[str, Any], expected_version: int
     ) -> UserDetail:
         """Apply `data` if the user is still at `expected_version`; else `StaleRecordError`.
-        A blank password keeps the old one; profile data creates the profile if missing."""
+        Only the fields given are written (profile fields too); a blank password keeps the old
+        one; profile data creates the profile if missing."""
         from tui.models import UserProfile
         from tui.schemas.users import UserUpdate
 
@@ -310,17 +311,14 @@ class UserRepository(Repository[UserRow]):
             ).scalar_one_or_none()
 
         async def write() -> None:
-            for name in ("username", "email", "status"):
-                value = getattr(values, name)
-                if value is not None:
-                    setattr(user, name, value)
-            if "full_name" in values.model_fields_set:
-                user.full_name = values.full_name
+            for name in ("username", "email", "status", "full_name"):
+                if name in values.model_fields_set:  # only what was given is written
+                    setattr(user, name, getattr(values, name))
             if hashed is not None:
                 user.hashed_password = hashed
             user.updated_at = utcnow()  # always an UPDATE: the version check runs and bumps
             if values.profile is not None:
-                fields = values.profile.model_dump()
+                fields = values.profile.model_dump(exclude_unset=True)
                 if profile is None:
                     if any(value is not None for value in fields.values()):
                         self.session.add(UserProfile(user_id=id, **fields))

@@ -50,17 +50,18 @@ class PostCreate(BaseModel):
 
 
 class PostUpdate(BaseModel):
-    """Changes to a post: fields left out (or ``None``) keep their value.
+    """Changes to a post: fields left out keep their value.
 
-    With a new `title` and no `slug`, the slug is derived again from the new title.
-    `tags`, when given, replaces the post's tags (missing tags are created).
+    A `slug` given blank is derived again from the (new or current) title. `tags`, when
+    given, replaces the post's tags (missing tags are created). `content` may be longer than
+    `MAX_CONTENT` (a stored text that long stays editable; the form limits what is typed).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Title | None = None
     slug: optional(Slug) = None
-    content: Content | None = None
+    content: text_area(None) | None = None
     is_published: bool | None = None
     author_id: AuthorId | None = None
     tags: TagNames | None = None

@@ -17,7 +17,7 @@ MAX_CONTENT = 65_535
 #: Longest bio accepted (characters).
 MAX_BIO = 10_000
 
-_MULTILINE_ALLOWED = frozenset("\n\t")
+_MULTILINE_ALLOWED = frozenset("\r\n\t")
 
 
 def _bad_character(value: str, allowed: frozenset[str]) -> str | None:
@@ -46,8 +46,8 @@ def check_single_line(value: str) -> str:
 
 
 def check_multiline(value: str) -> str:
-    """Normalize line endings to ``\\n``; refuse NUL and control characters except newline/tab."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    """Refuse NUL and control characters except line endings (LF, CR) and tab. The text is
+    kept as it is: line endings are not normalised (a CRLF text stays CRLF)."""
     problem = _bad_character(value, _MULTILINE_ALLOWED)
     if problem:
         raise ValueError(problem)
@@ -80,15 +80,18 @@ def optional_line(max_length: int) -> Any:
     return optional(line(max_length))
 
 
-def text_area(max_length: int) -> Any:
-    """Multi-line text (newlines and tabs allowed); may be empty."""
+def text_area(max_length: int | None) -> Any:
+    """Multi-line text (newlines and tabs allowed), kept exactly as given (no stripping: the
+    surrounding whitespace and trailing newlines of a text are part of it); may be empty.
+    `max_length` None: no limit (an edit of a stored text longer than the typing limit; the
+    form bounds what is typed)."""
     return Annotated[
         str,
-        StringConstraints(strip_whitespace=True, max_length=max_length),
+        StringConstraints(max_length=max_length),
         AfterValidator(check_multiline),
     ]
 
 
-def optional_text_area(max_length: int) -> Any:
+def optional_text_area(max_length: int | None) -> Any:
     """Optional multi-line text; blank becomes ``None``."""
     return optional(text_area(max_length))

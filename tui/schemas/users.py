@@ -82,6 +82,13 @@ class ProfileData(_Input):
     location: optional_line(LOCATION_MAX) = None
 
 
+class ProfileChanges(ProfileData):
+    """Profile fields of an edit: only those given are written. A stored bio longer than
+    `MAX_BIO` stays editable (the form limits what is typed, not what is stored)."""
+
+    bio: optional_text_area(None) = None
+
+
 class UserCreate(_Input):
     """A new user. `password` is hashed by the repository and never stored plain."""
 
@@ -102,7 +109,7 @@ class UserCreate(_Input):
 
 
 class UserUpdate(_Input):
-    """Changes to a user: fields left out (or ``None``) keep their value.
+    """Changes to a user: fields left out keep their value (`profile`: only the fields given).
 
     A blank `password` keeps the old one. `full_name` can be cleared by sending ``""``
     explicitly (it is then in ``model_fields_set`` with the value ``None``).
@@ -113,7 +120,7 @@ class UserUpdate(_Input):
     full_name: FullName = None
     password: SecretStr | None = None
     status: UserStatus | None = None
-    profile: ProfileData | None = None
+    profile: ProfileChanges | None = None
 
     @field_validator("password", mode="before")
     @classmethod
@@ -133,4 +140,4 @@ class UserUpdate(_Input):
         return value
 
 
-__all__ = ["ProfileData", "UserCreate", "UserUpdate"]
+__all__ = ["ProfileChanges", "ProfileData", "UserCreate", "UserUpdate"]

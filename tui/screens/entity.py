@@ -26,7 +26,6 @@ from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.screens.base import DbScreen
 from tui.screens.sources import RepositoryFactory, RepositorySource
 from tui.settings_sources import Environment
-from tui.widgets.cells import escape_control
 from tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:  # modals and forms load on the first write: the list stays light
@@ -197,12 +196,6 @@ class EntityScreen(DbScreen):
         if event.state is WorkerState.ERROR and error is not None:
             self.log.error(f"worker {event.worker.name!r} failed: {self._message(error)}")
             self.notify(self._message(error), title="Error", severity="error", timeout=8)
-
-    def notify(self, message: str, *, markup: bool = False, **options: Any) -> None:
-        """Notifications here quote data (titles, names, paths, errors): shown literally, with
-        control characters escaped. As markup, a title like ``[/]`` raised MarkupError when
-        the toast rendered, which closed the app."""
-        super().notify(escape_control(message), markup=markup, **options)
 
     # -- table events ----------------------------------------------------------------------
     @on(RecordTable.SortRequested, "#table")
@@ -382,6 +375,7 @@ class EntityScreen(DbScreen):
                 self.SPEC.form_fields(self, False),
                 self.SPEC.to_form(detail),
                 save=partial(self._save_existing, row_id, version),
+                changes_only=True,
             ),
             self._saved,
         )
@@ -391,54 +385,39 @@ class EntityScreen(DbScreen):
             return await self.SPEC.repository(session).get(row_id)
 
     async def _save_existing(self, row_id: int, version: list[int], values: dict[str, Any]) -> Any:
-        from tui.screens.modals import ConflictScreen, FormErrors
+        """Write the changed `values` if the row is still at `version[0]`. When someone else
+        changed it meanwhile, raise `FormConflict`: the form shows both versions and lets the
+        user overwrite (at the row's new version), reload theirs or keep editing."""
+        from tui.screens.modals import FormConflict, FormErrors
         from tui.widgets.record_form import FORM_ERROR_KEY
 
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
-        form_screen = self.app.screen
-        while True:
-            try:
-                async with self.dbapp.manager.session() as session:
-                    return await self.SPEC.repository(session).update(
-                        row_id, self.SPEC.to_input(values, False), version[0]
-                    )
-            except FieldErrors as errors:
-                raise FormErrors(self._form_errors(errors)) from None
-            except StaleRecordError as stale:
-                if stale.current is None:
-                    self.reload(keep_position=True)
-                    raise FormErrors(
-                        {FORM_ERROR_KEY: f"This {self.SPEC.kind} was deleted meanwhile."}
-                    ) from None
-                current = await self._get(row_id)
-                theirs = self.SPEC.to_form(current)
-                fields = [f for f in self.SPEC.form_fields(self, False) if f.kind != "password"]
-                labels = {f.name: f.label for f in fields}
-                mine = {name: values.get(name) for name in labels}
-                form = getattr(form_screen, "form", None)
-                for f in fields:  # a picker's value is an id; to_form gives (id, label)
-                    if f.kind == "picker" and form is not None:
-                        label = getattr(form.input_widget(f.name), "label", "")
-                        mine[f.name] = (values.get(f.name), label)
-                theirs = {name: theirs.get(name) for name in labels}
-                choice = await self.app.push_screen_wait(
-                    ConflictScreen(mine, theirs, labels=labels)
+        try:
+            async with self.dbapp.manager.session() as session:
+                return await self.SPEC.repository(session).update(
+                    row_id, self.SPEC.to_input(values, False), version[0]
                 )
-                if choice == "overwrite":
-                    version[0] = current.version
-                    continue
-                if choice == "reload":
-                    version[0] = current.version
-                    form = getattr(form_screen, "form", None)
-                    if form is not None:
-                        form.set_values(self.SPEC.to_form(current))
-                    raise FormErrors(
-                        {FORM_ERROR_KEY: "Loaded the database's version; nothing was saved."}
-                    ) from None
+        except FieldErrors as errors:
+            raise FormErrors(self._form_errors(errors)) from None
+        except StaleRecordError as stale:
+            if stale.current is None:
+                self.reload(keep_position=True)
                 raise FormErrors(
-                    {FORM_ERROR_KEY: "Not saved: the record changed meanwhile (ctrl+s to retry)."}
+                    {FORM_ERROR_KEY: f"This {self.SPEC.kind} was deleted meanwhile."}
                 ) from None
+        current = await self._get(row_id)
+
+        def take_their_version() -> None:
+            version[0] = current.version
+
+        async def overwrite() -> Any:
+            take_their_version()
+            return await self._save_existing(row_id, version, values)
+
+        raise FormConflict(
+            self.SPEC.to_form(current), overwrite=overwrite, reload=take_their_version
+        )
 
     # -- delete, trash, restore ------------------------------------------------------------
     def action_delete(self) -> None:

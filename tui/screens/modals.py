@@ -27,7 +27,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.widgets.cells import display_str, escape_control
-from tui.widgets.record_form import FORM_ERROR_KEY, FormField, RecordForm
+from tui.widgets.record_form import FORM_ERROR_KEY, FormField, PickerField, RecordForm
 
 CONFLICT_CHOICES = ("overwrite", "reload", "edit")
 MAX_CONFLICT_CHARS = 400
@@ -36,6 +36,11 @@ MAX_CONFLICT_CHARS = 400
 def literal_block(text: str) -> Text:
     """Multi-line text shown literally: newlines kept, other control characters escaped."""
     return Text("\n".join(escape_control(line) for line in text.split("\n")))
+
+
+def literal_line(text: str) -> Text:
+    """A title shown literally on one line: a line break in quoted data shows as ``\\n``."""
+    return Text(escape_control(text))
 
 
 _DIALOG_CSS = """
@@ -100,7 +105,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(literal_block(self.title_text), id="title")
+            yield Static(literal_line(self.title_text), id="title")
             yield Static(literal_block(self.body_text), id="body")
             with Horizontal(id="buttons"):
                 yield Button(self.cancel_label, id="cancel")
@@ -160,7 +165,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(literal_block(self.title_text), id="title")
+            yield Static(literal_line(self.title_text), id="title")
             if self.body_text:
                 yield Static(literal_block(self.body_text), id="body")
             yield Input(
@@ -232,7 +237,7 @@ class TypeToConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(literal_block(self.title_text), id="title")
+            yield Static(literal_line(self.title_text), id="title")
             yield Static(literal_block(self.body_text), id="body")
             yield Static(Text.assemble("Type ", (self.word, "bold"), " to confirm:"), id="hint")
             yield Input(placeholder=self.word, id="answer")
@@ -361,7 +366,7 @@ class ConflictScreen(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(literal_block(self.title_text), id="title")
+            yield Static(literal_line(self.title_text), id="title")
             count = len(self.differing_fields)
             yield Static(
                 Text(f"{count} field{'s' if count != 1 else ''} differ (marked ≠)."), id="body"
@@ -507,6 +512,8 @@ SaveCallback = Callable[[dict[str, Any]], Awaitable[Any]]
 class FormScreen(ModalScreen[Any]):
     """A `RecordForm` in a modal: `ctrl+s` saves through `save`, `escape` cancels.
 
+    With `changes_only` (forms that edit a stored record) `save` gets only the fields the user
+    changed, and a form without changes closes saying so, without calling `save`.
     `save(values)` runs in a worker (so it may `await self.app.push_screen_wait(...)`, e.g. a
     `ConflictScreen`). It returns the value the screen dismisses with, or raises `FormErrors`
     to show messages under the fields (the form keeps what was typed); any other exception is
@@ -531,6 +538,7 @@ class FormScreen(ModalScreen[Any]):
         *,
         save: SaveCallback | None = None,
         check_required: bool = True,
+        changes_only: bool = False,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -538,11 +546,12 @@ class FormScreen(ModalScreen[Any]):
         self.initial_values = dict(values or {})
         self.save_callback = save
         self.check_required = check_required
+        self.changes_only = changes_only
         self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(literal_block(self.title_text), id="title")
+            yield Static(literal_line(self.title_text), id="title")
             yield RecordForm(self.form_fields, self.initial_values, id="form")
             yield Static(Text("ctrl+s save · escape cancel", style="dim"), id="status")
 
@@ -558,15 +567,25 @@ class FormScreen(ModalScreen[Any]):
         event.stop()
         if self.saving:
             return
-        if self.check_required and (missing := self.form.required_errors()):
-            self.form.set_errors(missing)
+        problems = self.form.required_errors() if self.check_required else {}
+        if self.changes_only:  # a new record's lengths are checked with the rest on save
+            problems.update(self.form.length_errors())
+        if problems:
+            self.form.set_errors(problems)
             return
+        values = event.values
+        if self.changes_only:
+            values = self.form.changed_values()
+            if not values:
+                self.notify("No changes: nothing was saved")
+                self.dismiss(None)
+                return
         if self.save_callback is None:
-            self.dismiss(event.values)
+            self.dismiss(values)
             return
         self.saving = True
         self._set_status("Saving…")
-        self._run_save(event.values)
+        self._run_save(values)
 
     @work(exclusive=True, group="form-save", exit_on_error=False)
     async def _run_save(self, values: dict[str, Any]) -> None:
@@ -596,12 +615,18 @@ class FormScreen(ModalScreen[Any]):
             self.dismiss(result)
 
     async def _resolve_conflict(self, conflict: FormConflict, values: dict[str, Any]) -> None:
+        form = self.form
         compared = [
             f for f in self.form_fields if f.name in conflict.theirs and f.kind != "password"
         ]
+        mine = form.values()
+        for field in compared:  # a picker holds an id; `theirs` names it as (id, label)
+            picker = form.input_widget(field.name)
+            if isinstance(picker, PickerField):
+                mine[field.name] = (picker.value, picker.label)
         choice = await self.app.push_screen_wait(
             ConflictScreen(
-                {f.name: values.get(f.name) for f in compared},
+                {f.name: mine.get(f.name) for f in compared},
                 {f.name: conflict.theirs[f.name] for f in compared},
                 labels={f.name: f.label for f in compared},
             )
@@ -609,11 +634,11 @@ class FormScreen(ModalScreen[Any]):
         if choice == "overwrite":
             await self._save_with(conflict.overwrite, values)
         elif choice == "reload":
-            self.form.set_values(conflict.theirs)
-            self.form.set_errors({})
+            form.set_values(conflict.theirs)
+            form.set_errors({})
             if conflict.reload is not None:
                 conflict.reload()
-            self._set_status("Loaded the database's version")
+            self._set_status("Loaded the database's version; nothing was saved")
         else:
             self._set_status("Not saved: the record changed meanwhile (ctrl+s asks again)")
 

@@ -52,6 +52,8 @@ def _author_field(screen: EntityScreen, *, required: bool) -> FormField:
 
 
 def _form_fields(screen: EntityScreen, new: bool) -> list[FormField]:
+    from tui.schemas.text import MAX_CONTENT
+
     return [
         FormField("title", "Title", required=True, max_length=200),
         FormField("slug", "Slug", max_length=250, placeholder="generated from the title", help=""),
@@ -64,7 +66,7 @@ def _form_fields(screen: EntityScreen, new: bool) -> list[FormField]:
             placeholder="type a tag, enter to add (new tags are created)",
             search=lambda text: search_tags(screen, text),
         ),
-        FormField("content", "Content", kind="textarea"),
+        FormField("content", "Content", kind="textarea", max_length=MAX_CONTENT),
     ]
 
 
@@ -80,9 +82,13 @@ def _to_form(post: Any) -> dict[str, Any]:
 
 
 def _to_input(values: dict[str, Any], new: bool) -> dict[str, Any]:
-    data = {name: values.get(name) for name in ("title", "content", "is_published", "author_id")}
-    data["slug"] = (values.get("slug") or "").strip() or None
-    data["tags"] = list(values.get("tags") or [])
+    """Form values → repository input; for an edit `values` holds only the changed fields."""
+    names = ("title", "content", "is_published", "author_id")
+    data = {name: values[name] for name in names if name in values}
+    if new or "slug" in values:  # blank: derived from the title
+        data["slug"] = (values.get("slug") or "").strip() or None
+    if new or "tags" in values:
+        data["tags"] = list(values.get("tags") or [])
     return data
 
 

@@ -19,6 +19,7 @@ PROFILE_FIELDS = ("bio", "avatar_url", "location")
 
 
 def _form_fields(screen: EntityScreen, new: bool) -> list[FormField]:
+    from tui.schemas.text import MAX_BIO
     from tui.widgets.record_form import FormField
 
     password_hint = "at least 8 characters" if new else "blank keeps the current password"
@@ -28,7 +29,7 @@ def _form_fields(screen: EntityScreen, new: bool) -> list[FormField]:
         FormField("full_name", "Full name", max_length=100),
         FormField("password", "Password", kind="password", required=new, placeholder=password_hint),
         FormField("status", "Status", kind="select", required=True, options=STATUS_OPTIONS),
-        FormField("bio", "Bio", kind="textarea"),
+        FormField("bio", "Bio", kind="textarea", max_length=MAX_BIO),
         FormField("avatar_url", "Avatar URL", max_length=500, placeholder="https://…"),
         FormField("location", "Location", max_length=100),
     ]
@@ -53,10 +54,13 @@ def _to_form(user: Any) -> dict[str, Any]:
 
 
 def _to_input(values: dict[str, Any], new: bool) -> dict[str, Any]:
-    data = {name: values.get(name) for name in ("username", "email", "full_name", "status")}
-    data["password"] = values.get("password") or ""
-    profile = {name: values.get(name) or None for name in PROFILE_FIELDS}
-    if any(profile.values()) or not new:
+    """Form values → repository input; for an edit `values` holds only the changed fields."""
+    names = ("username", "email", "full_name", "status")
+    data = {name: values[name] for name in names if name in values}
+    if new or "password" in values:
+        data["password"] = values.get("password") or ""
+    profile = {name: values[name] or None for name in PROFILE_FIELDS if name in values}
+    if profile and (not new or any(profile.values())):
         data["profile"] = profile
     return data
 

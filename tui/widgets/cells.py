@@ -45,6 +45,18 @@ def escape_control(value: str) -> str:
     return _UNSAFE.sub(_escape_char, value)
 
 
+def escape_control_multiline(value: str) -> str:
+    """`escape_control` for multi-line text: line feeds, CRLF pairs and tabs stay as they
+    are (a text area shows them), every other control character becomes a visible escape."""
+    return "\r\n".join(
+        "\n".join(
+            "\t".join(escape_control(part) for part in line.split("\t"))
+            for line in chunk.split("\n")
+        )
+        for chunk in value.split("\r\n")
+    )
+
+
 def format_datetime(value: datetime) -> str:
     """Format a datetime compactly: date, time to the second, and the offset when aware."""
     text = value.strftime("%Y-%m-%d %H:%M:%S")

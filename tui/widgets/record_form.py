@@ -17,6 +17,11 @@ Values: text kinds give `str` (or None for blank when `blank_is_none`), select t
 `RecordForm.CancelRequested(dirty)`. The screen validates and saves (in a worker) and calls
 `set_errors({...})` on failure; whatever was typed stays. `tui.screens.modals.FormScreen` wraps
 all of this in a modal.
+
+Stored values are shown literally and kept as stored unless edited: a text field whose value has
+control characters or line breaks shows them as visible escapes (``\\n``, ``\\x1b``), a value
+longer than the field's limit is shown whole (the limit applies to what is typed), and
+`changed_values()` names only the fields the user changed, so an edit writes nothing else.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Select, Static, Switch, TextArea
 from textual.widgets.option_list import Option
 
-from tui.widgets.cells import escape_control
+from tui.widgets.cells import escape_control, escape_control_multiline
 
 FieldKind = Literal["text", "password", "textarea", "select", "switch", "picker", "tags"]
 SearchCallback = Callable[[str], Awaitable[Sequence[tuple[Any, str]]]]
@@ -168,9 +173,13 @@ class PickerField(Vertical):
         """Select `value` showing `label` (defaults to "#<value>"), without searching."""
         self._value = value
         self._label = "" if value is None else (label if label is not None else f"#{value}")
-        self.input.value = self._label
-        self.input.cursor_position = len(self._label)
+        self.input.value = self._shown_label
+        self.input.cursor_position = len(self.input.value)
         self._close()
+
+    @property
+    def _shown_label(self) -> str:
+        return escape_control(self._label)
 
     def _close(self) -> None:
         self.remove_class("-open")
@@ -178,7 +187,7 @@ class PickerField(Vertical):
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        if event.value == self._label and self._value is not None:
+        if event.value == self._shown_label and self._value is not None:
             return
         if self._value is not None:
             self._value = None
@@ -432,6 +441,8 @@ class RecordForm(VerticalScroll, can_focus=False):
         & .field-label { color: $text-muted; }
         & .form-field.-required .field-label { color: $foreground; }
         & .field-help { color: $text-muted; text-style: italic; }
+        & .field-note { color: $text-warning; display: none; }
+        & .field-note.-shown { display: block; }
         & .field-error { color: $error; display: none; }
         & .form-field.-invalid .field-error { display: block; }
         & .form-field.-invalid Input, & .form-field.-invalid TextArea {
@@ -493,6 +504,7 @@ class RecordForm(VerticalScroll, can_focus=False):
                 yield self._make_input(field)
                 if field.help:
                     yield Static(Text(field.help), classes="field-help")
+                yield Static("", classes="field-note")
                 yield Static("", classes="field-error")
 
     def _make_input(self, field: FormField) -> Widget:
@@ -515,7 +527,7 @@ class RecordForm(VerticalScroll, can_focus=False):
             )
         if field.kind == "select":
             return Select(
-                [(Text(label), value) for label, value in field.options],
+                [(Text(escape_control(label)), value) for label, value in field.options],
                 allow_blank=not field.required,
                 prompt=field.placeholder or "Select",
                 compact=self.compact,
@@ -596,19 +608,18 @@ class RecordForm(VerticalScroll, can_focus=False):
     def set_values(self, values: Mapping[str, Any], *, mark_clean: bool = True) -> None:
         """Fill fields from `values` (unknown keys are ignored; missing fields are left).
 
-        A picker takes an id or an `(id, label)` pair; tags take a list of names.
-        With `mark_clean` the result becomes the baseline for `is_dirty`.
+        A picker takes an id or an `(id, label)` pair; tags take a list of names. Text is
+        shown literally (control characters as visible escapes) and whole, even when longer
+        than the field's limit. With `mark_clean` the result becomes the baseline for
+        `is_dirty` and `changed_values`.
         """
         for field in self.fields:
             if field.name not in values:
                 continue
             value = values[field.name]
             widget = self.input_widget(field.name)
-            if isinstance(widget, Input):
-                widget.value = "" if value is None else str(value)
-                widget.cursor_position = len(widget.value)
-            elif isinstance(widget, TextArea):
-                widget.load_text("" if value is None else str(value))
+            if isinstance(widget, Input | TextArea):
+                self._show_text(field, widget, "" if value is None else str(value))
             elif isinstance(widget, Select):
                 if value is None:
                     if not field.required:
@@ -631,6 +642,31 @@ class RecordForm(VerticalScroll, can_focus=False):
         if mark_clean:
             self.mark_clean()
 
+    def _show_text(self, field: FormField, widget: Input | TextArea, text: str) -> None:
+        """Put `text` in a text widget literally, and say under the field when what is shown
+        differs from what is stored (escapes) or exceeds what may be typed (length)."""
+        if isinstance(widget, Input):
+            shown = escape_control(text)
+            if field.max_length:  # a longer stored value stays whole and can be shortened
+                widget.max_length = max(field.max_length, len(shown))
+            widget.value = shown
+            widget.cursor_position = len(shown)
+        else:
+            shown = escape_control_multiline(text)
+            widget.load_text(shown)
+        notes = []
+        if shown != text:
+            notes.append("its control characters or line breaks are shown as escapes (\\n, \\x1b)")
+        if field.max_length and len(text) > field.max_length:
+            notes.append(
+                f"it has {len(text):,} characters, more than the {field.max_length:,} "
+                "allowed when typing"
+            )
+        note = self.query_one(f"#field-{field.name} > .field-note", Static)
+        message = "Stored value kept as it is unless you edit this field: " + "; ".join(notes)
+        note.update(Text(message) if notes else "")
+        note.set_class(bool(notes), "-shown")
+
     def mark_clean(self) -> None:
         """Take the current values as the saved state (e.g. after a successful save)."""
         self._baseline = self.values()
@@ -639,6 +675,16 @@ class RecordForm(VerticalScroll, can_focus=False):
     def is_dirty(self) -> bool:
         """True when any value differs from the last `set_values` / `mark_clean`."""
         return self.values() != self._baseline
+
+    def changed_values(self) -> dict[str, Any]:
+        """The values of the fields the user changed since the last `set_values` /
+        `mark_clean` (what an edit should write, and nothing else)."""
+        baseline = self._baseline
+        return {
+            name: value
+            for name, value in self.values().items()
+            if name not in baseline or value != baseline[name]
+        }
 
     def set_errors(self, errors: Mapping[str, str]) -> None:
         """Show each message under its field and clear the others; focus the first invalid.
@@ -694,6 +740,20 @@ class RecordForm(VerticalScroll, can_focus=False):
             if field.required and field.kind != "switch" and value in (None, "", []):
                 missing[name] = f"{field.label} is required"
         return missing
+
+    def length_errors(self) -> dict[str, str]:
+        """Messages for text longer than its field allows. A stored value longer than the
+        limit may be edited as long as it does not grow: the limit bounds what is typed."""
+        errors: dict[str, str] = {}
+        for name, value in self.values().items():
+            field = next(f for f in self.fields if f.name == name)
+            if not field.max_length or not isinstance(value, str):
+                continue
+            stored = self._baseline.get(name)
+            allowed = max(field.max_length, len(stored) if isinstance(stored, str) else 0)
+            if len(value) > allowed:
+                errors[name] = f"at most {field.max_length:,} characters"
+        return errors
 
     # ----------------------------------------------------------------------------- actions
     def action_save(self) -> None:
