@@ -11,7 +11,7 @@ from tests.migration_fixtures import REPO_ROOT, run_alembic
 from tui.config import Settings
 from tui.db.session import SessionManager
 
-HEAD = "0002_list_indexes"
+HEAD = "0003_users_case_insensitive"
 TABLES = {"users", "user_profiles", "posts", "tags", "post_tags", "alembic_version"}
 
 

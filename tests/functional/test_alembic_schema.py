@@ -10,7 +10,7 @@ from tui.db.session import SessionManager
 async def test_schema_is_at_head_with_full_text_search(manager: SessionManager) -> None:
     async with manager.session() as session:
         version = (await session.execute(text("select version_num from alembic_version"))).all()
-        assert version == [("0002_list_indexes",)]
+        assert version == [("0003_users_case_insensitive",)]
         await session.execute(
             text(
                 "insert into users (email, username, hashed_password) "

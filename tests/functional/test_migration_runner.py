@@ -27,7 +27,8 @@ from tui.migrations import (
     RevisionState,
 )
 
-HEAD = "0002_list_indexes"
+HEAD = "0003_users_case_insensitive"
+PREVIOUS = "0002_list_indexes"
 GRAPH = ("0003_notes", "0004_branch_a", "0005_branch_b", "0006_merge", "0007_failing")
 
 
@@ -69,8 +70,8 @@ async def test_upgrade_downgrade_stamp_agree_with_alembic_current(
     runner = MigrationRunner(db, migrations, on_event=recorder)
 
     status = await runner.status()
-    assert [r.revision for r in status.revisions] == [HEAD, "0001_initial_schema"]
-    assert status.pending == ("0001_initial_schema", HEAD)
+    assert [r.revision for r in status.revisions] == [HEAD, PREVIOUS, "0001_initial_schema"]
+    assert status.pending == ("0001_initial_schema", PREVIOUS, HEAD)
     assert status.summary() == "the database has no schema yet: upgrade to head to create it"
     assert await runner.needs_upgrade()
 
@@ -78,11 +79,13 @@ async def test_upgrade_downgrade_stamp_agree_with_alembic_current(
     assert cli_current(migrations, db.settings) == {HEAD}
     started = recorder.of(EventKind.REVISION_STARTED)
     assert [(e.revision, e.step, e.total) for e in started] == [
-        ("0001_initial_schema", 1, 2),
-        (HEAD, 2, 2),
+        ("0001_initial_schema", 1, 3),
+        (PREVIOUS, 2, 3),
+        (HEAD, 3, 3),
     ]
     assert [e.revision for e in recorder.of(EventKind.REVISION_DONE)] == [
         "0001_initial_schema",
+        PREVIOUS,
         HEAD,
     ]
     assert any("Running upgrade" in e.text for e in recorder.of(EventKind.OUTPUT))
@@ -93,15 +96,15 @@ async def test_upgrade_downgrade_stamp_agree_with_alembic_current(
     assert status.state_of("0001_initial_schema") is RevisionState.APPLIED
     assert await runner.startup_status() is None
 
-    assert await runner.downgrade("-1", confirmed=True) == ("0001_initial_schema",)
-    assert cli_current(migrations, db.settings) == {"0001_initial_schema"}
+    assert await runner.downgrade("-1", confirmed=True) == (PREVIOUS,)
+    assert cli_current(migrations, db.settings) == {PREVIOUS}
     assert (await runner.status()).state_of(HEAD) is RevisionState.PENDING
     assert "behind head (1 pending revision)" in (await runner.startup_status() or "")
 
     assert await runner.stamp("heads", confirmed=True) == (HEAD,)
     assert cli_current(migrations, db.settings) == {HEAD}
     # Stamping ran nothing: put the stamp back where the schema really is.
-    assert await runner.stamp("0001_initial_schema", confirmed=True) == ("0001_initial_schema",)
+    assert await runner.stamp(PREVIOUS, confirmed=True) == (PREVIOUS,)
 
     assert await runner.downgrade("base", confirmed=True) == ()
     assert cli_current(migrations, db.settings) == set()
@@ -241,7 +244,7 @@ async def test_second_operation_is_refused_while_one_runs(tmp_path: Path) -> Non
         with pytest.raises(MigrationBusy):
             await other.check()
         # Reading stays possible while it runs.
-        assert len(await other.revisions()) == 2
+        assert len(await other.revisions()) == 3
         release.set()
         assert await first == (HEAD,)
         assert not runner.busy

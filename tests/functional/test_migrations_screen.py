@@ -154,13 +154,13 @@ async def run_action(
 async def test_upgrade_failure_downgrade_stamp(backend_settings: Settings, tmp_path: Path) -> None:
     settings = backend_settings
     migrations = project_with(tmp_path / "project", *BRANCHY)
-    await migrate(settings, migrations, "0002_list_indexes")
+    await migrate(settings, migrations, "0003_users_case_insensitive")
 
     async with migrations_app(settings, migrations) as (app, pilot, screen):
         assert "5 pending" in state_text(screen)
         rows = {row.key: row.markers for row in screen.revision_list.rows_shown}
         assert screen.revision_list.rows_shown[0].key == "0007_failing"
-        assert rows["0002_list_indexes"] == ("current",)
+        assert rows["0003_users_case_insensitive"] == ("current",)
         assert rows["0001_initial_schema"] == ("applied",)
         assert rows["0003_notes"] == ("pending", "branch point")
         assert rows["0006_merge"] == ("pending", "merge point")
@@ -193,29 +193,33 @@ async def test_upgrade_failure_downgrade_stamp(backend_settings: Settings, tmp_p
         assert "branch_a" not in await table_names(app)
 
         # Stamp: records the revision without running anything.
-        await run_action(app, pilot, settings, "s", revision="0002_list_indexes")
-        assert cli_current(migrations, settings) == {"0002_list_indexes"}
+        await run_action(app, pilot, settings, "s", revision="0003_users_case_insensitive")
+        assert cli_current(migrations, settings) == {"0003_users_case_insensitive"}
         assert "notes" in await table_names(app)
-        assert screen.status is not None and screen.status.current == ("0002_list_indexes",)
+        assert screen.status is not None and screen.status.current == (
+            "0003_users_case_insensitive",
+        )
 
 
 async def test_cancelled_confirmation_changes_nothing(tmp_path: Path) -> None:
     settings = sqlite_settings(tmp_path / "app.db")
     migrations = project_with(tmp_path / "project", "0003_notes")
-    await migrate(settings, migrations, "0002_list_indexes")
+    await migrate(settings, migrations, "0003_users_case_insensitive")
     async with migrations_app(settings, migrations) as (app, pilot, screen):
         await pilot.press("u")
         await wait_for_modal(app, pilot, ConfirmScreen)
         await pilot.press("n")
         await settle(app, pilot)
-        assert screen.status is not None and screen.status.current == ("0002_list_indexes",)
-    assert cli_current(migrations, settings) == {"0002_list_indexes"}
+        assert screen.status is not None and screen.status.current == (
+            "0003_users_case_insensitive",
+        )
+    assert cli_current(migrations, settings) == {"0003_users_case_insensitive"}
 
 
 SLOW_REVISION = '''"""slow revision for tests
 
 Revision ID: 0003_slow
-Revises: 0002_list_indexes
+Revises: 0003_users_case_insensitive
 Create Date: 2026-11-25 14:00:00
 
 """
@@ -226,7 +230,7 @@ from pathlib import Path
 from alembic import context, op
 
 revision = "0003_slow"
-down_revision = "0002_list_indexes"
+down_revision = "0003_users_case_insensitive"
 branch_labels = None
 depends_on = None
 
@@ -252,7 +256,7 @@ async def test_second_operation_is_refused_while_one_runs(tmp_path: Path) -> Non
     (migrations / "versions" / "0003_slow.py").write_text(
         SLOW_REVISION.format(release=str(release))
     )
-    await migrate(settings, migrations, "0002_list_indexes")
+    await migrate(settings, migrations, "0003_users_case_insensitive")
     async with migrations_app(settings, migrations) as (app, pilot, screen):
         await pilot.press("u")
         await wait_for_modal(app, pilot, ConfirmScreen)
@@ -334,6 +338,7 @@ async def test_autogenerate_with_no_differences_says_so(tmp_path: Path) -> None:
     assert sorted(p.name for p in (migrations / "versions").glob("*.py")) == [
         "0001_initial_schema.py",
         "0002_list_indexes.py",
+        "0003_users_case_insensitive.py",
     ]
 
 
@@ -367,10 +372,12 @@ async def test_unknown_and_unversioned_databases_are_explained(tmp_path: Path) -
         assert "not in the migration scripts" in state_text(screen)
         assert "problem" in screen.query_one("#migration-state").classes
         # Stamping a known revision fixes it (the unknown one is purged).
-        await run_action(app, pilot, settings, "s", revision="0002_list_indexes")
-        assert screen.status is not None and screen.status.current == ("0002_list_indexes",)
+        await run_action(app, pilot, settings, "s", revision="0003_users_case_insensitive")
+        assert screen.status is not None and screen.status.current == (
+            "0003_users_case_insensitive",
+        )
         assert "Up to date" in state_text(screen)
-    assert cli_current(migrations, settings) == {"0002_list_indexes"}
+    assert cli_current(migrations, settings) == {"0003_users_case_insensitive"}
 
     other = sqlite_settings(tmp_path / "unversioned.db")
     manager = SessionManager(other)
@@ -381,26 +388,26 @@ async def test_unknown_and_unversioned_databases_are_explained(tmp_path: Path) -
     async with migrations_app(other, migrations) as (app, pilot, screen):
         assert "no Alembic revision" in state_text(screen)
         assert "stamp" in state_text(screen)
-        await run_action(app, pilot, other, "s", revision="0002_list_indexes")
-    assert cli_current(migrations, other) == {"0002_list_indexes"}
+        await run_action(app, pilot, other, "s", revision="0003_users_case_insensitive")
+    assert cli_current(migrations, other) == {"0003_users_case_insensitive"}
 
 
 async def test_detail_pane_shows_parents_file_and_sql(tmp_path: Path) -> None:
     settings = sqlite_settings(tmp_path / "app.db")
     migrations = project_with(tmp_path / "project", "0003_notes")
-    await migrate(settings, migrations, "0002_list_indexes")
+    await migrate(settings, migrations, "0003_users_case_insensitive")
     async with migrations_app(settings, migrations) as (app, pilot, screen):
         await select(pilot, screen, "0003_notes")
         await settle(app, pilot)
         info = str(screen.query_one("#detail-info", Static).render())
-        assert "Parents: 0002_list_indexes" in info
+        assert "Parents: 0003_users_case_insensitive" in info
         assert "migrations/versions/0003_notes.py" in info
-        preview = screen._previews[("0003_notes", ("0002_list_indexes",))]
+        preview = screen._previews[("0003_notes", ("0003_users_case_insensitive",))]
         assert "CREATE TABLE notes" in _plain(app, preview)
         # An applied revision previews its downgrade.
         await select(pilot, screen, "0001_initial_schema")
         await settle(app, pilot)
-        preview = screen._previews[("0001_initial_schema", ("0002_list_indexes",))]
+        preview = screen._previews[("0001_initial_schema", ("0003_users_case_insensitive",))]
         assert "DROP INDEX" in _plain(app, preview)
 
 
@@ -425,7 +432,7 @@ async def test_palette_lists_migration_commands(tmp_path: Path) -> None:
 async def test_key_4_opens_the_panel(tmp_path: Path) -> None:
     settings = sqlite_settings(tmp_path / "app.db")
     migrations = project_with(tmp_path / "project", "0003_notes")
-    await migrate(settings, migrations, "0002_list_indexes")
+    await migrate(settings, migrations, "0003_users_case_insensitive")
     app = make_app(settings, migrations_path=migrations)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -443,7 +450,7 @@ def header_text(app: DbTuiApp) -> str:
 async def test_header_follows_the_revision_after_an_upgrade(tmp_path: Path) -> None:
     settings = sqlite_settings(tmp_path / "header.db")
     migrations = project_with(tmp_path / "project")
-    await migrate(settings, migrations, "0001_initial_schema")
+    await migrate(settings, migrations, "0002_list_indexes")
 
     async with migrations_app(settings, migrations) as (app, pilot, _screen):
         for _ in range(200):  # the start-up check runs once the first screen is up
@@ -453,8 +460,8 @@ async def test_header_follows_the_revision_after_an_upgrade(tmp_path: Path) -> N
         assert app.revision_state == "the database is behind head (1 pending revision)"
         assert app.revision_state in header_text(app)
 
-        await run_action(app, pilot, settings, "u", revision="0002_list_indexes")
-        assert cli_current(migrations, settings) == {"0002_list_indexes"}
+        await run_action(app, pilot, settings, "u", revision="0003_users_case_insensitive")
+        assert cli_current(migrations, settings) == {"0003_users_case_insensitive"}
         await settle(app, pilot)
         assert app.revision_state == ""
         assert "behind head" not in header_text(app)

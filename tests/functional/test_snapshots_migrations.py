@@ -36,7 +36,7 @@ def test_migrations_panel_with_pending_revisions(snap_compare, tmp_path: Path) -
     migrations = project_with(
         tmp_path / "project", "0003_notes", "0004_branch_a", "0005_branch_b", "0006_merge"
     )
-    asyncio.run(_migrate(migrations, "0002_list_indexes"))
+    asyncio.run(_migrate(migrations, "0003_users_case_insensitive"))
     app = make_app(
         sqlite_settings(Path("app.db")), initial_mode="migrations", migrations_path=migrations
     )

@@ -102,6 +102,14 @@ users = Table(
     Index("ix_users_deleted_at_id", "deleted_at", "id"),
 )
 
+# Usernames and emails are unique without regard to case (`Ann` and `ann` are one user), live
+# and trashed users alike. `lower()` is the database's own: SQLite's folds ASCII letters only
+# (`Ärne` and `ärne` stay two users there), PostgreSQL's folds by the database's locale
+# (Unicode in a UTF-8 locale). The repository's duplicate check uses the same `lower()`, so
+# it agrees with the index on each backend. The plain unique constraints above stay.
+Index("uq_users_lower_username", func.lower(users.c.username), unique=True)
+Index("uq_users_lower_email", func.lower(users.c.email), unique=True)
+
 user_profiles = Table(
     "user_profiles",
     metadata,

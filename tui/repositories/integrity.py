@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from tui.schemas.errors import FieldErrors
 
 _SQLITE = re.compile(r"(UNIQUE|NOT NULL) constraint failed: (\w+)\.(\w+)")
+_SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '([^']+)'")  # on expressions
 _PG_CONSTRAINT = re.compile(r'violates (unique|foreign key|not-null|check) constraint "([^"]+)"')
 _PG_KEY = re.compile(r"Key \(([^)]+)\)=")
 _PG_NOT_NULL = re.compile(r'null value in column "(\w+)"')
@@ -36,8 +37,8 @@ def integrity_errors(
 ) -> FieldErrors:
     """`FieldErrors` naming the field behind `exc`.
 
-    `columns` maps ``table.column`` to a field name; `constraints` maps constraint names to
-    field names; `messages` gives the text per field (default "already taken").
+    `columns` maps ``table.column`` to a field name; `constraints` maps constraint (and unique
+    index) names to field names; `messages` gives the text per field (default "already taken").
     """
     text = _text(exc)
     messages = messages or {}
@@ -50,6 +51,8 @@ def integrity_errors(
         kind, table, column = match.groups()
         field = columns.get(f"{table}.{column}", column)
         return field_error(field, "already taken" if kind == "UNIQUE" else "required")
+    if match := _SQLITE_INDEX.search(text):
+        return field_error(constraints.get(match.group(1), "__root__"), "already taken")
     if "FOREIGN KEY constraint failed" in text:
         return field_error(foreign_key_field, "refers to a row that does not exist")
     if match := _PG_CONSTRAINT.search(text):

@@ -123,6 +123,8 @@ class UserRepository(Repository[UserRow]):
     integrity_constraints = {
         "uq_users_email": "email",
         "uq_users_username": "username",
+        "uq_users_lower_email": "email",
+        "uq_users_lower_username": "username",
         "uq_user_profiles_user_id": "profile",
     }
     integrity_messages = {
@@ -229,25 +231,27 @@ class UserRepository(Repository[UserRow]):
     async def _check_unique(
         self, username: str | None, email: str | None, exclude_id: int | None = None
     ) -> None:
-        wanted = []
+        """`FieldErrors` when another user (live or trashed) has the username or email,
+        compared without regard to case by the database's `lower()`, as the unique indexes
+        compare them (SQLite's folds ASCII letters only; see `tui.db.tables`)."""
+        same: dict[str, ColumnElement[bool]] = {}
         if username is not None:
-            wanted.append(_users.c.username == username)
+            same["username"] = func.lower(_users.c.username) == func.lower(username)
         if email is not None:
-            wanted.append(_users.c.email == email)
-        if not wanted:
+            same["email"] = func.lower(_users.c.email) == func.lower(email)
+        if not same:
             return
-        statement = select(_users.c.username, _users.c.email, _users.c.deleted_at).where(
-            or_(*wanted)
-        )
+        statement = select(
+            _users.c.deleted_at, *(match.label(field) for field, match in same.items())
+        ).where(or_(*same.values()))
         if exclude_id is not None:
             statement = statement.where(_users.c.id != exclude_id)
         errors: dict[str, str] = {}
         for other in (await self.session.execute(statement)).all():
             where = " (by a user in the trash)" if other.deleted_at is not None else ""
-            if username is not None and other.username == username:
-                errors["username"] = f"already taken{where}"
-            if email is not None and other.email == email:
-                errors["email"] = f"already used by another user{where}"
+            for field in same:
+                if other._mapping[field]:
+                    errors[field] = f"{self.integrity_messages[field]}{where}"
         if errors:
             raise FieldErrors(errors)
 

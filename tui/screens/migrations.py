@@ -506,7 +506,10 @@ class MigrationsScreen(DbScreen):
         except Exception as exc:
             message = short_error(exc, self._secrets())
             self._report(message, "error")
-            self.notify(message, title=f"{title}: failed", severity="error", timeout=10)
+            # literally: the error may quote data (a colliding username like "[b]ann[/]")
+            self.notify(
+                message, title=f"{title}: failed", severity="error", timeout=10, markup=False
+            )
             return False, None
         finally:
             self.operation = None

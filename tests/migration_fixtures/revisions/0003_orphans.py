@@ -1,7 +1,7 @@
 """delete every user, which leaves their posts pointing nowhere
 
 Revision ID: 0003_orphans
-Revises: 0002_list_indexes
+Revises: 0003_users_case_insensitive
 Create Date: 2026-11-25 14:00:00
 
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0003_orphans"
-down_revision = "0002_list_indexes"
+down_revision = "0003_users_case_insensitive"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """rebuild posts through a batch copy
 
 Revision ID: 0003_rebuild_posts
-Revises: 0002_list_indexes
+Revises: 0003_users_case_insensitive
 Create Date: 2026-11-25 14:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_rebuild_posts"
-down_revision = "0002_list_indexes"
+down_revision = "0003_users_case_insensitive"
 branch_labels = None
 depends_on = None
 
