@@ -19,7 +19,7 @@ from tests.conftest import _pg_admin, create_schema, pg_settings, sqlite_setting
 from tests.functional.db_trouble import read_only, tiny_disk, write_lock_held
 from tui.config import load_settings
 from tui.db import session as session_module
-from tui.db.errors import driver_error, rejected_search, short_error
+from tui.db.errors import ConnectionProblem, driver_error, rejected_search, short_error
 from tui.db.session import SessionManager
 from tui.models import User
 from tui.repositories import Query, UserRepository
@@ -92,12 +92,17 @@ async def test_locked_sqlite_file(
     assert await usernames(sqlite_manager) == ["ann", "bob"]
 
 
+@pytest.mark.parametrize("journal", ["wal", "delete"])
 @pytest.mark.parametrize("what", ["file", "folder"])
 async def test_read_only_sqlite_file_or_folder(
-    sqlite_manager: SessionManager, tmp_path: Path, what: str
+    sqlite_manager: SessionManager, tmp_path: Path, what: str, journal: str
 ) -> None:
+    """dbtui's own files are in WAL mode; one from another tool may be in rollback-journal
+    mode, which the connect-time ``PRAGMA journal_mode=WAL`` cannot change when read-only."""
     await sqlite_manager.dispose()  # as after a clean exit: no -wal or -shm left behind
     path = tmp_path / "app.db"
+    with closing(sqlite3.connect(path)) as other_tool:
+        assert other_tool.execute(f"pragma journal_mode={journal}").fetchone() == (journal,)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
     with read_only(path if what == "file" else tmp_path):
         manager = SessionManager(sqlite_settings(path))
@@ -110,6 +115,28 @@ async def test_read_only_sqlite_file_or_folder(
             line = short_error(error, database=manager.settings)
             assert line == f"{path} is read-only (file or folder permissions): nothing was written"
             assert await usernames(manager) == ["ann"]
+        finally:
+            await manager.dispose()
+
+
+async def test_read_only_folder_with_uncheckpointed_wal_is_not_shown_without_it(
+    sqlite_manager: SessionManager, tmp_path: Path
+) -> None:
+    """A ``-wal`` left with commits not yet in the database (and no ``-shm``): an immutable
+    open would ignore those commits, so the database is not opened rather than shown stale."""
+    await sqlite_manager.dispose()
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    with closing(sqlite3.connect(tmp_path / "app.db", isolation_level=None)) as writer:
+        writer.execute("pragma wal_autocheckpoint=0")
+        writer.execute(INSERT_BOB)  # committed, in the -wal only
+        for suffix in ("", "-wal"):  # what a crash leaves, without the -shm
+            shutil.copyfile(tmp_path / f"app.db{suffix}", crashed / f"app.db{suffix}")
+    with read_only(crashed):
+        manager = SessionManager(sqlite_settings(crashed / "app.db"))
+        try:
+            with pytest.raises(ConnectionProblem, match="cannot open SQLite database"):
+                await manager.ping()
         finally:
             await manager.dispose()
 
