@@ -22,7 +22,7 @@ from tui.db import session as session_module
 from tui.db.errors import ConnectionProblem, driver_error, rejected_search, short_error
 from tui.db.session import SessionManager
 from tui.models import User
-from tui.repositories import Query, UserRepository
+from tui.repositories import PostRepository, Query, UserRepository
 
 
 async def failure(manager: SessionManager, sql: str, **params: object) -> Exception:
@@ -233,6 +233,25 @@ async def test_postgres_errors_carry_no_sql_link_or_newline(pg_database: str) ->
         assert logged.error == (
             'UndefinedTableError (42P01): relation "no_such_table" does not exist'
         )
+    finally:
+        await manager.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_refuses_a_search_of_too_many_words(pg_database: str) -> None:
+    manager = SessionManager(pg_settings(pg_database))
+    await create_schema(manager)
+    try:
+        with pytest.raises(Exception) as raised:
+            async with manager.read_session() as session:
+                words = " ".join(["ab"] * 60_000)  # websearch_to_tsquery runs out of stack
+                await PostRepository(session).page(Query(sort="id", search=words))
+        assert rejected_search(raised.value)
+        line = short_error(raised.value, database=manager.settings)
+        assert line == (
+            "too long or too complex for the database (stack depth limit exceeded): shorten it"
+        )
+        assert not rejected_search(await failure(manager, "select * from no_such_table"))
     finally:
         await manager.dispose()
 
