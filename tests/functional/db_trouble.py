@@ -1,5 +1,5 @@
 """Real trouble for a database, for the error tests: a write lock held by another process, a
-file or folder nobody can write (root included), a disk that fills up.
+file or folder nobody can write (root included), a disk that fills up, a port nobody serves.
 
 Tests run as root here, where permission bits do not stop writes: `read_only` uses the
 immutable attribute (`chattr +i`, which stops root too) and falls back to `chmod` for other
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -102,3 +103,10 @@ def tiny_disk(size: str = "512k") -> Iterator[Path]:
     finally:
         subprocess.run(["umount", "--lazy", str(folder)], capture_output=True, check=False)
         folder.rmdir()
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

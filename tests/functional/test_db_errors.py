@@ -5,7 +5,6 @@ own words kept in the SQL log next to the statement."""
 from __future__ import annotations
 
 import shutil
-import socket
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
@@ -16,7 +15,7 @@ import pytest
 from sqlalchemy import insert, text
 
 from tests.conftest import _pg_admin, create_schema, pg_settings, sqlite_settings
-from tests.functional.db_trouble import read_only, tiny_disk, write_lock_held
+from tests.functional.db_trouble import free_port, read_only, tiny_disk, write_lock_held
 from tui.config import load_settings
 from tui.db import session as session_module
 from tui.db.errors import ConnectionProblem, driver_error, rejected_search, short_error
@@ -190,13 +189,6 @@ async def test_search_over_sqlite_like_pattern_limit(sqlite_manager: SessionMana
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------------
-def free_port() -> int:
-    """A local TCP port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.postgres
 async def test_postgres_connection_refused_names_the_masked_server() -> None:
     port = free_port()
