@@ -211,6 +211,20 @@ async def test_postgres_connection_refused_names_the_masked_server() -> None:
 
 
 @pytest.mark.postgres
+async def test_postgres_missing_database_names_the_masked_server(pg_database: str) -> None:
+    settings = pg_settings(pg_database + "_gone", POSTGRES_PASSWORD="s3cret-pw")
+    manager = SessionManager(settings)
+    try:
+        error = await failure(manager, "select 1")
+    finally:
+        await manager.dispose()
+    assert short_error(error, database=settings) == (
+        f"database does not exist: postgresql+asyncpg://postgres:***@127.0.0.1:5432/"
+        f"{pg_database}_gone"
+    )
+
+
+@pytest.mark.postgres
 async def test_postgres_errors_carry_no_sql_link_or_newline(pg_database: str) -> None:
     settings = pg_settings(pg_database)
     manager = SessionManager(settings)

@@ -129,12 +129,11 @@ def driver_error(exc: BaseException, secrets: list[str] | None = None) -> str:
 
 def rejected_search(exc: BaseException) -> bool:
     """True when the database refused a statement because of its search text: a LIKE
-    pattern over SQLite's limit, or a PostgreSQL program limit or bad pattern."""
+    pattern over SQLite's limit, or one over a PostgreSQL program limit (SQLSTATE 54…)."""
     sqlite = _find_sqlite(exc)
     if sqlite is not None:
-        return "pattern too complex" in str(sqlite) or _sqlite_code(sqlite) == sqlite3.SQLITE_TOOBIG
-    state = _sqlstate(exc) or ""
-    return state.startswith("54") or state in ("2201B", "22025")
+        return "pattern too complex" in str(sqlite)
+    return (_sqlstate(exc) or "").startswith("54")
 
 
 # -- what a person reads -----------------------------------------------------------------------
@@ -165,17 +164,12 @@ def _sqlite_line(error: sqlite3.Error, database: DatabaseSettings | None) -> str
         return f"another process holds a write lock on {file}; retry"
     if code == sqlite3.SQLITE_READONLY:
         return f"{file} is read-only (file or folder permissions): nothing was written"
-    if code == sqlite3.SQLITE_CANTOPEN and path is not None:
+    if code == sqlite3.SQLITE_CANTOPEN and database is not None and path is not None:
         if not _folder_writable(path):  # the journal or WAL cannot be created next to it
             return f"{file} is read-only (file or folder permissions): nothing was written"
-        assert database is not None
         return describe_connection_error(error, database.masked_url, path)
     if code == sqlite3.SQLITE_FULL:
         return f"the disk holding {file} is full: nothing was written; free some space and retry"
-    if code == sqlite3.SQLITE_IOERR:
-        return f"disk I/O error on {file}: nothing was written; check the disk and retry"
-    if code == sqlite3.SQLITE_TOOBIG:
-        return "a value is too long for the database: shorten it"
     if "pattern too complex" in str(error):
         return "search text too long for the database: shorten it"
     return None
