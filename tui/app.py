@@ -414,7 +414,7 @@ class DbTuiApp(App[None]):
         if not self.settings_loaded:  # loading the settings failed unexpectedly
             self._startup_failed(short_error(error))
             return
-        message = short_error(error, self.manager.settings.secrets)
+        message = short_error(error, database=self.manager.settings)
         self.log.error(f"worker {event.worker.name!r} failed: {message}")
         self.notify(message, title="Error", severity="error", timeout=8)
         self._maybe_connection_lost(error)

@@ -718,8 +718,12 @@ class MigrationRunner:
             return MigrationRefused(str(exc))
         if isinstance(exc, MigrationFailed):
             return exc
-        secrets = list(self.manager.settings.secrets)
-        reason = short_error(exc, secrets) if isinstance(exc, Exception) else type(exc).__name__
+        settings = self.manager.settings
+        reason = (
+            short_error(exc, database=settings)
+            if isinstance(exc, Exception)
+            else type(exc).__name__
+        )
         current: tuple[str, ...] = ()
         if connection is not None:
             try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -20,11 +21,12 @@ from tui.db.errors import (
     ConnectionProblem,
     ReadOnlyError,
     describe_connection_error,
-    short_error,
+    driver_error,
 )
 from tui.db.health import missing_sqlite_file
 from tui.db.reader_session import ReaderSession
 from tui.db.sql_log import SqlLog, now, pool_logger
+from tui.db.sqlite_open import immutable_uri
 from tui.db.sqlite_reader import SqliteReader
 from tui.settings_sources import DatabaseSettings, Environment
 
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from tui.config import Settings
 
 CONNECT_TIMEOUT = 5.0
+#: Seconds a SQLite statement waits for another process's lock before failing as locked.
+BUSY_TIMEOUT = 5.0
 ALLOW_WRITES = "dbtui_allow_writes"
 #: Execution option of read sessions on SQLite: statements run without BEGIN/COMMIT.
 NO_TRANSACTION = "dbtui_no_transaction"
@@ -108,7 +112,17 @@ def build_engine(settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEng
 
 
 def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
-    """Foreign keys, busy timeout, WAL, and transactional DDL (BEGIN emitted by us)."""
+    """Foreign keys, busy timeout, WAL, and transactional DDL (BEGIN emitted by us). On a
+    file: opened immutable where only that can read it (see `immutable_uri`)."""
+
+    if wal:
+
+        @event.listens_for(engine, "do_connect")
+        def _open(dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+            uri = immutable_uri(cargs[0])
+            if uri is not None:
+                cargs[0] = uri
+                cparams["uri"] = True
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -117,9 +131,12 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
             if wal:
-                cursor.execute("PRAGMA journal_mode=WAL")
+                # A read-only file or folder cannot switch to WAL: browse it as it is (a
+                # write says why it cannot happen).
+                with suppress(sqlite3.OperationalError):
+                    cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
@@ -207,7 +224,7 @@ class SessionManager:
         path = _sqlite_path(settings)
         if path is None:
             return None
-        return SqliteReader(path, _dialect(settings), self.sql_log, CONNECT_TIMEOUT)
+        return SqliteReader(path, _dialect(settings), self.sql_log, BUSY_TIMEOUT)
 
     def standalone_engine(self) -> AsyncEngine:
         """A pool-less engine on the current settings, for a worker thread with its own loop
@@ -240,7 +257,7 @@ class SessionManager:
             began = started.pop() if started else now()
             if context.statement is None or isinstance(context.original_exception, ReadOnlyError):
                 return
-            error = short_error(context.original_exception, self.settings.secrets)
+            error = driver_error(context.original_exception, self.settings.secrets)
             log.record(context.statement, context.parameters, began, error=error)
 
     def _install_pool_events(self, engine: Engine) -> None:

@@ -23,8 +23,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
-from tui.db.errors import ConnectionProblem, short_error
+from tui.db.errors import ConnectionProblem, driver_error
 from tui.db.sql_log import SqlLog, now
+from tui.db.sqlite_open import immutable_uri
 
 #: Key of the `info` under which read sessions on a SQLite file carry the manager's
 #: `SqliteReader` (repositories run list pages through it).
@@ -109,7 +110,8 @@ class SqliteReader:
             if lane not in self._connections:
                 import aiosqlite
 
-                pending = aiosqlite.connect(self.path, timeout=self.timeout)
+                uri = immutable_uri(self.path)
+                pending = aiosqlite.connect(uri or self.path, timeout=self.timeout, uri=bool(uri))
                 # As SQLAlchemy does for its own aiosqlite connections: a connection left
                 # open (a crash) must not keep the process alive at exit.
                 pending._thread.daemon = True
@@ -144,7 +146,7 @@ class SqliteReader:
             connection = self._connections.get(lane) or await self._open(lane)
             raw = await connection.execute_fetchall(compiled.sql, arguments)
         except sqlite3.Error as exc:
-            self.sql_log.record(compiled.sql, arguments, started, error=short_error(exc))
+            self.sql_log.record(compiled.sql, arguments, started, error=driver_error(exc))
             raise DBAPIError.instance(compiled.sql, arguments, exc, sqlite3.Error) from None
         self.sql_log.record(compiled.sql, arguments, started)
         if not compiled.result_processors:

@@ -6,13 +6,15 @@ form values map to repository input); the users, posts and tags screens are shor
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,7 +22,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from tui.db.errors import ReadOnlyError, short_error
+from tui.db.errors import SEARCH_REJECTED, DbTuiError, ReadOnlyError, rejected_search, short_error
 from tui.repositories.base import Query
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.screens.base import DbScreen
@@ -208,7 +210,22 @@ class EntityScreen(DbScreen):
 
     @on(RecordTable.LoadFailed, "#table")
     def _load_failed(self, event: RecordTable.LoadFailed) -> None:
+        if rejected_search(event.error):
+            event.stop()  # not a connection problem: the app need not check the connection
+            self._search_rejected()
+            return
         self.notify(self._message(event.error), title="Cannot load", severity="error")
+
+    def _search_rejected(self) -> None:
+        """The database refused the search: list without it; the search bar says why and
+        keeps the text to shorten."""
+        if self.query_state.search:
+            self.set_query(self.query_state.replace(search=None))
+        self._show_search_problem(SEARCH_REJECTED)
+
+    def _show_search_problem(self, problem: str) -> None:
+        for shown in self.query("#search-problem").results(Static):
+            shown.update(Text(problem))
 
     def current_id(self) -> int | None:
         row = self.table.current_row
@@ -231,6 +248,7 @@ class EntityScreen(DbScreen):
             bar = Horizontal(
                 Static(Text("/"), id="search-label"),
                 Input(placeholder=self.SPEC.search_hint, id="search"),
+                Static(id="search-problem"),
                 id="search-bar",
             )
             await self.mount(bar, before="#view-state")
@@ -238,6 +256,7 @@ class EntityScreen(DbScreen):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
+        self._show_search_problem("")
         self.set_query(self.query_state.replace(search=event.value.strip() or None))
         self.table.focus()
 
@@ -250,6 +269,7 @@ class EntityScreen(DbScreen):
                 return
             self.query_one("#search-bar").set_class(True, "-hidden")
             search.value = ""
+            self._show_search_problem("")
         self.table.focus()
         if self.query_state.search:
             self.set_query(self.query_state.replace(search=None))
@@ -308,7 +328,16 @@ class EntityScreen(DbScreen):
         return True
 
     def _message(self, error: BaseException) -> str:
-        return short_error(error, self.dbapp.manager.settings.secrets)
+        return short_error(error, database=self.dbapp.manager.settings)
+
+    @contextmanager
+    def _save_failures(self) -> Iterator[None]:
+        """A database failure while saving becomes the one line the form shows at its top
+        (the form keeps what was typed)."""
+        try:
+            yield
+        except (SQLAlchemyError, OSError) as error:
+            raise DbTuiError(self._message(error)) from error
 
     # -- create and edit -------------------------------------------------------------------
     def action_new(self) -> None:
@@ -332,8 +361,10 @@ class EntityScreen(DbScreen):
         from tui.screens.modals import FormErrors
 
         try:
-            async with self.dbapp.manager.session() as session:
-                return await self.SPEC.repository(session).create(self.SPEC.to_input(values, True))
+            with self._save_failures():
+                async with self.dbapp.manager.session() as session:
+                    repository = self.SPEC.repository(session)
+                    return await repository.create(self.SPEC.to_input(values, True))
         except FieldErrors as errors:
             raise FormErrors(self._form_errors(errors)) from None
 
@@ -394,10 +425,11 @@ class EntityScreen(DbScreen):
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
         try:
-            async with self.dbapp.manager.session() as session:
-                return await self.SPEC.repository(session).update(
-                    row_id, self.SPEC.to_input(values, False), version[0]
-                )
+            with self._save_failures():
+                async with self.dbapp.manager.session() as session:
+                    return await self.SPEC.repository(session).update(
+                        row_id, self.SPEC.to_input(values, False), version[0]
+                    )
         except FieldErrors as errors:
             raise FormErrors(self._form_errors(errors)) from None
         except StaleRecordError as stale:

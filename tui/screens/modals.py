@@ -26,6 +26,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
+from tui.db.errors import short_error
 from tui.widgets.cells import display_str, escape_control
 from tui.widgets.record_form import FORM_ERROR_KEY, FormField, PickerField, RecordForm
 
@@ -607,7 +608,7 @@ class FormScreen(ModalScreen[Any]):
         except FormConflict as conflict:
             await self._resolve_conflict(conflict, values)
         except Exception as error:
-            self.form.set_errors({FORM_ERROR_KEY: str(error) or type(error).__name__})
+            self.form.set_errors({FORM_ERROR_KEY: short_error(error)})
             self._set_status("Not saved")
         else:
             self.form.set_errors({})
