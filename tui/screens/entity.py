@@ -25,7 +25,7 @@ from tui.repositories.base import Query
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.screens.base import DbScreen
 from tui.screens.sources import RepositoryFactory, RepositorySource
-from tui.settings_sources import Environment
+from tui.screens.write_confirm import WriteNotConfirmed, confirm_write
 from tui.widgets.cells import escape_control
 from tui.widgets.record_table import Column, RecordTable
 
@@ -338,11 +338,18 @@ class EntityScreen(DbScreen):
     async def _save_new(self, values: dict[str, Any]) -> Any:
         from tui.screens.modals import FormErrors
 
+        await self._confirm_save(f"Create {self.SPEC.kind}?", "Add this new record.")
         try:
             async with self.dbapp.manager.session() as session:
                 return await self.SPEC.repository(session).create(self.SPEC.to_input(values, True))
         except FieldErrors as errors:
             raise FormErrors(self._form_errors(errors)) from None
+
+    async def _confirm_save(self, title: str, body: str) -> None:
+        """In production, ask for the environment name; the form shows a refusal."""
+        where = f"{body}\nDatabase: {self.dbapp.manager.settings.masked_url}"
+        if not await confirm_write(self.dbapp, title, where, label="Save", ask_elsewhere=False):
+            raise WriteNotConfirmed("Not saved: the write was not confirmed.")
 
     def _form_errors(self, errors: FieldErrors) -> dict[str, str]:
         from tui.widgets.record_form import FORM_ERROR_KEY
@@ -373,7 +380,8 @@ class EntityScreen(DbScreen):
             self.reload(keep_position=True)
             return
         version = [detail.version]
-        title = f"{self.SPEC.kind.capitalize()} {self.SPEC.label(detail)}"
+        label = self.SPEC.label(detail)
+        title = f"{self.SPEC.kind.capitalize()} {label}"
         if self.dbapp.manager.read_only:
             title += " (read-only)"
         self.app.push_screen(
@@ -381,7 +389,7 @@ class EntityScreen(DbScreen):
                 title,
                 self.SPEC.form_fields(self, False),
                 self.SPEC.to_form(detail),
-                save=partial(self._save_existing, row_id, version),
+                save=partial(self._save_existing, row_id, label, version),
             ),
             self._saved,
         )
@@ -390,13 +398,16 @@ class EntityScreen(DbScreen):
         async with self.dbapp.manager.session() as session:
             return await self.SPEC.repository(session).get(row_id)
 
-    async def _save_existing(self, row_id: int, version: list[int], values: dict[str, Any]) -> Any:
+    async def _save_existing(
+        self, row_id: int, label: str, version: list[int], values: dict[str, Any]
+    ) -> Any:
         from tui.screens.modals import ConflictScreen, FormErrors
         from tui.widgets.record_form import FORM_ERROR_KEY
 
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
         form_screen = self.app.screen
+        await self._confirm_save(f"Save {self.SPEC.kind} {label}?", "Write your changes.")
         while True:
             try:
                 async with self.dbapp.manager.session() as session:
@@ -457,8 +468,6 @@ class EntityScreen(DbScreen):
             self.notify(str(error), severity="warning")
             self.reload(keep_position=True)
             return
-        from tui.screens.modals import ConfirmScreen, TypeToConfirmScreen
-
         label = self.SPEC.label(detail)
         soft = self.SPEC.soft_delete and not self.in_trash
         if soft:
@@ -467,13 +476,7 @@ class EntityScreen(DbScreen):
         else:
             title = f"Delete {self.SPEC.kind} {label} permanently?"
             body = f"This {impact}. It cannot be undone."
-        if self.dbapp.manager.settings.ENVIRONMENT is Environment.PRODUCTION:
-            screen: Any = TypeToConfirmScreen(
-                title, body + "\nType the environment name to confirm.", "production"
-            )
-        else:
-            screen = ConfirmScreen(title, body, confirm_label="Delete", danger=True)
-        if not await self.app.push_screen_wait(screen):
+        if not await confirm_write(self.dbapp, title, body, label="Delete", danger=True):
             return
         await self._write(
             lambda repo: (
@@ -492,7 +495,16 @@ class EntityScreen(DbScreen):
 
     @work(exclusive=True, group="entity-delete", exit_on_error=False)
     async def _restore(self, row_id: int) -> None:
-        await self._write(lambda repo: repo.restore(row_id), "Restored")
+        try:
+            label = self.SPEC.label(await self._get(row_id))
+        except NotFoundError as error:
+            self.notify(str(error), severity="warning")
+            self.reload(keep_position=True)
+            return
+        title = f"Restore {self.SPEC.kind} {label} from the trash?"
+        body = "It comes back to the list."
+        if await confirm_write(self.dbapp, title, body, label="Restore", ask_elsewhere=False):
+            await self._write(lambda repo: repo.restore(row_id), f"Restored {label}")
 
     async def _write(self, operation: Callable[[Any], Awaitable[Any]], done: str) -> None:
         try:

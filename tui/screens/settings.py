@@ -52,6 +52,13 @@ async def probe_connection(settings: Settings, timeout: float = CONNECT_TIMEOUT)
         await engine.dispose()
 
 
+#: The promise the screen makes about writes after an unlock (`tui.screens.write_confirm`).
+EVERY_WRITE_ASKS = (
+    "Every write (saving or creating a record, delete, restore, tag merge, seed) and every "
+    "migration still asks for {word} to be typed."
+)
+
+
 def _no_write_bits(path: Path) -> bool:
     return not path.stat().st_mode & 0o222
 
@@ -156,7 +163,7 @@ class SettingsScreen(DbScreen):
         if manager.read_only:
             state = "writes: read-only"
         elif production:
-            state = "writes: UNLOCKED for this run"
+            state = f"writes: UNLOCKED for this run, each asks for {manager.settings.ENVIRONMENT}"
         else:
             state = "writes: allowed"
         self.query_one("#guard-state", Static).update(Text(state))
@@ -334,10 +341,12 @@ class SettingsScreen(DbScreen):
             return
         from tui.screens.modals import TypeToConfirmScreen
 
+        word = manager.settings.ENVIRONMENT.value
         dialog = TypeToConfirmScreen(
             "Unlock writes",
-            f"Writes to {manager.settings.masked_url} stay allowed until dbtui exits.",
-            manager.settings.ENVIRONMENT.value,
+            f"Writes to {manager.settings.masked_url} stay allowed until dbtui exits or you "
+            f"lock them again. {EVERY_WRITE_ASKS.format(word=word)}",
+            word,
             confirm_label="Unlock",
         )
         self.app.push_screen(dialog, self._unlock_answer)
@@ -349,7 +358,8 @@ class SettingsScreen(DbScreen):
         self.dbapp.manager.unlock()
         self.dbapp.connection_state = "UNLOCKED"
         self._show_guard()
-        self._status("Writes unlocked for this run only; every write still asks to confirm.")
+        word = self.dbapp.manager.settings.ENVIRONMENT.value
+        self._status(f"Writes unlocked for this run only. {EVERY_WRITE_ASKS.format(word=word)}")
         self.notify("Writes unlocked until dbtui exits", title="UNLOCKED", severity="warning")
 
     def action_lock(self) -> None:
