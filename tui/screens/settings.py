@@ -30,6 +30,7 @@ from tui.db.errors import ConnectionProblem, short_error
 from tui.db.session import CONNECT_TIMEOUT, ServerInfo, build_engine, ping_engine
 from tui.env_save import EnvSavePlan, changed_settings, plan_env_save
 from tui.screens.base import DbScreen
+from tui.screens.write_confirm import EVERY_WRITE_ASKS
 from tui.widgets.settings_form import SettingsForm, build_candidate
 
 
@@ -50,13 +51,6 @@ async def probe_connection(settings: Settings, timeout: float = CONNECT_TIMEOUT)
         return await ping_engine(engine, settings, timeout)
     finally:
         await engine.dispose()
-
-
-#: The promise the screen makes about writes after an unlock (`tui.screens.write_confirm`).
-EVERY_WRITE_ASKS = (
-    "Every write (saving or creating a record, delete, restore, tag merge, seed) and every "
-    "migration still asks for {word} to be typed."
-)
 
 
 def _no_write_bits(path: Path) -> bool:

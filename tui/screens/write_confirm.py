@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from tui.db.session import SessionManager
 
 
+#: What the Settings screen promises after an unlock: `confirm_write` keeps the promise.
+EVERY_WRITE_ASKS = (
+    "Every write (saving or creating a record, delete, restore, tag merge, seed) and every "
+    "migration still asks for {word} to be typed."
+)
+
+
 class WriteNotConfirmed(Exception):
     """Raised by a form's save when the write was not confirmed (the form shows the message)."""
 
