@@ -488,23 +488,21 @@ class DbTuiApp(App[None]):
 
     def action_seed(self) -> None:
         """Fill the current database with demo data (asks first)."""
-        from tui.screens.modals import ConfirmScreen
-
         if self.manager.read_only:
             self.notify(
                 "Production is read-only: unlock writes in Settings (5)", severity="warning"
             )
             return
-        target = self.manager.settings.masked_url
-        body = f"Add 50 users, 500 posts and 30 tags of fake data to {target}?"
-        self.push_screen(ConfirmScreen("Seed demo data", body, confirm_label="Seed"), self._seed)
-
-    def _seed(self, confirmed: bool | None) -> None:
-        if confirmed:
-            self._run_seed()
+        self._seed()
 
     @work(exclusive=True, group="seed", exit_on_error=False)
-    async def _run_seed(self) -> None:
+    async def _seed(self) -> None:
+        from tui.screens.write_confirm import confirm_write
+
+        target = self.manager.settings.masked_url
+        body = f"Add 50 users, 500 posts and 30 tags of fake data to {target}?"
+        if not await confirm_write(self, "Seed demo data", body, label="Seed"):
+            return
         from tui.seed import seed
 
         self.notify("Seeding demo data…")

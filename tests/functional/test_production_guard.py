@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input
 
 from tests.conftest import pg_settings
+from tests.functional import test_screen_common as common
 from tests.functional.test_settings_screen import (
     prepare,
     screen_text,
@@ -137,3 +138,82 @@ async def test_screen_and_palette_writes_refused_while_locked(production: DbTuiA
     messages = [n.message for n in app._notifications]
     assert sum("read-only" in m for m in messages) >= 3
     assert await user_count(app) == 1
+
+
+async def refuse_the_name(app: DbTuiApp) -> None:
+    """The write asks for the environment name to be typed; answer with escape."""
+    pilot = app.pilot  # type: ignore[attr-defined]
+    await common.settle(app, pilot)
+    assert isinstance(app.screen, TypeToConfirmScreen), app.screen
+    assert "Type production to confirm" in screen_text(app)
+    await pilot.press("escape")
+    await common.settle(app, pilot)
+
+
+async def test_every_write_after_unlock_asks_for_the_name(production: DbTuiApp) -> None:
+    app, pilot = production, production.pilot  # type: ignore[attr-defined]
+    await pilot.click("#settings-unlock")
+    await answer_unlock(app, "production")
+    promise = (
+        "Every write (saving or creating a record, delete, restore, tag merge, seed) and every "
+        "migration still asks for production to be typed."
+    )
+    assert promise in status(app)
+    await pilot.press("1")
+    await common.settle(app, pilot)
+
+    await pilot.press("n")  # create: refused, then typed
+    await common.settle(app, pilot)
+    common.fill(app, username="new_user", email="new_user@example.com", password="Long-enough-1")
+    await common.save(app, pilot)
+    await refuse_the_name(app)
+    assert "Not saved: the write was not confirmed." in screen_text(app)
+    assert await user_count(app) == 1
+    await common.save(app, pilot)
+    await answer_unlock(app, "production")
+    await common.settle(app, pilot)
+    assert await user_count(app) == 2
+
+    await pilot.press("g", "enter")  # edit existing_user: refused, nothing written
+    await common.settle(app, pilot)
+    common.fill(app, full_name="Changed")
+    await common.save(app, pilot)
+    await refuse_the_name(app)
+    name_sql = "select full_name from users where username = 'existing_user'"
+    assert await common.scalar(app.manager, name_sql) is None
+    await pilot.press("escape")
+    await common.settle(app, pilot)
+    await common.confirm(app, pilot)  # discard the edit
+
+    live_sql = "select count(*) from users where deleted_at is null"
+    await pilot.press("d")  # delete: refused, then typed (to the trash)
+    await refuse_the_name(app)
+    assert await common.scalar(app.manager, live_sql) == 2
+    await pilot.press("d")
+    await common.settle(app, pilot)
+    await answer_unlock(app, "production")
+    await common.settle(app, pilot)
+    assert await common.scalar(app.manager, live_sql) == 1
+
+    await pilot.press("t")  # restore: refused
+    await common.settle(app, pilot)
+    await pilot.press("u")
+    await refuse_the_name(app)
+    assert await common.scalar(app.manager, live_sql) == 1
+
+    await common.run_command(app, pilot, "Seed demo")  # seed: refused
+    await refuse_the_name(app)
+    assert await user_count(app) == 2
+
+    await common.add_tags(app.manager, ["alpha", "beta"])  # tag merge: refused
+    await pilot.press("3")
+    await common.settle(app, pilot)
+    await pilot.press("g", "m")
+    await common.settle(app, pilot)
+    await common.pick(app, pilot, "target", "beta")
+    await common.save(app, pilot)
+    await refuse_the_name(app)
+    assert await common.rows(app.manager, "select name from tags order by name") == [
+        ("alpha",),
+        ("beta",),
+    ]

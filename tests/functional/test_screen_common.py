@@ -213,6 +213,7 @@ WAITING_WORKERS = {
     "_merge",
     "action_tag_posts",
     "_resolve_conflict",
+    "_restore",
 }
 
 

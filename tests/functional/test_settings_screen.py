@@ -21,6 +21,7 @@ from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
 from tui.models import User
+from tui.screens.modals import ConfirmScreen
 
 SECRET = "Zq8-pa55word-NEVER-SHOWN"
 TYPED = "Tq7-typed!"
@@ -88,6 +89,32 @@ async def set_field(app: DbTuiApp, pilot: Pilot, name: str, text: str) -> None:
     """Replace a field's text at once (the same `Input.Changed` as typing, without the wait)."""
     app.screen.query_one(f"#field-{name}", Input).value = text
     await pilot.pause()
+
+
+async def save_listing(app: DbTuiApp, pilot: Pilot) -> str:
+    """Press ctrl+s and return what the confirmation lists before writing (left open)."""
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ConfirmScreen), f"no confirmation; status: {status(app)}"
+    return str(app.screen.query_one("#body", Static).render())
+
+
+def listed_keys(listing: str) -> list[str]:
+    """The setting names under "Write to …:" in a save confirmation."""
+    lines = listing.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("Write to "))
+    entries = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        entries.append(line.split()[0].split("=")[0])
+    return entries
+
+
+async def answer(app: DbTuiApp, pilot: Pilot, key: str) -> None:
+    """Answer the open yes/no dialog (`y` or `n`)."""
+    await pilot.press(key)
+    await settle(app, pilot)
 
 
 async def choose_environment(app: DbTuiApp, pilot: Pilot, value: str) -> None:
@@ -369,15 +396,17 @@ async def test_env_round_trip(tmp_path: Path, caplog: pytest.LogCaptureFixture) 
     async with settings_app(settings, env_file) as (app, pilot):
         await set_field(app, pilot, "POSTGRES_PASSWORD", SECRET)
         await set_field(app, pilot, "DB_POOL_SIZE", "8")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        listing = await save_listing(app, pilot)
+        assert listed_keys(listing) == ["POSTGRES_PASSWORD", "DB_POOL_SIZE"]
+        assert "POSTGRES_PASSWORD (changed)" in listing and SECRET not in listing
+        await answer(app, pilot, "y")
         assert status(app).startswith(f"Saved to {env_file}")
         assert "press ctrl+a to use them now" in status(app)
         await pilot.press("ctrl+a")
         await settle(app, pilot)
         assert app.manager.settings.DB_POOL_SIZE == 8
         assert str(app.screen.query_one("#origin-DB_POOL_SIZE", Static).render()) == ".env"
-        shown = [screen_text(app), *(n.message for n in app._notifications)]
+        shown = [screen_text(app), listing, *(n.message for n in app._notifications)]
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     content = env_file.read_text()
     assert content.startswith("# my project settings\nOTHER_TOOL_KEY=keep me\n")
@@ -454,7 +483,10 @@ async def test_clearing_secrets(tmp_path: Path) -> None:
         await pilot.click("#clear-POSTGRES_PASSWORD")
         await pilot.pause()
         assert "(cleared" in screen_text(app)
-        await pilot.press("ctrl+s")
+        listing = await save_listing(app, pilot)
+        assert listed_keys(listing) == ["POSTGRES_PASSWORD", "DATABASE_URL"]
+        assert "POSTGRES_PASSWORD (cleared)" in listing and "DATABASE_URL (cleared)" in listing
+        await answer(app, pilot, "y")
         await pilot.press("ctrl+a")
         await settle(app, pilot)
         assert app.masked_url == "sqlite+aiosqlite:///app.db"
@@ -463,3 +495,75 @@ async def test_clearing_secrets(tmp_path: Path) -> None:
     assert reloaded.DATABASE_URL_OVERRIDE is None
     assert reloaded.POSTGRES_PASSWORD.get_secret_value() == ""
     assert SECRET not in env_file.read_text()
+
+
+async def test_save_writes_only_edits_never_the_environment_or_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POSTGRES_PASSWORD", SECRET)
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    env_file = tmp_path / ".env"
+    original = b"# my settings\nexport OTHER_TOOL='keep me'  # theirs\nDB_POOL_SIZE=7\n\n"
+    env_file.write_bytes(original)
+    overrides = {"SQLITE_DATABASE": "app.db"}  # as `--sqlite app.db` gives it
+    settings = load_settings(env_file, overrides)
+    await prepare(settings)
+    async with settings_app(settings, env_file, overrides) as (app, pilot):
+        await pilot.press("ctrl+s")  # nothing edited: nothing to write, no question
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert status(app).startswith("Nothing to save")
+        assert env_file.read_bytes() == original
+
+        await set_field(app, pilot, "DB_POOL_TIMEOUT", "45")
+        listing = await save_listing(app, pilot)
+        assert listed_keys(listing) == ["DB_POOL_TIMEOUT"]
+        assert "DB_POOL_TIMEOUT=45" in listing
+        assert "ENVIRONMENT, SQLITE_DATABASE, POSTGRES_PASSWORD" in listing  # left out
+        await answer(app, pilot, "n")
+        assert status(app) == "Not saved."
+        assert env_file.read_bytes() == original
+
+        await save_listing(app, pilot)
+        await answer(app, pilot, "y")
+        assert env_file.read_bytes() == original + b"DB_POOL_TIMEOUT=45\n"
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+
+        await set_field(app, pilot, "DB_POOL_SIZE", "9")  # a key of the file: replaced in place
+        listing = await save_listing(app, pilot)
+        assert listed_keys(listing) == ["DB_POOL_SIZE"]
+        await answer(app, pilot, "y")
+        edited = original.replace(b"DB_POOL_SIZE=7", b"DB_POOL_SIZE=9")
+        assert env_file.read_bytes() == edited + b"DB_POOL_TIMEOUT=45\n"
+
+        await type_into(app, pilot, "POSTGRES_PASSWORD", TYPED)  # edited: now it is written
+        listing = await save_listing(app, pilot)
+        assert listed_keys(listing) == ["POSTGRES_PASSWORD"]
+        assert "POSTGRES_PASSWORD (changed)  (the environment variable still takes" in listing
+        assert TYPED not in listing and SECRET not in listing
+        await answer(app, pilot, "y")
+        shown = [screen_text(app), status(app)]
+    content = env_file.read_bytes()
+    assert content == edited + f'DB_POOL_TIMEOUT=45\nPOSTGRES_PASSWORD="{TYPED}"\n'.encode()
+    assert b"ENVIRONMENT" not in content and b"SQLITE_DATABASE" not in content
+    assert SECRET.encode() not in content
+    assert all(TYPED not in text and SECRET not in text for text in shown)
+
+
+async def test_applied_edits_are_listed_and_saved(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DB_POOL_SIZE=7\n")
+    settings = load_settings(env_file, {"SQLITE_DATABASE": "app.db"})
+    await prepare(settings)
+    async with settings_app(settings, env_file, {"SQLITE_DATABASE": "app.db"}) as (app, pilot):
+        await set_field(app, pilot, "DB_POOL_RECYCLE", "900")
+        await pilot.press("ctrl+a")
+        await settle(app, pilot)
+        assert status(app).startswith("Switched to")
+        listing = await save_listing(app, pilot)
+        assert listed_keys(listing) == ["DB_POOL_RECYCLE"]
+        await answer(app, pilot, "y")
+        assert env_file.read_text() == "DB_POOL_SIZE=7\nDB_POOL_RECYCLE=900\n"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert status(app).startswith("Nothing to save")

@@ -27,7 +27,7 @@ from tui.repositories.base import Query
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.screens.base import DbScreen
 from tui.screens.sources import RepositoryFactory, RepositorySource
-from tui.settings_sources import Environment
+from tui.screens.write_confirm import WriteNotConfirmed, confirm_write
 from tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:  # modals and forms load on the first write: the list stays light
@@ -360,6 +360,7 @@ class EntityScreen(DbScreen):
     async def _save_new(self, values: dict[str, Any]) -> Any:
         from tui.screens.modals import FormErrors
 
+        await self._confirm_save(f"Create {self.SPEC.kind}?", "Add this new record.")
         try:
             with self._save_failures():
                 async with self.dbapp.manager.session() as session:
@@ -367,6 +368,12 @@ class EntityScreen(DbScreen):
                     return await repository.create(self.SPEC.to_input(values, True))
         except FieldErrors as errors:
             raise FormErrors(self._form_errors(errors)) from None
+
+    async def _confirm_save(self, title: str, body: str) -> None:
+        """In production, ask for the environment name; the form shows a refusal."""
+        where = f"{body}\nDatabase: {self.dbapp.manager.settings.masked_url}"
+        if not await confirm_write(self.dbapp, title, where, label="Save", ask_elsewhere=False):
+            raise WriteNotConfirmed("Not saved: the write was not confirmed.")
 
     def _form_errors(self, errors: FieldErrors) -> dict[str, str]:
         from tui.widgets.record_form import FORM_ERROR_KEY
@@ -397,7 +404,8 @@ class EntityScreen(DbScreen):
             self.reload(keep_position=True)
             return
         version = [detail.version]
-        title = f"{self.SPEC.kind.capitalize()} {self.SPEC.label(detail)}"
+        label = self.SPEC.label(detail)
+        title = f"{self.SPEC.kind.capitalize()} {label}"
         if self.dbapp.manager.read_only:
             title += " (read-only)"
         self.app.push_screen(
@@ -405,7 +413,7 @@ class EntityScreen(DbScreen):
                 title,
                 self.SPEC.form_fields(self, False),
                 self.SPEC.to_form(detail),
-                save=partial(self._save_existing, row_id, version),
+                save=partial(self._save_existing, row_id, label, version),
                 changes_only=True,
             ),
             self._saved,
@@ -415,7 +423,9 @@ class EntityScreen(DbScreen):
         async with self.dbapp.manager.session() as session:
             return await self.SPEC.repository(session).get(row_id)
 
-    async def _save_existing(self, row_id: int, version: list[int], values: dict[str, Any]) -> Any:
+    async def _save_existing(
+        self, row_id: int, label: str, version: list[int], values: dict[str, Any]
+    ) -> Any:
         """Write the changed `values` if the row is still at `version[0]`. When someone else
         changed it meanwhile, raise `FormConflict`: the form shows both versions and lets the
         user overwrite (at the row's new version), reload theirs or keep editing."""
@@ -424,6 +434,7 @@ class EntityScreen(DbScreen):
 
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
+        await self._confirm_save(f"Save {self.SPEC.kind} {label}?", "Write your changes.")
         try:
             with self._save_failures():
                 async with self.dbapp.manager.session() as session:
@@ -445,7 +456,7 @@ class EntityScreen(DbScreen):
 
         async def overwrite() -> Any:
             take_their_version()
-            return await self._save_existing(row_id, version, values)
+            return await self._save_existing(row_id, label, version, values)
 
         raise FormConflict(
             self.SPEC.to_form(current), overwrite=overwrite, reload=take_their_version
@@ -468,8 +479,6 @@ class EntityScreen(DbScreen):
             self.notify(str(error), severity="warning")
             self.reload(keep_position=True)
             return
-        from tui.screens.modals import ConfirmScreen, TypeToConfirmScreen
-
         label = self.SPEC.label(detail)
         soft = self.SPEC.soft_delete and not self.in_trash
         if soft:
@@ -478,13 +487,7 @@ class EntityScreen(DbScreen):
         else:
             title = f"Delete {self.SPEC.kind} {label} permanently?"
             body = f"This {impact}. It cannot be undone."
-        if self.dbapp.manager.settings.ENVIRONMENT is Environment.PRODUCTION:
-            screen: Any = TypeToConfirmScreen(
-                title, body + "\nType the environment name to confirm.", "production"
-            )
-        else:
-            screen = ConfirmScreen(title, body, confirm_label="Delete", danger=True)
-        if not await self.app.push_screen_wait(screen):
+        if not await confirm_write(self.dbapp, title, body, label="Delete", danger=True):
             return
         await self._write(
             lambda repo: (
@@ -503,7 +506,16 @@ class EntityScreen(DbScreen):
 
     @work(exclusive=True, group="entity-delete", exit_on_error=False)
     async def _restore(self, row_id: int) -> None:
-        await self._write(lambda repo: repo.restore(row_id), "Restored")
+        try:
+            label = self.SPEC.label(await self._get(row_id))
+        except NotFoundError as error:
+            self.notify(str(error), severity="warning")
+            self.reload(keep_position=True)
+            return
+        title = f"Restore {self.SPEC.kind} {label} from the trash?"
+        body = "It comes back to the list."
+        if await confirm_write(self.dbapp, title, body, label="Restore", ask_elsewhere=False):
+            await self._write(lambda repo: repo.restore(row_id), f"Restored {label}")
 
     async def _write(self, operation: Callable[[Any], Awaitable[Any]], done: str) -> None:
         try:

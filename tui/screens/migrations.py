@@ -36,8 +36,8 @@ from tui.migrations import (
     short_revision,
 )
 from tui.screens.base import DbScreen
-from tui.screens.modals import ConfirmScreen, PromptScreen, TypeToConfirmScreen
-from tui.settings_sources import Environment
+from tui.screens.modals import PromptScreen
+from tui.screens.write_confirm import asks_for_name, confirm_write
 from tui.widgets.log_pane import LogPane
 from tui.widgets.revision_list import MarkedRow, MarkerStyle, RevisionList
 
@@ -259,8 +259,7 @@ class MigrationsScreen(DbScreen):
 
     @property
     def production(self) -> bool:
-        manager = self.dbapp.manager
-        return manager.read_only or manager.settings.ENVIRONMENT is Environment.PRODUCTION
+        return asks_for_name(self.dbapp.manager)
 
     def _secrets(self) -> list[str]:
         return list(self.dbapp.manager.settings.secrets)
@@ -481,12 +480,7 @@ class MigrationsScreen(DbScreen):
 
     async def _confirm(self, title: str, body: str, *, label: str, danger: bool = False) -> bool:
         """Ask before an operation; in production the environment name must be typed."""
-        if self.production:
-            word = self.dbapp.manager.settings.ENVIRONMENT.value
-            screen: Any = TypeToConfirmScreen(title, body, word, confirm_label=label)
-        else:
-            screen = ConfirmScreen(title, body, confirm_label=label, danger=danger)
-        return bool(await self.app.push_screen_wait(screen))
+        return await confirm_write(self.dbapp, title, body, label=label, danger=danger)
 
     async def _execute(
         self,

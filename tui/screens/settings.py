@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -21,14 +22,15 @@ from tui.config import (
     DEFAULT_ENV_FILE,
     Environment,
     Settings,
-    read_env_file,
     save_env_file,
     setting_origins,
     settings_as_env,
 )
 from tui.db.errors import ConnectionProblem, short_error
 from tui.db.session import CONNECT_TIMEOUT, ServerInfo, build_engine, ping_engine
+from tui.env_save import EnvSavePlan, changed_settings, plan_env_save
 from tui.screens.base import DbScreen
+from tui.screens.write_confirm import EVERY_WRITE_ASKS
 from tui.widgets.settings_form import SettingsForm, build_candidate
 
 
@@ -82,10 +84,15 @@ class SettingsScreen(DbScreen):
             "save",
             "Save to .env",
             id="settings.save",
-            tooltip="Write the form's settings to the .env file (mode 0600)",
+            tooltip="Write the edited settings to .env (lists them first; mode 0600)",
             priority=True,
         ),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Settings edited here and applied (ctrl+a) but not saved yet: Save writes them too.
+        self._applied: set[str] = set()
 
     def compose_body(self) -> Iterable:
         yield Horizontal(
@@ -150,7 +157,7 @@ class SettingsScreen(DbScreen):
         if manager.read_only:
             state = "writes: read-only"
         elif production:
-            state = "writes: UNLOCKED for this run"
+            state = f"writes: UNLOCKED for this run, each asks for {manager.settings.ENVIRONMENT}"
         else:
             state = "writes: allowed"
         self.query_one("#guard-state", Static).update(Text(state))
@@ -235,6 +242,7 @@ class SettingsScreen(DbScreen):
     async def run_apply(self, candidate: Settings) -> None:
         app = self.dbapp
         old = app.settings.masked_url
+        edited = changed_settings(candidate, app.settings)
         try:
             await app.switch_database(candidate)
         except ConnectionProblem as problem:
@@ -246,6 +254,7 @@ class SettingsScreen(DbScreen):
             self._status(f"Not switched: {message}. Still using {old}.", error=True)
             self.notify(message, title="Switch failed", severity="error", timeout=8)
             return
+        self._applied |= edited
         self.reload_form()
         note = " (read-only: unlock to write)" if app.manager.read_only else ""
         self._status(f"Switched to {candidate.masked_url}{note}")
@@ -253,32 +262,55 @@ class SettingsScreen(DbScreen):
 
     # -- save ------------------------------------------------------------------------------
     def action_save(self) -> None:
+        """List what the form would write to `.env` (edited settings only), then ask."""
         candidate = self._validate()
         if candidate is None:
             self._status("Fix the marked fields first; nothing was saved.", error=True)
             return
         path = self.env_path
         problem = self._save_problem(path)
+        if not problem:
+            try:
+                plan = plan_env_save(
+                    path, candidate, self.dbapp.settings, self._origins(), self._applied
+                )
+            except OSError as exc:
+                problem = f"cannot read {path}: {exc.strerror or type(exc).__name__}"
         if problem:
-            self._status(f"Not saved: {problem}", error=True)
-            self.notify(problem, title="Not saved", severity="error", timeout=8)
+            self._not_saved(problem)
             return
-        values = settings_as_env(candidate)
-        if "DATABASE_URL" not in values and "DATABASE_URL" in read_env_file(path):
-            values["DATABASE_URL"] = ""  # the override was cleared: blank it in the file too
+        if not plan.values:
+            self._status(
+                f"Nothing to save: no edited setting differs from {path} (values from the "
+                "environment, the command line and defaults are not written)."
+            )
+            return
+        from tui.screens.modals import ConfirmScreen
+
+        dialog = ConfirmScreen("Save to .env?", plan.describe(), confirm_label="Save")
+        self.app.push_screen(dialog, partial(self._save_answer, plan, candidate))
+
+    def _save_answer(self, plan: EnvSavePlan, candidate: Settings, confirmed: bool | None) -> None:
+        if not confirmed:
+            self._status("Not saved.", done=False)
+            return
         try:
-            save_env_file(path, values)
+            save_env_file(plan.path, plan.values)
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            message = f"cannot write {path}: {reason}; the file is unchanged"
-            self._status(f"Not saved: {message}", error=True)
-            self.notify(message, title="Not saved", severity="error", timeout=8)
+            self._not_saved(f"cannot write {plan.path}: {reason}; the file is unchanged")
             return
+        self._applied.clear()
         applied = settings_as_env(candidate) == settings_as_env(self.dbapp.settings)
         later = "" if applied else " (press ctrl+a to use them now)"
-        self._status(f"Saved to {path} (mode 0600){later}")
-        self.notify(f"Settings saved to {path}", title="Saved")
+        names = ", ".join(plan.values)
+        self._status(f"Saved to {plan.path} (mode 0600): {names}{later}")
+        self.notify(f"Settings saved to {plan.path}", title="Saved")
         self._validate()
+
+    def _not_saved(self, problem: str) -> None:
+        self._status(f"Not saved: {problem}", error=True)
+        self.notify(problem, title="Not saved", severity="error", timeout=8)
 
     @staticmethod
     def _save_problem(path: Path) -> str:
@@ -303,10 +335,12 @@ class SettingsScreen(DbScreen):
             return
         from tui.screens.modals import TypeToConfirmScreen
 
+        word = manager.settings.ENVIRONMENT.value
         dialog = TypeToConfirmScreen(
             "Unlock writes",
-            f"Writes to {manager.settings.masked_url} stay allowed until dbtui exits.",
-            manager.settings.ENVIRONMENT.value,
+            f"Writes to {manager.settings.masked_url} stay allowed until dbtui exits or you "
+            f"lock them again. {EVERY_WRITE_ASKS.format(word=word)}",
+            word,
             confirm_label="Unlock",
         )
         self.app.push_screen(dialog, self._unlock_answer)
@@ -318,7 +352,8 @@ class SettingsScreen(DbScreen):
         self.dbapp.manager.unlock()
         self.dbapp.connection_state = "UNLOCKED"
         self._show_guard()
-        self._status("Writes unlocked for this run only; every write still asks to confirm.")
+        word = self.dbapp.manager.settings.ENVIRONMENT.value
+        self._status(f"Writes unlocked for this run only. {EVERY_WRITE_ASKS.format(word=word)}")
         self.notify("Writes unlocked until dbtui exits", title="UNLOCKED", severity="warning")
 
     def action_lock(self) -> None:
@@ -331,7 +366,7 @@ class SettingsScreen(DbScreen):
     def palette_commands(self) -> Iterable[tuple[str, str, object]]:
         yield ("Test connection", "Connect with the form's settings", self.action_test_connection)
         yield ("Apply settings", "Switch the live connection", self.action_apply)
-        yield ("Save settings to .env", "Write the form's settings to .env", self.action_save)
+        yield ("Save settings to .env", "Write the edited settings to .env", self.action_save)
         if self.dbapp.manager.read_only:
             yield ("Unlock writes", "Allow writes for this run (type the name)", self.action_unlock)
         else:

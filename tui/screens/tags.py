@@ -10,7 +10,8 @@ from textual.binding import Binding, BindingType
 
 from tui.repositories.tags import TagRepository
 from tui.screens.entity import EntityScreen, EntitySpec
-from tui.screens.modals import ConfirmScreen, FormScreen
+from tui.screens.modals import FormScreen
+from tui.screens.write_confirm import confirm_write
 from tui.widgets.record_form import FormField
 from tui.widgets.record_table import Column
 
@@ -79,10 +80,8 @@ class TagsScreen(EntityScreen):
             target = await repo.get_by_name(target_name)
             impact = await repo.delete_impact(source_id)
         body = f"Posts tagged {source_name} get {target_name} instead ({impact.total:,} posts)."
-        confirmed = await self.app.push_screen_wait(
-            ConfirmScreen(f"Merge {source_name} into {target_name}?", body, confirm_label="Merge")
-        )
-        if confirmed:
+        title = f"Merge {source_name} into {target_name}?"
+        if await confirm_write(self.dbapp, title, body, label="Merge"):
             await self._write(
                 lambda repo: repo.merge(source_id, target.id),
                 f"Merged {source_name} into {target_name}",
