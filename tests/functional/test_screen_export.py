@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.screen import Screen
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label
 
+from tests.functional.pilot_waits import shown, wait_for_screen, wait_until
 from tests.functional.test_screen_common import add_users, database, local_sqlite, running, settle
 from tui.app import DbTuiApp
 from tui.screens.export_dialog import ExportScreen
@@ -28,24 +27,6 @@ FORMULAS = {
     "plain": ("Ann = 1 + 2", "Ann = 1 + 2"),  # a formula sign inside the text is harmless
 }
 NEGATIVE_ID = -7
-
-
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    """Pause until `condition()` holds; fail saying `what` was expected after ~5 s."""
-    for _ in range(250):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def wait_for_screen(app: DbTuiApp, pilot: Pilot, kind: type[Screen]) -> None:
-    await wait_until(pilot, lambda: isinstance(app.screen, kind), f"a {kind.__name__}")
-
-
-def shown(screen: Screen, selector: str) -> str:
-    """The text a Static (title, body, error line) of `screen` shows."""
-    return str(screen.query_one(selector, Static).render())
 
 
 async def open_export(app: DbTuiApp, pilot: Pilot, name: str) -> ExportScreen:
