@@ -44,9 +44,12 @@ async def test_quit_asks_before_losing_an_unsaved_form() -> None:
         username = form(app).input_widget("username")
         assert isinstance(username, Input) and username.value == "newbie"
 
+        await run_command(app, pilot, "Tags")  # the form stays open under the Users screen
+        await wait_until(pilot, lambda: app.current_mode == "tags", "the Tags screen")
         await run_command(app, pilot, "Quit")  # the palette's Quit asks the same
         await wait_for_screen(app, pilot, ConfirmScreen)
         assert shown(app.screen, "#title") == "Quit and lose the unsaved changes?"
+        assert "“New user”" in shown(app.screen, "#body")
         await pilot.click("#confirm")
         await wait_until(pilot, lambda: app.return_code == 0, "the app to quit")
     assert await rows(manager, "select username from users") == [("ann",)]
