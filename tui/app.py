@@ -133,6 +133,7 @@ class DbTuiApp(App[None]):
         #: False while `settings` are the provisional `SqliteFileSettings` of start-up.
         self.settings_validated = False
         self._first_screen = False  # True while the first screen is being switched to
+        self._quit_asked: Screen[bool] | None = None  # the open "quit anyway?" question
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
         #: with return code 1 and the CLI prints this line.
         self.startup_error: str | None = None
@@ -473,6 +474,29 @@ class DbTuiApp(App[None]):
             self._connection_ok()
 
     # -- actions ---------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit at once, or first ask when a form has unsaved changes or a write is in progress
+        (`ctrl+q` and the palette's Quit both come here); the safe answer is focused."""
+        from tui.screens.modals import ConfirmScreen
+        from tui.unsaved_work import quit_question
+
+        if self._quit_asked is not None and self.screen is self._quit_asked:
+            return  # already asking
+        question = quit_question(self)
+        if question is None:
+            self.exit()
+            return
+        title, body = question
+        self._quit_asked = ConfirmScreen(
+            title, body, confirm_label="Quit", cancel_label="Stay", danger=True
+        )
+        self.push_screen(self._quit_asked, self._quit_answered)
+
+    def _quit_answered(self, quit_now: bool | None) -> None:
+        self._quit_asked = None
+        if quit_now:
+            self.exit()
+
     def action_help(self) -> None:
         from tui.screens.modals import HelpScreen
 

@@ -12,6 +12,14 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("csv", "json")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """`text` with a leading `'` when a spreadsheet would run it as a formula (OWASP's
+    advice): the cell then shows the text as it is stored."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def format_for(path: Path) -> str:
@@ -29,11 +37,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _csv_cell(value: Any) -> Any:
+def _csv_cell(value: Any, protect_formulas: bool) -> Any:
     value = _plain(value)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else value
+        value = ", ".join(str(v) for v in value)
+    if value is None:
+        return ""
+    if protect_formulas and isinstance(value, str):  # numbers stay numbers: -5 is no formula
+        return neutralise_formula(value)
+    return value
 
 
 async def export_rows(
@@ -41,8 +53,13 @@ async def export_rows(
     columns: Sequence[str],
     pages: AsyncIterator[Sequence[Sequence[Any]]],
     progress: Callable[[int], None] | None = None,
+    *,
+    protect_formulas: bool = True,
 ) -> int:
     """Write every page of rows to `path` (format from its suffix); returns the row count.
+
+    In CSV, text cells that a spreadsheet would run as a formula are neutralised
+    (`neutralise_formula`) unless `protect_formulas` is False; JSON is written as stored.
 
     The file is written to a temporary name and renamed at the end, so a failed export never
     leaves a half-written file behind.
@@ -63,7 +80,7 @@ async def export_rows(
             async for page in pages:
                 for row in page:
                     if writer is not None:
-                        writer.writerow([_csv_cell(v) for v in row])
+                        writer.writerow([_csv_cell(v, protect_formulas) for v in row])
                     else:
                         record = {c: _plain(v) for c, v in zip(columns, row, strict=True)}
                         handle.write(("\n" if written == 0 else ",\n") + json.dumps(record))

@@ -36,11 +36,11 @@ from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
 from tui.models import Post, Tag, User, UserProfile, post_tags
+from tui.screens.export_dialog import ExportScreen
 from tui.screens.modals import (
     ConfirmScreen,
     FormScreen,
     HelpScreen,
-    PromptScreen,
     TypeToConfirmScreen,
 )
 from tui.widgets.record_form import PickerField, RecordForm
@@ -404,7 +404,7 @@ async def test_markup_and_control_characters_are_shown_literally() -> None:
 async def _export(app: DbTuiApp, pilot: Pilot, path: str) -> None:
     await pilot.press("e")
     await pilot.pause()
-    assert isinstance(app.screen, PromptScreen)
+    assert isinstance(app.screen, ExportScreen)
     app.screen.query_one("#answer", Input).value = path
     await pilot.press("enter")
     await settle(app, pilot)

@@ -274,3 +274,41 @@ async def test_jump_to_author_and_to_a_tags_posts() -> None:
         await settle(app, pilot)
         assert app.is_running and app.screen.SCREEN_NAME == "Posts"
         assert any("post 3 does not exist" in n for n in notifications(app)), notifications(app)
+
+
+async def test_tag_completion_adds_the_existing_tag_and_creates_only_by_choice() -> None:
+    settings = local_sqlite()
+    async with database(settings) as manager:
+        people = await _blog(manager)  # tags: garden, science
+    async with running(settings, "posts") as (app, pilot):
+        await pilot.press("n")
+        await settle(app, pilot)
+        fill(app, title="Seeds")
+        await pick(app, pilot, "author_id", "ann")
+        tags = form(app).input_widget("tags")
+        assert isinstance(tags, TagsField)
+        tags.input.focus()
+        await pilot.press(*"gar")
+        await settle(app, pilot)
+        assert tags.choices == ["garden", 'create "gar" as a new tag']
+        await pilot.press("enter")  # the highlighted tag, not the typed prefix
+        await pilot.press(*"sci")
+        await settle(app, pilot)
+        assert tags.choices == ["science", 'create "sci" as a new tag']
+        await pilot.press("down", "enter")  # the explicit choice: a new tag "sci"
+        await pilot.pause()
+        assert tags.tags == ["garden", "sci"]
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen)
+        assert await rows(
+            manager,
+            "select t.name from tags t join post_tags pt on pt.tag_id = t.id "
+            "join posts p on p.id = pt.post_id where p.title = 'Seeds' and p.author_id = :ann "
+            "order by t.name",
+            ann=people["ann"],
+        ) == [("garden",), ("sci",)]
+        assert await rows(manager, "select name from tags order by name") == [
+            ("garden",),
+            ("sci",),
+            ("science",),
+        ]

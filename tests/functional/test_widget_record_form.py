@@ -284,15 +284,59 @@ async def test_tags_complete_add_and_remove(db: Path) -> None:
         tags.input.focus()
         await pilot.press(*"pyte")
         await settle(pilot)
-        await pilot.press("right", "enter")  # accept the completion "pytest"
-        await pilot.press(*"brand new,", *"rust", "enter")
-        await pilot.pause()
+        assert tags.choices == ["pytest", 'create "pyte" as a new tag']
+        await pilot.press("enter")  # the highlighted match, not the typed prefix
+        await pilot.press(*"brand new,", *"rust", "enter")  # enter before the matches: a tag
+        await settle(pilot)
         assert tags.tags == ["pytest", "brand new", "rust"]
         await pilot.press("backspace")
         assert tags.tags == ["pytest", "brand new"]
         await pilot.press(*"PYTEST", "enter")  # duplicates ignored
+        await settle(pilot)
         await pilot.press(*"pending")
         assert form.values()["tags"] == ["pytest", "brand new", "pending"]
+
+
+async def test_tags_enter_takes_the_highlighted_match_and_a_new_tag_needs_its_entry(
+    db: Path,
+) -> None:
+    app = FormApp(lambda: FormScreen("Post", make_fields(db)))
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        tags = app.screen.query_one("#input-tags", TagsField)
+        tags.input.focus()
+        await pilot.press(*"py")
+        await settle(pilot)
+        assert tags.choices == ["pytest", "python", 'create "py" as a new tag']
+        await pilot.press("down", "enter")  # move the highlight, take it
+        await pilot.pause()
+        assert tags.tags == ["python"] and tags.input.value == "" and tags.choices == []
+
+        await pilot.press(*"ru")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # the last entry creates the typed name
+        await pilot.pause()
+        assert tags.tags == ["python", "ru"]
+
+        await pilot.press(*"zig")  # nothing matches: no list, enter creates it
+        await settle(pilot)
+        assert tags.choices == []
+        await pilot.press("enter")
+        assert tags.tags == ["python", "ru", "zig"]
+
+        await pilot.press(*"pyt", "enter")  # enter before the matches: a prefix adds nothing
+        await settle(pilot)
+        assert tags.tags == ["python", "ru", "zig"]
+        assert tags.choices == ["pytest", "python", 'create "pyt" as a new tag']
+        await pilot.press("escape")  # closes the list, not the form
+        await pilot.pause()
+        assert tags.choices == [] and isinstance(app.screen, FormScreen)
+        await pilot.press("enter")  # shows the list again, still adds nothing unseen
+        await pilot.pause()
+        assert tags.tags == ["python", "ru", "zig"] and tags.choices
+        await pilot.press("enter")
+        await pilot.pause()
+        assert tags.tags == ["python", "ru", "zig", "pytest"]
 
 
 async def test_select_and_textarea_values(db: Path) -> None:

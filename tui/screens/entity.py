@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -31,6 +30,7 @@ from tui.screens.write_confirm import WriteNotConfirmed, confirm_write
 from tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:  # modals and forms load on the first write: the list stays light
+    from tui.screens.export_dialog import ExportRequest
     from tui.screens.modals import FormScreen
     from tui.widgets.record_form import FormField
 
@@ -529,27 +529,26 @@ class EntityScreen(DbScreen):
 
     # -- export ----------------------------------------------------------------------------
     def action_export(self) -> None:
-        from tui.screens.modals import PromptScreen
+        from tui.screens.export_dialog import ExportScreen
 
         self.app.push_screen(
-            PromptScreen(
+            ExportScreen(
                 f"Export {self.SPEC.plural}",
                 "This view (search, filter and sort included) to a .csv or .json file:",
                 value=f"{self.SPEC.plural}.csv",
-                submit_label="Export",
-                validate=_validate_export_path,
             ),
             self._export_to,
         )
 
-    def _export_to(self, path: str | None) -> None:
-        if path:
-            self._export(Path(path).expanduser())
+    def _export_to(self, request: ExportRequest | None) -> None:
+        if request is not None:
+            self._export(request)
 
     @work(exclusive=True, group="entity-export", exit_on_error=False)
-    async def _export(self, path: Path) -> None:
+    async def _export(self, request: ExportRequest) -> None:
         from tui.export import export_rows
 
+        path = request.path
         fields = self.SPEC.export_fields
         source = self.source()
 
@@ -563,11 +562,14 @@ class EntityScreen(DbScreen):
             state.update(Text(f"exporting… {done:,} rows", style="dim"))
 
         try:
-            written = await export_rows(path, fields, pages(), progress)
+            written = await export_rows(
+                path, fields, pages(), progress, protect_formulas=not request.raw
+            )
         except OSError as error:
             self.notify(f"Export failed: {error.strerror or error}", severity="error")
         else:
-            self.notify(f"Exported {written:,} {self.SPEC.plural} to {path}")
+            raw = " (raw values)" if request.raw else ""
+            self.notify(f"Exported {written:,} {self.SPEC.plural} to {path}{raw}")
         finally:  # a database error is reported by the worker handler; clear the progress
             self._show_view_state()
 
@@ -583,16 +585,3 @@ class EntityScreen(DbScreen):
         if self.SPEC.soft_delete:
             yield ("Trash", f"Show deleted {plural} (t)", self.action_trash)
         yield ("Seed demo data", "Fill the database with fake data", self.dbapp.action_seed)
-
-
-def _validate_export_path(value: str) -> str | None:
-    path = Path(value.strip()).expanduser()
-    if not value.strip():
-        return "enter a file name"
-    if path.suffix.lower() not in (".csv", ".json"):
-        return "the file name must end in .csv or .json"
-    if not path.parent.is_dir():
-        return f"folder does not exist: {path.parent}"
-    if path.is_dir():
-        return "that is a folder"
-    return None

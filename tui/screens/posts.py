@@ -63,7 +63,6 @@ def _form_fields(screen: EntityScreen, new: bool) -> list[FormField]:
             "tags",
             "Tags",
             kind="tags",
-            placeholder="type a tag, enter to add (new tags are created)",
             search=lambda text: search_tags(screen, text),
         ),
         FormField("content", "Content", kind="textarea", max_length=MAX_CONTENT),

@@ -38,7 +38,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Select, Static, Switch, TextArea
 from textual.widgets.option_list import Option
@@ -252,29 +251,6 @@ class PickerField(Vertical):
 
 
 # ------------------------------------------------------------------------------------- tags
-class _CallbackSuggester(Suggester):
-    """Inline completion from an async search callback (first label starting with the text)."""
-
-    def __init__(self, search: SearchCallback, on_results: Callable[[list[str]], None]) -> None:
-        super().__init__(use_cache=False, case_sensitive=False)
-        self._search = search
-        self._on_results = on_results
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value.strip():
-            self._on_results([])
-            return None
-        try:
-            found = [label for _, label in await self._search(value)]
-        except Exception:
-            return None
-        self._on_results(found)
-        for label in found:
-            if label.casefold().startswith(value):
-                return label
-        return None
-
-
 class _TagInput(Input):
     """An Input where backspace on an empty value removes the last tag."""
 
@@ -289,14 +265,47 @@ class _TagInput(Input):
         super().action_delete_left()
 
 
+TAGS_PLACEHOLDER = "type a tag: enter adds the highlighted match, or a new tag if none match"
+
+
 class TagsField(Vertical):
-    """Tags as chips plus an input: enter or comma adds (new names allowed), → completes."""
+    """Tags as chips plus an input. Typing lists the tags that match: `enter` adds the
+    highlighted one (`up`/`down` move). A typed name that is no tag yet is created by choosing
+    its own entry, 'create "…" as a new tag', or by `enter` when no tag matches. An `enter`
+    that comes before the matches adds the typed name only when it names a tag or nothing
+    matches (else the list opens). A comma adds the name as typed (written out and closed)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Next tag", show=False, id="tags.next", tooltip="Next match"),
+        Binding(
+            "up",
+            "move(-1)",
+            "Previous tag",
+            show=False,
+            id="tags.previous",
+            tooltip="Previous match",
+        ),
+        Binding(
+            "escape",
+            "close",
+            "Close list",
+            show=False,
+            id="tags.close",
+            tooltip="Close the matches",
+        ),
+    ]
 
     DEFAULT_CSS = """
     TagsField {
         height: auto;
         & > .chips { height: auto; color: $text-accent; }
-        & > .matches { height: auto; color: $text-muted; }
+        & > OptionList {
+            display: none;
+            max-height: 8;
+            border: none;
+            background: $panel;
+        }
+        &.-open > OptionList { display: block; }
     }
     """
 
@@ -311,14 +320,19 @@ class TagsField(Vertical):
         super().__init__(id=id)
         self._compact = compact
         self._search = search
-        self._placeholder = placeholder or "type a tag, enter or comma adds it, → completes"
+        self._placeholder = placeholder or TAGS_PLACEHOLDER
         self._tags: list[str] = []
+        #: The listed entries: (tag name, True for the entry that creates a new tag).
+        self._choices: list[tuple[str, bool]] = []
+        self._listed_for: str | None = None  # the typed text the entries belong to
+        self._enter_waiting = False  # enter came before the matches of the typed text
 
     def compose(self) -> ComposeResult:
         yield Static(self._chips(), classes="chips")
-        suggester = _CallbackSuggester(self._search, self._show_matches) if self._search else None
-        yield _TagInput(placeholder=self._placeholder, suggester=suggester, compact=self._compact)
-        yield Static("", classes="matches")
+        yield _TagInput(placeholder=self._placeholder, compact=self._compact)
+        options = OptionList()
+        options.can_focus = False
+        yield options
 
     @property
     def input(self) -> Input:
@@ -328,6 +342,14 @@ class TagsField(Vertical):
     def tags(self) -> list[str]:
         """The tag names, in the order added, without duplicates (case-insensitive)."""
         return list(self._tags)
+
+    @property
+    def choices(self) -> list[str]:
+        """The entries listed under the input, as shown (empty while the list is closed)."""
+        if not self.has_class("-open"):
+            return []
+        options = self.query_one(OptionList)
+        return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
     def set_tags(self, tags: Sequence[str]) -> None:
         self._tags = []
@@ -356,13 +378,8 @@ class TagsField(Vertical):
         if self.is_mounted:
             self.query_one(".chips", Static).update(self._chips())
 
-    def _show_matches(self, labels: list[str]) -> None:
-        if not self.is_mounted:
-            return
-        text = (
-            Text("matches: " + ", ".join(escape_control(x) for x in labels[:8])) if labels else ""
-        )
-        self.query_one(".matches", Static).update(text)
+    def _close(self) -> None:
+        self.remove_class("-open")
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -372,15 +389,105 @@ class TagsField(Vertical):
             for tag in complete:
                 self._add(tag)
             self._refresh_chips()
-            event.input.value = rest.lstrip()
+            event.input.value = rest.lstrip()  # changes the value again: handled then
+            return
+        self._listed_for = None
+        self._enter_waiting = False
+        if event.value.strip() and self._search is not None:
+            self._find(event.value)  # the open list stays until the new matches replace it
+        else:
+            self._choices = []
+            self._close()
+
+    @work(exclusive=True, group="tags-search", exit_on_error=False)
+    async def _find(self, text: str) -> None:
+        await asyncio.sleep(SEARCH_DELAY)  # let fast typing settle first
+        assert self._search is not None
+        try:
+            found = [label for _, label in await self._search(text)]
+        except Exception as error:  # the database may be gone: say so, keep the form
+            self.notify(f"Search failed ({type(error).__name__})", severity="error", markup=False)
+            found = []
+        if self.input.value != text:
+            return
+        exact = self._list(text, found)
+        if self._enter_waiting:  # add what was typed only when it is unambiguous
+            self._enter_waiting = False
+            if exact is not None:  # the name of an existing tag
+                self._choose(exact)
+            elif not found:  # no tag to confuse it with: a new one
+                self._add_typed()
+
+    def _list(self, text: str, names: list[str]) -> int | None:
+        """List `names` (the tags matching `text`) and, when `text` is none of them, an entry
+        that creates it. Returns the index of the tag named exactly `text` (highlighted)."""
+        typed = " ".join(text.split())
+        self._listed_for = text
+        self._choices = [(name, False) for name in names]
+        folded = [name.casefold() for name in names]
+        exact = folded.index(typed.casefold()) if typed.casefold() in folded else None
+        if names and exact is None:
+            self._choices.append((typed, True))
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(self._choice_prompt(*choice)) for choice in self._choices])
+        if self._choices:
+            options.highlighted = exact or 0
+            self.add_class("-open")
+        else:
+            self._close()
+        return exact
+
+    @staticmethod
+    def _choice_prompt(name: str, new: bool) -> Text:
+        if not new:
+            return Text(escape_control(name))
+        return Text.assemble("create ", (f'"{escape_control(name)}"', "bold"), " as a new tag")
+
+    def action_move(self, step: int) -> None:
+        if not self.has_class("-open"):
+            raise SkipAction()
+        options = self.query_one(OptionList)
+        current = options.highlighted or 0
+        options.highlighted = max(0, min(current + step, len(self._choices) - 1))
+
+    def action_close(self) -> None:
+        if not self.has_class("-open"):
+            raise SkipAction()
+        self._close()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._add(event.value):
+        if not event.value.strip():
+            return
+        if self._search is not None and self._listed_for != event.value:
+            self._enter_waiting = True  # the matches of this text are on their way
+        elif self.has_class("-open"):
+            self._choose(self.query_one(OptionList).highlighted or 0)
+        elif self._choices:  # the list was closed: show it again, add nothing unseen
+            self.add_class("-open")
+        else:
+            self._add_typed()
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self._listed_for == self.input.value:
+            self._choose(event.option_index)
+        self.input.focus()
+
+    def _choose(self, index: int) -> None:
+        if 0 <= index < len(self._choices):
+            name, _new = self._choices[index]
+            if self._add(name):
+                self._refresh_chips()
+        self.input.value = ""
+
+    def _add_typed(self) -> None:
+        if self._add(self.input.value):
             self._refresh_chips()
-        event.input.value = ""
-        self._show_matches([])
+        self.input.value = ""
 
     @on(_TagInput.RemoveLast)
     def _remove_last(self, event: _TagInput.RemoveLast) -> None:
