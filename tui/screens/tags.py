@@ -80,7 +80,9 @@ class TagsScreen(EntityScreen):
             impact = await repo.delete_impact(source_id)
         body = f"Posts tagged {source_name} get {target_name} instead ({impact.total:,} posts)."
         confirmed = await self.app.push_screen_wait(
-            ConfirmScreen(f"Merge {source_name} into {target_name}?", body, confirm_label="Merge")
+            ConfirmScreen(
+                f"Merge {source_name} into {target_name}?", body, confirm_label="Merge", danger=True
+            )
         )
         if confirmed:
             await self._write(
