@@ -588,10 +588,11 @@ class MigrationsScreen(DbScreen):
             self.notify("Nothing to downgrade", title="Downgrade")
             return
         where = "base (an empty history)" if target == "base" else target
+        drops = await self._drops_text(target)
         body = (
             f"Downgrade {status.masked_url}\nfrom {describe_current(status)}\nto {where}.\n\n"
             f"Undoes {len(undone)} revision(s), newest first:\n{listed(undone)}\n\n"
-            "Data in what they created is lost."
+            f"{drops}\nData in what they created is lost."
         )
         title = f"Downgrade to {short_revision(target)}"
         if not await self._confirm(title, body, label="Downgrade", danger=True):
@@ -603,6 +604,23 @@ class MigrationsScreen(DbScreen):
         )
         if ok:
             self._report(f"Downgraded: now at {self._heads_text(heads)}")
+
+    async def _drops_text(self, target: str) -> str:
+        """What a downgrade to `target` drops, with row counts, as one sentence."""
+        state = self.query_one("#migration-state", Static)
+        state.update(Text("Counting what the downgrade drops…"))
+        try:
+            drops = await self._when_free(lambda: self.runner().downgrade_drops(target))
+        except Exception as exc:
+            return f"Could not list what it drops: {short_error(exc, self._secrets())}."
+        finally:
+            self._show_state()
+        if not drops:
+            return "Its SQL drops no table or column."
+        shown = ", ".join(str(drop) for drop in drops[:MAX_LISTED])
+        if len(drops) > MAX_LISTED:
+            shown += f" and {len(drops) - MAX_LISTED} more"
+        return f"Drops {shown}."
 
     # stamp ----------------------------------------------------------------------------------
     def action_stamp(self) -> None:
@@ -624,7 +642,7 @@ class MigrationsScreen(DbScreen):
         )
         if purge:
             body += "\n\nThe unknown revision " + ", ".join(status.unknown) + " is removed."
-        if not await self._confirm(f"Stamp {selected.short_id}", body, label="Stamp"):
+        if not await self._confirm(f"Stamp {selected.short_id}", body, label="Stamp", danger=True):
             return
         confirmed = self.production
         ok, heads = await self._execute(
