@@ -60,6 +60,12 @@ async def execute(settings: Settings, *statements: str) -> None:
         await manager.dispose()
 
 
+async def stamped(app: DbTuiApp) -> list[str]:
+    """The revisions in the database's version table (`alembic current` fails on unknown ones)."""
+    async with app.manager.engine.connect() as conn:
+        return list((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+
+
 async def table_names(app: DbTuiApp) -> set[str]:
     async with app.manager.engine.connect() as conn:
         return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
@@ -435,6 +441,38 @@ async def test_downgrade_to_base_lists_the_demo_tables_with_their_rows(tmp_path:
         await settle(app, pilot)
         assert await table_names(app) >= {"users", "posts", "tags"}
     assert cli_current(migrations, settings) == at_head
+
+
+async def test_unknown_revision_offers_only_stamp(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project", "0003_notes")
+    await migrate(settings, migrations, "0002_list_indexes")
+    await execute(settings, "UPDATE alembic_version SET version_num = 'ffff_gone'")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        assert "upgrade and downgrade are off until a known revision is stamped" in (
+            state_text(screen)
+        )
+        assert "or stamp the right revision" in state_text(screen)
+        bindings = app.screen.active_bindings
+        assert not bindings["u"].enabled and not bindings["D"].enabled
+        assert bindings["s"].enabled
+        palette = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Migrations: stamp" in palette
+        assert not [title for title in palette if "grade" in title]
+        for key, revision in (("u", "0003_notes"), ("D", "0001_initial_schema")):
+            await select(pilot, screen, revision)
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ModalScreen), key
+        screen.action_upgrade()  # as a palette entry listed before the state was read would
+        flows = [w for w in app.workers if w.group == "migration-flow" and w.is_running]
+        assert not flows, "an upgrade started from an unknown revision"
+        await pilot.pause()
+        assert not isinstance(app.screen, ModalScreen)
+        assert await stamped(app) == ["ffff_gone"]
+        await run_action(app, pilot, settings, "s", revision="0002_list_indexes")
+        assert app.screen.active_bindings["u"].enabled
+    assert cli_current(migrations, settings) == {"0002_list_indexes"}
 
 
 async def test_unknown_and_unversioned_databases_are_explained(tmp_path: Path) -> None:
