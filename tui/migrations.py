@@ -7,7 +7,8 @@ What the runner offers (all `async`, none blocks the event loop):
   `needs_upgrade()`, `startup_status()`;
 * operations: `upgrade(target)`, `downgrade(target)`, `stamp(target)` (these write to the
   database: in a locked production environment they need `confirmed=True`),
-  `sql_preview(target, direction)` (offline SQL as text), `compare()` / `check()` (model vs
+  `sql_preview(target, direction)` (offline SQL as text), `downgrade_drops(target)` (the
+  tables and columns a downgrade drops, with row counts), `compare()` / `check()` (model vs
   database differences as readable lines), `autogenerate(message)` (writes a revision file,
   returns its path) and `merge(message)` (when several heads exist).
 
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui.db.errors import DbTuiError, ReadOnlyError, short_error
+from tui.migration_drops import Dropped, copy_sqlite_schema, drops_in, statements_of
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -821,8 +823,6 @@ class MigrationRunner:
         would run, generated offline; nothing is executed."""
 
         def job(connection: Connection | None, op: _Operation) -> str:
-            from alembic import command
-
             assert connection is not None
             begin = start
             if begin is None:
@@ -831,17 +831,88 @@ class MigrationRunner:
                 if len(heads) > 1:
                     raise MigrationError("the database has several heads: preview from one of them")
                 begin = heads[0] if heads else None
-            buffer = io.StringIO()
-            config = self._config(stdout=_LineWriter(op.output), output=buffer)
-            if direction == "upgrade":
-                command.upgrade(config, f"{begin}:{target}" if begin else target, sql=True)
-            else:
-                if begin is None:
-                    return ""
-                command.downgrade(config, f"{begin}:{target}", sql=True)
-            return buffer.getvalue()
+            return self._offline_sql(op, begin, target, direction)
 
         return await self._run(f"SQL preview ({direction} to {target})", job)
+
+    def _offline_sql(
+        self, op: _Operation, begin: str | None, target: str, direction: Direction
+    ) -> str:
+        """The SQL that moving from `begin` to `target` runs, rendered offline by Alembic."""
+        from alembic import command
+
+        buffer = io.StringIO()
+        config = self._config(stdout=_LineWriter(op.output), output=buffer)
+        if direction == "upgrade":
+            command.upgrade(config, f"{begin}:{target}" if begin else target, sql=True)
+        else:
+            if begin is None:
+                return ""
+            command.downgrade(config, f"{begin}:{target}", sql=True)
+        return buffer.getvalue()
+
+    async def downgrade_drops(self, target: str) -> list[Dropped]:
+        """The tables and columns a downgrade to `target` would drop, each with the rows its
+        table holds now; nothing is changed.
+
+        Read from the downgrade's SQL: rendered offline, except on SQLite, where it is
+        captured while the downgrade runs on an empty in-memory copy of the schema (Alembic
+        cannot render a batch table rebuild offline: it reflects the table first).
+        """
+
+        def job(connection: Connection | None, op: _Operation) -> list[Dropped]:
+            from sqlalchemy import func, inspect, select, table
+
+            assert connection is not None
+            heads = _read_heads(connection)
+            multi = inspect(connection).get_multi_columns()
+            columns = {name: [c["name"] for c in cols] for (_schema, name), cols in multi.items()}
+            connection.rollback()
+            if not heads:
+                return []
+            if len(heads) > 1:
+                raise MigrationError("the database has several heads: downgrade one of them")
+            try:
+                if connection.dialect.name == "sqlite":
+                    statements = self._sql_on_schema_copy(connection, target)
+                else:
+                    statements = statements_of(self._offline_sql(op, heads[0], target, "downgrade"))
+            except Exception as exc:
+                reason = short_error(exc, list(self.manager.settings.secrets))
+                raise MigrationError(f"its SQL could not be rendered: {reason}") from exc
+            found = drops_in(statements, columns)
+            rows = {
+                name: connection.execute(select(func.count()).select_from(table(name))).scalar_one()
+                for name in dict.fromkeys(name for name, _column in found)
+            }
+            connection.rollback()
+            return [Dropped(name, column, rows[name]) for name, column in found]
+
+        return await self._run(f"what a downgrade to {target} drops", job)
+
+    def _sql_on_schema_copy(self, connection: Connection, target: str) -> list[str]:
+        """SQLite: the statements a downgrade to `target` runs, captured while it runs on an
+        in-memory copy of `connection`'s schema (no rows; the database is not touched)."""
+        from alembic import command
+        from sqlalchemy import create_engine, event
+
+        statements: list[str] = []
+        scratch = create_engine("sqlite://")
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(scratch, "before_cursor_execute", record)
+        try:
+            with scratch.connect() as copy:
+                copy_sqlite_schema(connection, copy)
+                statements.clear()
+                config = self._config()
+                config.attributes["connection"] = copy
+                command.downgrade(config, target)
+        finally:
+            scratch.dispose()
+        return statements
 
     def _diffs(self, connection: Connection, op: _Operation) -> list[str]:
         from alembic import command

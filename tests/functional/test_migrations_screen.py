@@ -22,6 +22,8 @@ from textual.widgets import DataTable, Input, Static
 from textual.worker import WorkerCancelled, WorkerState
 
 from tests.conftest import sqlite_settings
+from tests.functional.test_screen_common import run_command
+from tests.functional.test_widget_modals import press_confirm
 from tests.migration_fixtures import cli_current, project_with, run_alembic
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings
@@ -56,6 +58,12 @@ async def execute(settings: Settings, *statements: str) -> None:
                 await conn.execute(text(statement))
     finally:
         await manager.dispose()
+
+
+async def stamped(app: DbTuiApp) -> list[str]:
+    """The revisions in the database's version table (`alembic current` fails on unknown ones)."""
+    async with app.manager.engine.connect() as conn:
+        return list((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
 
 
 async def table_names(app: DbTuiApp) -> set[str]:
@@ -133,7 +141,7 @@ async def confirm(app: DbTuiApp, pilot: Pilot, settings: Settings, *, wait: bool
         modal.query_one(Input).value = "production"
         await pilot.press("enter")
     else:
-        await pilot.press("y")
+        await press_confirm(pilot)
     if wait:
         await settle(app, pilot)
     return shown
@@ -360,6 +368,116 @@ async def test_merge_several_heads(tmp_path: Path) -> None:
         # Upgrade to head now runs both branches and the merge.
         await run_action(app, pilot, settings, "u", revision="0006_merge_heads")
     assert cli_current(migrations, settings) == {"0006_merge_heads"}
+
+
+async def test_enter_on_a_fresh_downgrade_or_stamp_dialog_changes_nothing(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project", "0003_notes")
+    await migrate(settings, migrations, "0003_notes")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        for key in ("D", "s"):
+            await select(pilot, screen, "0002_list_indexes")
+            await pilot.press(key)
+            await wait_for_modal(app, pilot, ConfirmScreen)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ModalScreen), key
+            assert cli_current(migrations, settings) == {"0003_notes"}, key
+            assert "notes" in await table_names(app)
+        shown = await run_action(app, pilot, settings, "D", revision="0002_list_indexes")
+        assert "tab then enter: Downgrade · escape: No" in shown
+        assert cli_current(migrations, settings) == {"0002_list_indexes"}
+        assert "notes" not in await table_names(app)
+
+
+async def add_users_with_nicknames(settings: Settings, count: int) -> None:
+    await execute(
+        settings,
+        *(
+            "INSERT INTO users (email, username, hashed_password, nickname) "
+            f"VALUES ('u{n}@example.com', 'u{n}', 'x', 'nick {n}')"
+            for n in range(count)
+        ),
+    )
+
+
+async def test_downgrade_dialog_lists_the_dropped_column_with_its_rows(
+    backend_settings: Settings, tmp_path: Path
+) -> None:
+    # SQLite: a batch rebuild of users (copy without the column); PostgreSQL: DROP COLUMN.
+    settings = backend_settings
+    migrations = project_with(tmp_path / "project", "0003_user_nickname")
+    await migrate(settings, migrations, "heads")
+    await add_users_with_nicknames(settings, 3)
+    async with migrations_app(settings, migrations) as (app, pilot, _screen):
+        shown = await run_action(app, pilot, settings, "D", revision="0002_list_indexes")
+        assert "Drops column users.nickname (3 rows).\nData in what they created is lost." in (
+            shown
+        )
+        assert cli_current(migrations, settings) == {"0002_list_indexes"}
+        async with app.manager.engine.connect() as conn:
+            names = await conn.run_sync(
+                lambda sync: [c["name"] for c in inspect(sync).get_columns("users")]
+            )
+            users = (await conn.execute(text("SELECT count(*) FROM users"))).scalar_one()
+        assert "nickname" not in names and users == 3
+
+
+async def test_downgrade_to_base_lists_the_demo_tables_with_their_rows(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project")
+    await migrate(settings, migrations, "heads")
+    at_head = cli_current(migrations, settings)
+    await execute(
+        settings,
+        "INSERT INTO users (id, email, username, hashed_password) VALUES "
+        "(1, 'a@example.com', 'a', 'x'), (2, 'b@example.com', 'b', 'x')",
+        "INSERT INTO posts (title, slug, author_id) VALUES ('One', 'one', 1), ('Two', 'two', 2),"
+        " ('Three', 'three', 2)",
+    )
+    async with migrations_app(settings, migrations) as (app, pilot, _screen):
+        await run_command(app, pilot, "Migrations: downgrade to base")
+        modal = await wait_for_modal(app, pilot, ConfirmScreen)
+        shown = dialog_text(modal)
+        for dropped in ("table users (2 rows)", "table posts (3 rows)", "table tags (0 rows)"):
+            assert dropped in shown
+        assert "Data in what they created is lost." in shown
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert await table_names(app) >= {"users", "posts", "tags"}
+    assert cli_current(migrations, settings) == at_head
+
+
+async def test_unknown_revision_offers_only_stamp(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path / "app.db")
+    migrations = project_with(tmp_path / "project", "0003_notes")
+    await migrate(settings, migrations, "0002_list_indexes")
+    await execute(settings, "UPDATE alembic_version SET version_num = 'ffff_gone'")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        assert "upgrade and downgrade are off until a known revision is stamped" in (
+            state_text(screen)
+        )
+        assert "or stamp the right revision" in state_text(screen)
+        bindings = app.screen.active_bindings
+        assert not bindings["u"].enabled and not bindings["D"].enabled
+        assert bindings["s"].enabled
+        palette = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Migrations: stamp" in palette
+        assert not [title for title in palette if "grade" in title]
+        for key, revision in (("u", "0003_notes"), ("D", "0001_initial_schema")):
+            await select(pilot, screen, revision)
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ModalScreen), key
+        screen.action_upgrade()  # as a palette entry listed before the state was read would
+        flows = [w for w in app.workers if w.group == "migration-flow" and w.is_running]
+        assert not flows, "an upgrade started from an unknown revision"
+        await pilot.pause()
+        assert not isinstance(app.screen, ModalScreen)
+        assert await stamped(app) == ["ffff_gone"]
+        await run_action(app, pilot, settings, "s", revision="0002_list_indexes")
+        assert app.screen.active_bindings["u"].enabled
+    assert cli_current(migrations, settings) == {"0002_list_indexes"}
 
 
 async def test_unknown_and_unversioned_databases_are_explained(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from textual.widgets._toast import Toast
 from textual.worker import WorkerState
 
 from tests.conftest import create_schema, pg_settings, sqlite_settings
+from tests.functional.test_widget_modals import press_confirm
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
@@ -346,8 +347,8 @@ async def run_command(app: DbTuiApp, pilot: Pilot, words: str) -> None:
 
 
 async def confirm(app: DbTuiApp, pilot: Pilot) -> None:
-    assert isinstance(app.screen, ConfirmScreen), app.screen
-    await pilot.press("y")
+    """Confirm the open dialog deliberately (`tab` to its confirm button, `enter`)."""
+    await press_confirm(pilot)
     await settle(app, pilot)
 
 
@@ -547,8 +548,7 @@ async def test_a_database_error_never_closes_the_app() -> None:
         await pilot.press("escape")
         await settle(app, pilot)
         if isinstance(app.screen, ConfirmScreen):
-            await pilot.press("y")
-            await settle(app, pilot)
+            await confirm(app, pilot)
         async with app.manager.session() as session:
             await session.execute(text("alter table users_away rename to users"))
         await pilot.press("r")

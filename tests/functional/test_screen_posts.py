@@ -174,6 +174,12 @@ async def test_delete_post_shows_the_impact() -> None:
         text = screen_text(app)
         assert "Delete post Quantum gardening permanently?" in text
         assert "This detaches 2 tags. It cannot be undone." in text
+        await pilot.press("enter")  # on a freshly opened dialog: cancels
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert await scalar(manager, "select count(*) from posts where id = 1") == 1
+        await pilot.press("d")
+        await settle(app, pilot)
         await confirm(app, pilot)
         assert await scalar(manager, "select count(*) from posts where id = 1") == 0
         assert await scalar(manager, "select count(*) from tags") == 2  # tags stay

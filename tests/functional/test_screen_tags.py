@@ -75,14 +75,26 @@ async def test_merge_and_delete_with_impact() -> None:
     async with database(settings) as manager:
         await _tagged(manager)
     async with running(settings, "tags") as (app, pilot):
-        await pilot.press("j", "m")  # merge rust into python
-        await settle(app, pilot)
-        assert isinstance(app.screen, FormScreen)
-        await pick(app, pilot, "target", "py")
-        await save(app, pilot)
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "Posts tagged rust get python instead (2 posts)." in screen_text(app)
-        await confirm(app, pilot)
+        for answer in ("enter", "deliberately"):
+            await pilot.press("j", "m")  # merge rust into python
+            await settle(app, pilot)
+            assert isinstance(app.screen, FormScreen)
+            await pick(app, pilot, "target", "py")
+            await save(app, pilot)
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "Posts tagged rust get python instead (2 posts)." in screen_text(app)
+            if answer == "enter":  # on a freshly opened dialog: cancels
+                await pilot.press("enter")
+                await settle(app, pilot)
+                assert not isinstance(app.screen, ConfirmScreen)
+                assert await rows(manager, "select name from tags order by id") == [
+                    ("python",),
+                    ("rust",),
+                    ("unused",),
+                ]
+                await pilot.press("g")
+            else:
+                await confirm(app, pilot)
         assert await rows(
             manager,
             "select p.title from posts p join post_tags pt on pt.post_id = p.id "

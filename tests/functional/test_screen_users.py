@@ -207,6 +207,12 @@ async def test_soft_delete_trash_restore_and_permanent_delete_with_impact() -> N
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
         assert "Move user doomed to the trash?" in screen_text(app)
+        await pilot.press("enter")  # on a freshly opened dialog: cancels
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert await scalar(manager, "select deleted_at from users where id = :i", i=doomed) is None
+        await pilot.press("d")
+        await settle(app, pilot)
         await confirm(app, pilot)
         assert await scalar(
             manager, "select deleted_at is not null from users where id = :i", i=doomed
@@ -239,6 +245,11 @@ async def test_soft_delete_trash_restore_and_permanent_delete_with_impact() -> N
         await pilot.press("n")  # cancel: nothing happens
         await settle(app, pilot)
         assert await scalar(manager, "select count(*) from users") == 2
+        await pilot.press("d", "enter")  # enter on the fresh dialog cancels too
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert await scalar(manager, "select count(*) from users") == 2
+        assert await scalar(manager, "select count(*) from posts") == 4
         await pilot.press("d")
         await settle(app, pilot)
         await confirm(app, pilot)

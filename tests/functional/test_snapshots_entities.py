@@ -106,7 +106,7 @@ def test_permanent_delete_confirmation(snap_compare: Any) -> None:
 
     async def run_before(pilot: Any) -> None:
         await settle(app, pilot)
-        await pilot.press("d", "y")  # ann to the trash
+        await pilot.press("d", "tab", "enter")  # ann to the trash
         await settle(app, pilot)
         app.clear_notifications()
         await pilot.press("t")

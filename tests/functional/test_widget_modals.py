@@ -7,7 +7,8 @@ from typing import Any
 
 from rich.console import Console
 from textual.app import App, ComposeResult
-from textual.widgets import Input, Label, Static
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Label, Static
 
 from tests.functional.test_widget_record_table import SqliteItems, TableApp, make_items_db, settle
 from tui.screens.modals import (
@@ -45,16 +46,32 @@ def plain(widget: Static) -> str:
     return capture.get()
 
 
+async def press_confirm(pilot: Pilot) -> None:
+    """Confirm the open `ConfirmScreen` deliberately: `tab` to its confirm button, `enter`."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ConfirmScreen), screen
+    button = screen.query_one("#confirm", Button)
+    for _ in range(len(screen.query(Button))):
+        if button.has_focus:
+            break
+        await pilot.press("tab")
+    assert button.has_focus, "tab never reached the confirm button"
+    await pilot.press("enter")
+
+
 async def test_confirm_keys_and_literal_body() -> None:
     app = ModalApp()
     async with app.run_test() as pilot:
-        body = "Delete user [bold]alice[/]? This deletes 12 posts, 1 profile.\x1b[2J"
-        for key, expected in (("y", True), ("n", False), ("escape", False), ("enter", True)):
-            app.ask(ConfirmScreen("Delete user", body, danger=True))
+        body = "Merge tag [bold]x[/] into y? Tag x is deleted.\x1b[2J"
+        for key, expected in (("y", True), ("enter", True), ("n", False), ("escape", False)):
+            app.ask(ConfirmScreen("Merge tags", body, confirm_label="Merge"))
             await pilot.pause()
             assert isinstance(app.screen, ConfirmScreen)
             shown = plain(app.screen.query_one("#body", Static))
-            assert shown == "Delete user [bold]alice[/]? This deletes 12 posts, 1 profile.\\x1b[2J"
+            assert shown == "Merge tag [bold]x[/] into y? Tag x is deleted.\\x1b[2J"
+            assert plain(app.screen.query_one("#keys", Static)) == (
+                "y or enter: Merge · n or escape: No"
+            )
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, ConfirmScreen)
@@ -64,6 +81,39 @@ async def test_confirm_keys_and_literal_body() -> None:
         await pilot.click("#cancel")
         await pilot.pause()
         assert app.results[-1] is False
+
+
+async def test_destructive_confirm_opens_on_cancel_and_needs_a_deliberate_act() -> None:
+    app = ModalApp()
+    async with app.run_test() as pilot:
+
+        def ask() -> ConfirmScreen:
+            return ConfirmScreen("Delete user alice?", "This deletes 12 posts.", danger=True)
+
+        for key in ("enter", "n", "escape"):
+            app.ask(ask())
+            await pilot.pause()
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmScreen), key
+            assert app.results[-1] is False, key
+        app.ask(ask())
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen)
+        assert plain(screen.query_one("#keys", Static)) == ("tab then enter: Yes · escape: No")
+        await pilot.press("y")  # a single stray key destroys nothing
+        await pilot.pause()
+        assert app.screen is screen and len(app.results) == 3
+        await press_confirm(pilot)
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.results == [False, False, False, True]
+        app.ask(ask())
+        await pilot.pause()
+        await pilot.click("#confirm")
+        await pilot.pause()
+        assert app.results[-1] is True
 
 
 async def test_type_to_confirm() -> None:

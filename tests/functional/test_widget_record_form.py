@@ -11,6 +11,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
+from tests.functional.test_widget_modals import press_confirm
 from tui.screens.modals import (
     ConfirmScreen,
     ConflictScreen,
@@ -239,7 +240,7 @@ async def test_escape_asks_only_when_dirty(db: Path) -> None:
         assert app.screen.query_one(RecordForm).values()["username"] == "bob2"
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("y")
+        await press_confirm(pilot)  # "Discard" is destructive: tab to it, then enter
         await pilot.pause()
         assert app.results == [None]
     clean = FormApp(lambda: FormScreen("Edit", make_fields(db), {"username": "bob"}))

@@ -50,6 +50,9 @@ MARKERS = {
     "merge point": MarkerStyle("merge point", "blue"),
 }
 MAX_LISTED = 15
+#: Actions that move the database through the history; off while its revision is unknown.
+MOVES = frozenset({"upgrade", "downgrade", "downgrade_base"})
+MOVES_OFF = "upgrade and downgrade are off until a known revision is stamped"
 
 
 # -- pure helpers (the plan an operation follows) ----------------------------------------------
@@ -123,6 +126,8 @@ def state_line(status: MigrationStatus) -> tuple[str, str]:
         extra = f" · the scripts have {len(status.heads)} heads: m merges them"
     problem = status.problem
     if problem:
+        if status.unknown:
+            extra = f" ({MOVES_OFF}){extra}"
         return problem[0].upper() + problem[1:] + extra, "problem"
     pending = status.pending
     if not status.current:
@@ -276,12 +281,14 @@ class MigrationsScreen(DbScreen):
             status = await self.runner().status()
         except Exception as exc:
             self.status = None
+            self.refresh_bindings()
             message = f"Cannot read the migration state: {short_error(exc, self._secrets())}"
             state.update(Text(message))
             state.set_classes("problem")
             self.revision_list.set_rows([])
             return
         self.status = status
+        self.refresh_bindings()
         self._previews.clear()
         if self.operation is None:
             self._show_state()
@@ -460,7 +467,21 @@ class MigrationsScreen(DbScreen):
         self.post_message(self.Outcome(message, style))
 
     # -- operations ------------------------------------------------------------------------
+    def moves_blocked(self) -> str | None:
+        """Why upgrade and downgrade are not offered now (None when they are)."""
+        if self.status is not None and self.status.unknown:
+            return f"The database is stamped with a revision the scripts do not have: {MOVES_OFF}"
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in MOVES and self.moves_blocked():
+            return None  # shown greyed out; the state line says why
+        return True
+
     def _can_start(self, what: str) -> bool:
+        if what in ("upgrade", "downgrade") and (reason := self.moves_blocked()):
+            self.notify(reason, title=what.capitalize(), severity="warning")
+            return False
         if self.operation is not None:
             message = f"{self.operation} is still running: {what} refused, wait for it to end"
             self.log_pane.warning(message)
@@ -531,7 +552,7 @@ class MigrationsScreen(DbScreen):
         else:
             target, target_text = "heads", "head (" + ", ".join(status.heads) + ")"
         steps = to_apply(status, target)
-        if not steps and not status.unknown:
+        if not steps:
             self.notify("Nothing to upgrade: the database is at head", title="Upgrade")
             return
         body = (
@@ -585,10 +606,11 @@ class MigrationsScreen(DbScreen):
             self.notify("Nothing to downgrade", title="Downgrade")
             return
         where = "base (an empty history)" if target == "base" else target
+        drops = await self._drops_text(target)
         body = (
             f"Downgrade {status.masked_url}\nfrom {describe_current(status)}\nto {where}.\n\n"
             f"Undoes {len(undone)} revision(s), newest first:\n{listed(undone)}\n\n"
-            "Data in what they created is lost."
+            f"{drops}\nData in what they created is lost."
         )
         title = f"Downgrade to {short_revision(target)}"
         if not await self._confirm(title, body, label="Downgrade", danger=True):
@@ -600,6 +622,23 @@ class MigrationsScreen(DbScreen):
         )
         if ok:
             self._report(f"Downgraded: now at {self._heads_text(heads)}")
+
+    async def _drops_text(self, target: str) -> str:
+        """What a downgrade to `target` drops, with row counts, as one sentence."""
+        state = self.query_one("#migration-state", Static)
+        state.update(Text("Counting what the downgrade drops…"))
+        try:
+            drops = await self._when_free(lambda: self.runner().downgrade_drops(target))
+        except Exception as exc:
+            return f"Could not list what it drops: {short_error(exc, self._secrets())}."
+        finally:
+            self._show_state()
+        if not drops:
+            return "Its SQL drops no table or column."
+        shown = ", ".join(str(drop) for drop in drops[:MAX_LISTED])
+        if len(drops) > MAX_LISTED:
+            shown += f" and {len(drops) - MAX_LISTED} more"
+        return f"Drops {shown}."
 
     # stamp ----------------------------------------------------------------------------------
     def action_stamp(self) -> None:
@@ -621,7 +660,7 @@ class MigrationsScreen(DbScreen):
         )
         if purge:
             body += "\n\nThe unknown revision " + ", ".join(status.unknown) + " is removed."
-        if not await self._confirm(f"Stamp {selected.short_id}", body, label="Stamp"):
+        if not await self._confirm(f"Stamp {selected.short_id}", body, label="Stamp", danger=True):
             return
         confirmed = self.production
         ok, heads = await self._execute(
@@ -740,23 +779,20 @@ class MigrationsScreen(DbScreen):
         self.reload()
 
     def palette_commands(self) -> Iterable[tuple[str, str, object]]:
-        return (
-            (
-                "Migrations: upgrade",
-                "Upgrade to head or to the selected revision",
-                self.action_upgrade,
-            ),
-            ("Migrations: downgrade", "Downgrade to the selected revision", self.action_downgrade),
-            (
-                "Migrations: downgrade to base",
-                "Undo every revision",
-                self.action_downgrade_base,
-            ),
-            ("Migrations: stamp", "Record the selected revision", self.action_stamp),
-            ("Migrations: new revision", "Autogenerate a revision", self.action_generate),
-            ("Migrations: drift check", "Compare models and database", self.action_check),
-            ("Migrations: merge heads", "Merge several heads", self.action_merge),
-            ("Migrations: refresh", "Read the state again", self.action_refresh),
+        commands = (
+            ("Migrations: upgrade", "Upgrade to head or to the selected revision", "upgrade"),
+            ("Migrations: downgrade", "Downgrade to the selected revision", "downgrade"),
+            ("Migrations: downgrade to base", "Undo every revision", "downgrade_base"),
+            ("Migrations: stamp", "Record the selected revision", "stamp"),
+            ("Migrations: new revision", "Autogenerate a revision", "generate"),
+            ("Migrations: drift check", "Compare models and database", "check"),
+            ("Migrations: merge heads", "Merge several heads", "merge"),
+            ("Migrations: refresh", "Read the state again", "refresh"),
+        )
+        return tuple(
+            (title, help_text, getattr(self, f"action_{action}"))
+            for title, help_text, action in commands
+            if self.check_action(action, ())
         )
 
 

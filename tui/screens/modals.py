@@ -77,7 +77,13 @@ _DIALOG_CSS = """
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask a yes/no question; `y`/`enter` confirm, `n`/`escape` cancel."""
+    """Ask a yes/no question; `n`/`escape` cancel.
+
+    A plain question opens on its confirm button: `y` or `enter` confirm. A destructive one
+    (`danger=True`) opens on its cancel button and has no `y`: `enter` right away cancels, and
+    confirming takes a deliberate act (`tab` to the danger button, then `enter`, or a click).
+    The dialog states its keys.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "confirm", "Yes", id="confirm.yes", tooltip="Confirm"),
@@ -85,7 +91,12 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     DEFAULT_CSS = (
-        "ConfirmScreen {" + _DIALOG_CSS + "\n    &.-danger > #dialog { border: thick $error; }\n}"
+        "ConfirmScreen {"
+        + _DIALOG_CSS
+        + """
+    &.-danger > #dialog { border: thick $error; }
+    & #keys { width: 100%; margin-bottom: 1; color: $text-muted; }
+}"""
     )
 
     def __init__(
@@ -104,10 +115,17 @@ class ConfirmScreen(ModalScreen[bool]):
         self.cancel_label = cancel_label
         self.danger = danger
 
+    def keys_hint(self) -> str:
+        """How to answer, as shown under the question."""
+        if self.danger:
+            return f"tab then enter: {self.confirm_label} · escape: {self.cancel_label}"
+        return f"y or enter: {self.confirm_label} · n or escape: {self.cancel_label}"
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(literal_line(self.title_text), id="title")
             yield Static(literal_block(self.body_text), id="body")
+            yield Static(literal_block(self.keys_hint()), id="keys")
             with Horizontal(id="buttons"):
                 yield Button(self.cancel_label, id="cancel")
                 yield Button(
@@ -115,7 +133,11 @@ class ConfirmScreen(ModalScreen[bool]):
                 )
 
     def on_mount(self) -> None:
-        self.query_one("#confirm", Button).focus()
+        self.query_one("#cancel" if self.danger else "#confirm", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # No single key confirms a destructive dialog.
+        return not (self.danger and action == "confirm")
 
     def action_confirm(self) -> None:
         self.dismiss(True)

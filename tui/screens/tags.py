@@ -81,7 +81,7 @@ class TagsScreen(EntityScreen):
             impact = await repo.delete_impact(source_id)
         body = f"Posts tagged {source_name} get {target_name} instead ({impact.total:,} posts)."
         title = f"Merge {source_name} into {target_name}?"
-        if await confirm_write(self.dbapp, title, body, label="Merge"):
+        if await confirm_write(self.dbapp, title, body, label="Merge", danger=True):
             await self._write(
                 lambda repo: repo.merge(source_id, target.id),
                 f"Merged {source_name} into {target_name}",
