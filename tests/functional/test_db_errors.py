@@ -85,7 +85,8 @@ async def test_locked_sqlite_file(
     assert line == f"another process holds a write lock on {path}; retry"
     assert driver_error(error) == "OperationalError (SQLITE_BUSY): database is locked"
     logged = next(e for e in sqlite_manager.sql_log.newest_first() if e.error)
-    assert logged.statement == INSERT_BOB and logged.error == driver_error(error)
+    # a write session takes the lock first (BEGIN IMMEDIATE): that is what waited and failed
+    assert logged.statement == "BEGIN IMMEDIATE" and logged.error == driver_error(error)
     async with sqlite_manager.session() as session:  # released: the write goes through
         await session.execute(text(INSERT_BOB))
     assert await usernames(sqlite_manager) == ["ann", "bob"]

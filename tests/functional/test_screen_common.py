@@ -304,7 +304,15 @@ def fill(app: DbTuiApp, **values: Any) -> None:
 
 
 async def save(app: DbTuiApp, pilot: Pilot) -> None:
+    """`ctrl+s`, then wait until the form has finished saving (it may wait on a lock)."""
     await pilot.press("ctrl+s")
+    for _ in range(500):
+        screen = app.screen
+        if not (isinstance(screen, FormScreen) and screen.saving):
+            break
+        await pilot.pause(0.02)
+    else:
+        raise AssertionError("the form was still saving after 10 s")
     await settle(app, pilot)
 
 

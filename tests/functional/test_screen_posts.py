@@ -318,3 +318,34 @@ async def test_tag_completion_adds_the_existing_tag_and_creates_only_by_choice()
             ("sci",),
             ("science",),
         ]
+
+
+async def test_a_typed_tag_not_added_stops_the_save_until_chosen() -> None:
+    """A prefix left in the tag field is no tag: the save says so instead of creating it."""
+    settings = local_sqlite()
+    async with database(settings) as manager:
+        people = await _blog(manager)  # tags: garden, science
+    async with running(settings, "posts") as (app, pilot):
+        await pilot.press("n")
+        await settle(app, pilot)
+        fill(app, title="Seeds")
+        await pick(app, pilot, "author_id", "ann")
+        tags = form(app).input_widget("tags")
+        assert isinstance(tags, TagsField)
+        tags.input.focus()
+        await pilot.press(*"gar")
+        await settle(app, pilot)
+        await save(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert "“gar” is not added" in form(app).errors()["tags"]
+        assert await rows(manager, "select count(*) from posts where title = 'Seeds'") == [(0,)]
+        await pilot.press("enter")  # the highlighted match
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen)
+        assert await rows(
+            manager,
+            "select t.name from tags t join post_tags pt on pt.tag_id = t.id "
+            "join posts p on p.id = pt.post_id where p.title = 'Seeds' and p.author_id = :ann",
+            ann=people["ann"],
+        ) == [("garden",)]
+        assert await rows(manager, "select count(*) from tags where name = 'gar'") == [(0,)]

@@ -326,3 +326,47 @@ async def test_nothing_but_sqlite_opens_the_database_file(kind: str) -> None:
         )
         == "Audited"
     )
+
+
+# Another process writes for a second (holds the write lock), then commits.
+SHORT_WRITE = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+connection.execute(
+    "insert into users (username, email, hashed_password) values ('during', 'd@example.com', 'x')"
+)
+time.sleep(1.0)
+connection.execute("COMMIT")
+connection.close()
+"""
+
+
+async def test_a_save_waits_for_another_process_short_write() -> None:
+    """A save that reads before it writes (the unique check) waits for the lock another
+    process holds for a moment, instead of failing at once when its read turns into a write."""
+    path = Path("app.db").resolve()
+    await seeded_file(path)
+    app = make_app(None, overrides={"SQLITE_DATABASE": "app.db"})
+    async with started(app) as pilot:
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+        for name, value in {
+            "username": "waiting_bob",
+            "email": "bob@example.com",
+            "password": "long-enough",
+        }.items():
+            form(app).focus_field(name)
+            await pilot.press(*value)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", SHORT_WRITE, str(path), stdout=asyncio.subprocess.PIPE
+        )
+        assert process.stdout is not None
+        assert (await process.stdout.readline()).strip() == b"locked"
+        await save(app, pilot)
+        assert await process.wait() == 0
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+    names = await value_seen_elsewhere(path, "select group_concat(username) from users")
+    assert sorted(names.split(",")) == ["during", "shared_ann", "waiting_bob"]

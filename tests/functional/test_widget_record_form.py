@@ -294,8 +294,10 @@ async def test_tags_complete_add_and_remove(db: Path) -> None:
         assert tags.tags == ["pytest", "brand new"]
         await pilot.press(*"PYTEST", "enter")  # duplicates ignored
         await settle(pilot)
-        await pilot.press(*"pending")
-        assert form.values()["tags"] == ["pytest", "brand new", "pending"]
+        await pilot.press(*"pending")  # typed, not added: no tag, and a save says so
+        assert form.values()["tags"] == ["pytest", "brand new"]
+        assert "“pending” is not added" in form.pending_errors()["tags"]
+        assert form.is_dirty
 
 
 async def test_tags_enter_takes_the_highlighted_match_and_a_new_tag_needs_its_entry(

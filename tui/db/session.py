@@ -43,6 +43,10 @@ BUSY_TIMEOUT = 5.0
 ALLOW_WRITES = "dbtui_allow_writes"
 #: Execution option of read sessions on SQLite: statements run without BEGIN/COMMIT.
 NO_TRANSACTION = "dbtui_no_transaction"
+#: Execution option of write sessions on SQLite: BEGIN IMMEDIATE takes the write lock first,
+#: so a write waits for another process's write (busy timeout) instead of failing when its
+#: read turns into a write, and nobody commits between what it reads and what it writes.
+WRITE_TRANSACTION = "dbtui_write_transaction"
 
 _READ_STATEMENT = re.compile(
     r"^\s*(?:SELECT|PRAGMA\s+(?:\w+\.)?(?:foreign_key_check|table_info|index_list|table_xinfo|"
@@ -143,7 +147,10 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if not connection.get_execution_options().get(NO_TRANSACTION):
+        options = connection.get_execution_options()
+        if options.get(WRITE_TRANSACTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif not options.get(NO_TRANSACTION):
             connection.exec_driver_sql("BEGIN")
 
 
@@ -207,7 +214,8 @@ class SessionManager:
     def _make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
         from sqlalchemy.ext.asyncio import async_sessionmaker
 
-        return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        bind = engine.execution_options(**{WRITE_TRANSACTION: True})
+        return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
 
     @staticmethod
     def _make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -497,16 +497,10 @@ class Repository(Generic[R]):
                 messages=self.integrity_messages,
             ) from None
 
-    async def _lock_for_write(self) -> None:
-        """Before reading a row to change it: on SQLite take the database write lock now
-        (a no-op UPDATE), so that nobody commits between our read and our write; another
-        writer waits for us (busy timeout) instead of failing later."""
-        if self.dialect == "sqlite":
-            await self.session.execute(text(f'UPDATE "{self.table.name}" SET id = id WHERE 0'))
-
     def _for_update(self, statement: Select[Any]) -> Select[Any]:
         """A fresh load of the row to change, locked until commit (``FOR UPDATE`` on
-        PostgreSQL; SQLite holds the database lock from `_lock_for_write`)."""
+        PostgreSQL; on SQLite a write session holds the database write lock from its BEGIN
+        IMMEDIATE)."""
         return statement.with_for_update().execution_options(populate_existing=True)
 
     async def _stale(self, id: int) -> StaleRecordError:

@@ -342,7 +342,6 @@ class PostRepository(Repository[PostRow]):
         from tui.models import Post
 
         values = parse(PostUpdate, data)
-        await self._lock_for_write()
         statement = self._for_update(select(Post).where(Post.id == id))
         post = (await self.session.execute(statement)).scalar_one_or_none()
         if post is None:

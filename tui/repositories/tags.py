@@ -133,7 +133,6 @@ class TagRepository(Repository[TagRow]):
         from tui.models import Tag
 
         values = parse(TagUpdate, data)
-        await self._lock_for_write()
         statement = self._for_update(select(Tag).where(Tag.id == id))
         tag = (await self.session.execute(statement)).scalar_one_or_none()
         if tag is None:

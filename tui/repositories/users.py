@@ -301,7 +301,6 @@ class UserRepository(Repository[UserRow]):
 
         values = parse(UserUpdate, data)
         hashed = await self._hash(values.password.get_secret_value()) if values.password else None
-        await self._lock_for_write()
         user = await self._load(id)
         if user is None:
             raise StaleRecordError(None, self.kind)

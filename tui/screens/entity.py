@@ -420,7 +420,7 @@ class EntityScreen(DbScreen):
         )
 
     async def _get(self, row_id: int) -> Any:
-        async with self.dbapp.manager.session() as session:
+        async with self.dbapp.manager.read_session() as session:
             return await self.SPEC.repository(session).get(row_id)
 
     async def _save_existing(
@@ -473,7 +473,7 @@ class EntityScreen(DbScreen):
     async def _ask_delete(self, row_id: int) -> None:
         try:
             detail = await self._get(row_id)
-            async with self.dbapp.manager.session() as session:
+            async with self.dbapp.manager.read_session() as session:
                 impact = await self.SPEC.repository(session).delete_impact(row_id)
         except NotFoundError as error:
             self.notify(str(error), severity="warning")

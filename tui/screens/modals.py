@@ -591,6 +591,7 @@ class FormScreen(ModalScreen[Any]):
         if self.saving:
             return
         problems = self.form.required_errors() if self.check_required else {}
+        problems.update(self.form.pending_errors())
         if self.changes_only:  # a new record's lengths are checked with the rest on save
             problems.update(self.form.length_errors())
         if problems:

@@ -27,14 +27,14 @@ PUBLISHED_OPTIONS = [("Published", True), ("Draft", False)]
 
 async def search_authors(screen: EntityScreen, text: str) -> Sequence[tuple[Any, str]]:
     """(id, username) of users matching `text`, for the author picker."""
-    async with screen.dbapp.manager.session() as session:
+    async with screen.dbapp.manager.read_session() as session:
         users = await UserRepository(session).suggest(text)
     return [(user.id, user.username) for user in users]
 
 
 async def search_tags(screen: EntityScreen, text: str) -> Sequence[tuple[Any, str]]:
     """(name, name) of tags starting with `text`, for tag completion."""
-    async with screen.dbapp.manager.session() as session:
+    async with screen.dbapp.manager.read_session() as session:
         names = await TagRepository(session).suggest(text)
     return [(name, name) for name in names]
 

@@ -59,7 +59,7 @@ class TagsScreen(EntityScreen):
         source_name = str(row.cells[1])
 
         async def search(text: str) -> list[tuple[Any, str]]:
-            async with self.dbapp.manager.session() as session:
+            async with self.dbapp.manager.read_session() as session:
                 names = await TagRepository(session).suggest(text)
             return [(name, name) for name in names if name != source_name]
 
@@ -75,7 +75,7 @@ class TagsScreen(EntityScreen):
 
     @work(exclusive=True, group="tags-merge", exit_on_error=False)
     async def _merge(self, source_id: int, source_name: str, target_name: str) -> None:
-        async with self.dbapp.manager.session() as session:
+        async with self.dbapp.manager.read_session() as session:
             repo = TagRepository(session)
             target = await repo.get_by_name(target_name)
             impact = await repo.delete_impact(source_id)

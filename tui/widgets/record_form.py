@@ -497,7 +497,8 @@ class TagsField(Vertical):
             self._refresh_chips()
 
     def pending_text(self) -> str:
-        """Text typed but not yet added (counted as a tag by `RecordForm.values`)."""
+        """Text typed but not yet added: not a tag until the user chooses what it becomes
+        (`RecordForm.pending_errors` stops a save until then)."""
         return self.input.value.strip()
 
 
@@ -693,9 +694,6 @@ class RecordForm(VerticalScroll, can_focus=False):
                 value = widget.value
             elif isinstance(widget, TagsField):
                 value = widget.tags
-                pending = widget.pending_text()
-                if pending and pending.casefold() not in (t.casefold() for t in value):
-                    value = [*value, pending]
             else:  # pragma: no cover - every kind is handled above
                 value = None
             if field.blank_is_none and value == "":
@@ -780,8 +778,22 @@ class RecordForm(VerticalScroll, can_focus=False):
 
     @property
     def is_dirty(self) -> bool:
-        """True when any value differs from the last `set_values` / `mark_clean`."""
-        return self.values() != self._baseline
+        """True when any value differs from the last `set_values` / `mark_clean`, or a tag
+        field holds typed text not added yet."""
+        return self.values() != self._baseline or bool(self.pending_errors())
+
+    def pending_errors(self) -> dict[str, str]:
+        """Messages for tag fields holding typed text that is not a tag yet: a save waits
+        until the user adds it (choosing a match or creating it) or clears it."""
+        errors: dict[str, str] = {}
+        for field in self.fields:
+            widget = self.input_widget(field.name)
+            if isinstance(widget, TagsField) and (pending := widget.pending_text()):
+                errors[field.name] = (
+                    f"“{escape_control(pending)}” is not added: press enter to choose a match "
+                    "or create it, or clear it"
+                )
+        return errors
 
     def changed_values(self) -> dict[str, Any]:
         """The values of the fields the user changed since the last `set_values` /
