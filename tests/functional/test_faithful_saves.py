@@ -15,6 +15,7 @@ from textual.widgets import TextArea
 from tests.functional.test_screen_common import (
     add_post,
     add_user,
+    confirm,
     database,
     form,
     local_sqlite,
@@ -222,8 +223,7 @@ async def test_values_longer_than_the_typing_limit_stay_editable() -> None:
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)  # unsaved changes: asks
-        await pilot.press("y")
-        await settle(app, pilot)
+        await confirm(app, pilot)
         assert (await rows(manager, POST_COLUMNS, id=post_id))[0][2] == long_content[2:]
 
         await pilot.press("1")  # the over-long username: other fields still save

@@ -24,6 +24,7 @@ from textual.pilot import Pilot
 from tests.conftest import sqlite_settings
 from tests.functional.test_screen_common import (
     add_user,
+    confirm,
     database,
     form,
     save,
@@ -32,7 +33,7 @@ from tests.functional.test_screen_common import (
     table_lines,
 )
 from tui.app import DbTuiApp, make_app
-from tui.screens.modals import ConflictScreen, FormScreen
+from tui.screens.modals import ConfirmScreen, ConflictScreen, FormScreen
 
 SIZE = (160, 45)
 
@@ -207,10 +208,9 @@ async def exercise(app: DbTuiApp, pilot: Pilot, path: Path) -> None:
     await settle(app, pilot)
     await pilot.press("escape")
     await settle(app, pilot)
-    if not isinstance(app.screen, FormScreen):
-        return
-    await pilot.press("y")  # discard the unsaved form
-    await settle(app, pilot)
+    assert isinstance(app.screen, ConfirmScreen), screen_text(app)  # "Mine" is unsaved
+    await confirm(app, pilot)  # discard it
+    assert not isinstance(app.screen, FormScreen | ConfirmScreen), screen_text(app)
 
 
 async def others_rows_survived(path: Path) -> None:
