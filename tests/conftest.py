@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tui.config import SETTING_NAMES, Settings, load_settings
 from tui.db.session import SessionManager
+
+if TYPE_CHECKING:
+    from tests.fixture_app.databases import FixtureDatabases
 
 PG_ADMIN = dict(host="127.0.0.1", port=5432, user="postgres", database="postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -61,11 +64,13 @@ def require_postgres() -> None:
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
 
 
-def create_pg_database() -> str:
-    """Create a uniquely named empty PostgreSQL database; returns its name."""
+def create_pg_database(template: str | None = None) -> str:
+    """Create a uniquely named PostgreSQL database, empty or a copy of `template`; returns its
+    name."""
     require_postgres()
     name = f"dbtui_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    copy = f' TEMPLATE "{template}"' if template else ""
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"{copy}'))
     return name
 
 
@@ -156,3 +161,34 @@ def list_session(request: pytest.FixtureRequest, manager: SessionManager) -> Any
     """Opens the kind of session list pages are read in: a write session, or a read session
     (on a SQLite file, the one whose list statements go through the `SqliteReader`)."""
     return getattr(manager, request.param)
+
+
+@pytest.fixture(scope="session")
+def fixture_app_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureDatabases]:
+    """The fixture application's template databases of this test session (or xdist worker)."""
+    from tests.fixture_app.databases import FixtureDatabases  # it imports this module
+
+    databases = FixtureDatabases(tmp_path_factory.mktemp("fixture_app"))
+    try:
+        yield databases
+    finally:
+        databases.close()
+
+
+@pytest.fixture
+def fixture_database(
+    fixture_app_databases: FixtureDatabases, tmp_path: Path
+) -> Iterator[Callable[[str], str]]:
+    """`fixture_database(backend)`: the URL of a new database of the fixture application
+    (`tests/fixture_app`) migrated to head with its sample rows, for "sqlite" (a file in
+    `tmp_path`) or "postgres" (dropped after the test). Callable from async tests too."""
+    created: list[str] = []
+
+    def create(backend: str) -> str:
+        url = fixture_app_databases.copy(backend, tmp_path)
+        created.append(url)
+        return url
+
+    yield create
+    for url in created:
+        fixture_app_databases.drop(url)
