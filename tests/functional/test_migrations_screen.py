@@ -44,9 +44,15 @@ async def migrate(settings: Settings, migrations: Path, target: str) -> None:
     manager = SessionManager(settings)
     manager.unlock()
     try:
-        await MigrationRunner(manager, migrations).upgrade(target)
+        runner = MigrationRunner(migrations.parent / "alembic.ini", settings=settings)
+        await manager.run_sync(runner.upgrade, target)
     finally:
         await manager.dispose()
+
+
+def ini(migrations: Path) -> Path:
+    """The alembic.ini of the project `project_with` copied `migrations` into."""
+    return migrations.parent / "alembic.ini"
 
 
 async def execute(settings: Settings, *statements: str) -> None:
@@ -93,7 +99,7 @@ async def settle(app: DbTuiApp, pilot: Pilot) -> None:
 async def migrations_app(
     settings: Settings, migrations: Path
 ) -> AsyncIterator[tuple[DbTuiApp, Pilot, MigrationsScreen]]:
-    app = make_app(settings, initial_mode="migrations", migrations_path=migrations)
+    app = make_app(settings, initial_mode="migrations", alembic_config=ini(migrations))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
@@ -551,7 +557,7 @@ async def test_key_4_opens_the_panel(tmp_path: Path) -> None:
     settings = sqlite_settings(tmp_path / "app.db")
     migrations = project_with(tmp_path / "project", "0003_notes")
     await migrate(settings, migrations, "0003_users_case_insensitive")
-    app = make_app(settings, migrations_path=migrations)
+    app = make_app(settings, alembic_config=ini(migrations))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert not isinstance(app.screen, MigrationsScreen)
