@@ -311,8 +311,7 @@ class DbTuiApp(App[None]):
                 return
             if await self._is_fresh_database():
                 self.connection_state = "creating schema…"
-                (await self.create_schema().wait()).get()
-                self.notify(f"New database migrated to head: {manager.settings.masked_url}")
+                await self._migrate_new_database()
         manager.healthy = True
         self._show_identity()
         self.connection_problem = False
@@ -331,6 +330,19 @@ class DbTuiApp(App[None]):
             query = "select count(*) from sqlite_master where type = 'table'"
             tables = (await conn.execute(text(query))).scalar_one()
         return tables == 0
+
+    async def _migrate_new_database(self) -> None:
+        """Upgrade a new database to head and say how it went (a failure, e.g. of the
+        application's env.py, leaves it empty and the app running: Migrations shows why)."""
+        settings = self.manager.settings
+        ended = await self.create_schema().wait()
+        if ended.error is None:
+            self.notify(f"New database migrated to head: {settings.masked_url}")
+            return
+        from tui.db.errors import short_error
+
+        reason = short_error(ended.error, database=settings)
+        self.notify(f"The new database was not migrated: {reason}", severity="error", timeout=10)
 
     @work(thread=True, exclusive=True, group="create-schema", exit_on_error=False)
     def create_schema(self) -> Ended[tuple[str, ...]]:
@@ -380,8 +392,7 @@ class DbTuiApp(App[None]):
         self._show_identity()
         if await self._is_fresh_database():
             # Same rule as at start-up: a new development database gets the schema.
-            (await self.create_schema().wait()).get()
-            self.notify(f"New database migrated to head: {settings.masked_url}")
+            await self._migrate_new_database()
         self._database_changed()
         self.check_revision()
 
