@@ -3,6 +3,7 @@ project (its alembic.ini, scripts and env.py), built from the fixture revisions.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -172,10 +173,10 @@ async def test_dry_runs_refuse_an_env_py_that_connects_on_its_own(tmp_path: Path
         (ini.parent / "db" / "env.py").write_text(always_own)
         theirs = tmp_path / "shop" / "theirs.db"
         refused = f"env.py connected to sqlite:///{theirs} on its own"
-        with pytest.raises(MigrationError, match=refused):
+        with pytest.raises(MigrationError, match=re.escape(refused)):
             await manager.run_sync(runner.downgrade_drops, "0003_notes")
         # (an offline run gets the database on screen as `sqlalchemy.url`, password left out)
-        with pytest.raises(MigrationError, match="env.py connected to sqlite:///.+ on its own"):
+        with pytest.raises(MigrationError, match=r"env\.py connected to sqlite:///.+ on its own"):
             await manager.run_sync(runner.sql_preview, "0003_notes", "downgrade")
         assert stored_tables(theirs) == set()
         assert await manager.run_sync(runner.current_heads) == ("0004_branch_a",)

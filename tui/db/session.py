@@ -119,6 +119,14 @@ def build_engine(settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEng
     return engine
 
 
+def scratch_sqlite_engine() -> Engine:
+    """An empty in-memory SQLite database (synchronous) that is nobody's data: e.g. to run a
+    downgrade on a copy of a schema and see its SQL."""
+    from sqlalchemy import create_engine
+
+    return create_engine("sqlite://")
+
+
 def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
     """Foreign keys, busy timeout, WAL, and transactional DDL (BEGIN emitted by us). On a
     file: opened immutable where only that can read it (see `immutable_uri`)."""

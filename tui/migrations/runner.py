@@ -349,10 +349,12 @@ class MigrationRunner:
         """SQLite: the statements a downgrade to `target` runs, captured while it runs on an
         in-memory copy of `connection`'s schema (no rows; the database is not touched)."""
         from alembic import command
-        from sqlalchemy import create_engine, event
+        from sqlalchemy import event
+
+        from tui.db.session import scratch_sqlite_engine
 
         statements: list[str] = []
-        scratch = create_engine("sqlite://")
+        scratch = scratch_sqlite_engine()
 
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             statements.append(statement)
