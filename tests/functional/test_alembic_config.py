@@ -28,7 +28,7 @@ from tests.migration_fixtures import COOKBOOK_ENV, OWN_URL_ENV, other_project
 from tui.app import make_app
 from tui.config import Settings
 from tui.db.session import SessionManager
-from tui.migrations import MigrationError, MigrationRunner
+from tui.migrations import EventKind, MigrationError, MigrationEvent, MigrationRunner
 from tui.screens.migrations import MigrationsScreen
 
 FAILING_IMPORT_ENV = COOKBOOK_ENV.replace(
@@ -156,6 +156,37 @@ async def test_an_env_py_that_migrates_another_database_is_named(tmp_path: Path)
     run = dbtui("--sqlite", "other.db", "migrate", "--alembic-config", str(ini), cwd=tmp_path)
     assert run.code == 0, run
     assert f"dbtui: warning: env.py migrated sqlite:///{theirs}, not the database" in run.err
+
+
+async def test_an_env_py_that_connects_out_of_sight_is_still_noticed(tmp_path: Path) -> None:
+    """Its connection is made in a thread of its own (no event reaches dbtui): the heads of the
+    database on screen did not move, so the runner still warns."""
+    threaded = OWN_URL_ENV.replace(
+        "    with own_engine().connect() as connection:\n        migrate(connection)\n",
+        "    def run():\n"
+        "        with own_engine().connect() as connection:\n"
+        "            migrate(connection)\n\n"
+        "    with ThreadPoolExecutor(1) as pool:\n"
+        "        pool.submit(run).result()\n",
+    )
+    threaded = "from concurrent.futures import ThreadPoolExecutor\n" + threaded
+    ini = other_project(tmp_path / "shop", threaded)
+    settings = sqlite_settings(tmp_path / "app.db")
+    manager = SessionManager(settings)
+    events: list[MigrationEvent] = []
+    try:
+        runner = MigrationRunner(ini, settings=settings, on_event=events.append)
+        assert await manager.run_sync(runner.upgrade) == ()
+    finally:
+        await manager.dispose()
+    assert [(e.text, e.level) for e in events if e.kind is EventKind.ELSEWHERE] == [
+        (
+            "env.py ran, but the database on screen did not change: it does not use "
+            'config.attributes["connection"] (see the README)',
+            "warning",
+        )
+    ]
+    assert revision_of(tmp_path / "shop" / "theirs.db") == ["0004_branch_a"]
 
 
 async def test_dry_runs_refuse_an_env_py_that_connects_on_its_own(tmp_path: Path) -> None:
