@@ -8,11 +8,11 @@ Two ways in:
   and the migrations run through ``connection.run_sync``;
 * inside the app (``tui.migrations.MigrationRunner``): a synchronous ``Connection`` (given by
   ``AsyncConnection.run_sync``) is passed in ``config.attributes["connection"]``; nothing here
-  then touches logging configuration or event loops.
+  then touches logging configuration or event loops. For offline SQL (a preview) the runner
+  sets ``sqlalchemy.url`` to the database on screen, password left out.
 
-Optional ``config.attributes`` set by the runner: ``settings`` (a ``tui.config.Settings``, used
-for offline SQL), ``on_version_apply`` (a callback per applied revision) and
-``process_revision_directives``.
+Optional ``config.attributes`` set by the runner: ``on_version_apply`` (a callback per applied
+revision) and ``process_revision_directives``.
 
 Full-text search objects are created by revision 0001 and are invisible to autogenerate (see
 ``include_name`` / ``include_object``). On SQLite, foreign keys are switched off on the raw
@@ -31,7 +31,7 @@ from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
-from sqlalchemy import Column
+from sqlalchemy import Column, make_url
 from sqlalchemy.engine import Connection
 
 from tui.config import Settings, load_settings
@@ -100,15 +100,16 @@ def include_object(
     return True
 
 
-def _settings() -> Settings:
-    """The database to migrate: runner settings, ``-x url=``, ``sqlalchemy.url``, dbtui settings."""
-    given = config.attributes.get("settings")
-    if given is not None:
-        return given
+def _given_url() -> str | None:
+    """``-x url=``, else ``sqlalchemy.url`` (dbtui sets it for offline SQL)."""
     url = context.get_x_argument(as_dictionary=True).get("url")
-    url = url or config.get_main_option("sqlalchemy.url")
-    overrides = {"DATABASE_URL": url} if url else None
-    return load_settings(overrides=overrides)
+    return url or config.get_main_option("sqlalchemy.url")
+
+
+def _settings() -> Settings:
+    """The database to migrate: the URL given, else dbtui's settings."""
+    url = _given_url()
+    return load_settings(overrides={"DATABASE_URL": url} if url else None)
 
 
 def _configure(connection: Connection | None = None, **extra: Any) -> None:
@@ -130,8 +131,8 @@ def _configure(connection: Connection | None = None, **extra: Any) -> None:
 
 def run_migrations_offline() -> None:
     """Write the SQL to the output buffer instead of running it."""
-    settings = _settings()
-    url = settings.url(sync=True)
+    given = _given_url()
+    url = make_url(given) if given else load_settings().url(sync=True)
     sqlite = url.get_backend_name() == "sqlite"
     _configure(
         url=url,
@@ -212,11 +213,7 @@ def run_migrations_online() -> None:
     asyncio.run(run_async_migrations())
 
 
-if (
-    config.config_file_name is not None
-    and config.attributes.get("connection") is None
-    and not config.attributes.get("skip_logging_config")
-):
+if config.config_file_name is not None and config.attributes.get("connection") is None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 if context.is_offline_mode():

@@ -26,7 +26,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.settings_sources import SqliteFileSettings, existing_sqlite_file, layered_values
 from tui.widgets.environment_bar import EnvironmentBar
@@ -34,6 +34,7 @@ from tui.widgets.environment_bar import EnvironmentBar
 if TYPE_CHECKING:
     from tui.config import Settings
     from tui.db.session import SessionManager
+    from tui.migrations import Ended
 
 #: Seconds between checks that a SQLite database file is still there.
 HEALTH_SECONDS = 2.0
@@ -117,10 +118,11 @@ class DbTuiApp(App[None]):
         env_file: Path | None = None,
         overrides: dict[str, str] | None = None,
         initial_mode: str = "users",
-        migrations_path: Path | None = None,
+        alembic_config: Path | None = None,
     ) -> None:
         super().__init__()
-        self.migrations_path = migrations_path  # Alembic script folder (None: the repo's)
+        #: The application's alembic.ini (None: `./alembic.ini` when there is one, else the demo's).
+        self.alembic_config = alembic_config
         self.env_file = env_file
         self.overrides = dict(overrides or {})
         self.initial_mode = initial_mode
@@ -309,11 +311,7 @@ class DbTuiApp(App[None]):
                 return
             if await self._is_fresh_database():
                 self.connection_state = "creating schema…"
-                from tui.migrations import MigrationRunner
-
-                runner = MigrationRunner(manager, self.migrations_path)
-                await runner.upgrade("heads")
-                self.notify(f"New database migrated to head: {manager.settings.masked_url}")
+                await self._migrate_new_database()
         manager.healthy = True
         self._show_identity()
         self.connection_problem = False
@@ -333,14 +331,42 @@ class DbTuiApp(App[None]):
             tables = (await conn.execute(text(query))).scalar_one()
         return tables == 0
 
-    @work(exclusive=True, group="revision-check", exit_on_error=False)
-    async def check_revision(self, announce: bool = True) -> None:
-        """Show in the header whether the database is at the scripts' head (after the first
-        screen is up, so Alembic loads late); with `announce`, also say so in a notification."""
-        await asyncio.sleep(0.3 if announce else 0)
-        from tui.migrations import MigrationRunner
+    async def _migrate_new_database(self) -> None:
+        """Upgrade a new database to head and say how it went (a failure, e.g. of the
+        application's env.py, leaves it empty and the app running: Migrations shows why)."""
+        settings = self.manager.settings
+        ended = await self.create_schema().wait()
+        if ended.error is None:
+            self.notify(f"New database migrated to head: {settings.masked_url}")
+            return
+        from tui.db.errors import short_error
 
-        status = await MigrationRunner(self.manager, self.migrations_path).startup_status()
+        reason = short_error(ended.error, database=settings)
+        self.notify(f"The new database was not migrated: {reason}", severity="error", timeout=10)
+
+    @work(thread=True, exclusive=True, group="create-schema", exit_on_error=False)
+    def create_schema(self) -> Ended[tuple[str, ...]]:
+        """Upgrade a new database to head (in this thread worker); how it ended."""
+        from tui.migrations import Ended, MigrationRunner, run_with_connection
+
+        runner = MigrationRunner(self.alembic_config, settings=self.manager.settings)
+        return Ended.of(lambda: run_with_connection(self, self.manager, runner.upgrade))
+
+    @work(thread=True, exclusive=True, group="revision-check", exit_on_error=False)
+    def check_revision(self, announce: bool = True) -> None:
+        """Show in the header whether the database is at the scripts' head (in this thread
+        worker, after the first screen is up); with `announce`, also say so in a notification."""
+        worker = get_current_worker()
+        if announce and worker.cancelled_event.wait(0.3):
+            return
+        from tui.migrations import MigrationRunner, run_with_connection
+
+        runner = MigrationRunner(self.alembic_config, settings=self.manager.settings)
+        status = run_with_connection(self, self.manager, runner.startup_status)
+        if not worker.is_cancelled:
+            self.call_from_thread(self._show_revision_state, status, announce)
+
+    def _show_revision_state(self, status: str | None, announce: bool) -> None:
         self.revision_state = status or ""
         if status and announce:
             self.notify(f"{status} — press 4 for Migrations", severity="warning", timeout=8)
@@ -366,10 +392,7 @@ class DbTuiApp(App[None]):
         self._show_identity()
         if await self._is_fresh_database():
             # Same rule as at start-up: a new development database gets the schema.
-            from tui.migrations import MigrationRunner
-
-            await MigrationRunner(self.manager, self.migrations_path).upgrade("heads")
-            self.notify(f"New database migrated to head: {settings.masked_url}")
+            await self._migrate_new_database()
         self._database_changed()
         self.check_revision()
 
@@ -614,14 +637,15 @@ def make_app(
     env_file: Path | None = None,
     overrides: dict[str, str] | None = None,
     initial_mode: str = "users",
-    migrations_path: Path | None = None,
+    alembic_config: Path | None = None,
 ) -> DbTuiApp:
     """Build the app; nothing touches the database until it runs. Without `settings` the app
-    loads them (from `env_file`, the environment and `overrides`) after its first frame."""
+    loads them (from `env_file`, the environment and `overrides`) after its first frame.
+    `alembic_config` drives the Migrations screen (None: `./alembic.ini` or the demo's)."""
     return DbTuiApp(
         settings,
         env_file=env_file,
         overrides=overrides,
         initial_mode=initial_mode,
-        migrations_path=migrations_path,
+        alembic_config=alembic_config,
     )

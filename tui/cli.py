@@ -78,6 +78,17 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> Non
     group.add_argument("--pg-db", metavar="NAME", default=default, help="POSTGRES_DB")
 
 
+def _add_alembic_flag(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    parser.add_argument(
+        "--alembic-config",
+        metavar="PATH",
+        type=Path,
+        default=argparse.SUPPRESS if suppress else None,
+        help="the application's alembic.ini, whose scripts and env.py the migrations use "
+        "(default: ./alembic.ini when there is one, else the demo's)",
+    )
+
+
 def _count(value: str) -> int:
     try:
         number = int(value.replace("_", "").replace(",", ""))
@@ -97,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         "POSTGRES_PASSWORD in the environment or the .env file.",
     )
     _add_global_flags(parser, suppress=False)
+    _add_alembic_flag(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     seed = commands.add_parser(
@@ -121,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         "against the head; exit 1 on any problem.",
     )
     _add_global_flags(check, suppress=True)
+    _add_alembic_flag(check, suppress=True)
 
     migrate = commands.add_parser(
         "migrate", help="upgrade the database schema", description="Run Alembic upgrade."
@@ -130,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-production", action="store_true", help="allow migrating a production database"
     )
     _add_global_flags(migrate, suppress=True)
+    _add_alembic_flag(migrate, suppress=True)
     return parser
 
 
@@ -152,6 +166,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def alembic_config_from(args: argparse.Namespace) -> Path | None:
+    """The `--alembic-config` given (checked to be a file), else None (the default one)."""
+    path: Path | None = getattr(args, "alembic_config", None)
+    if path is not None and not path.is_file():
+        raise CommandError(f"--alembic-config: no such file: {path}")
+    return path
+
+
 def _check_sqlite_file(settings: Settings) -> None:
     """Cheap checks before the app starts: the folder exists and the file looks like SQLite."""
     if not settings.is_sqlite or settings.is_memory:
@@ -166,6 +188,7 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
     """No command: open the Textual app. Settings load inside the app after its first frame;
     here only the SQLite file named by the raw values is checked (development, no URL)."""
     overrides = overrides_from(args)
+    alembic_config = alembic_config_from(args)
     path = peek_sqlite_path(layered_values(env_file, overrides))
     if path is not None:
         problem = sqlite_file_problem(path, sqlite_url(path))
@@ -176,7 +199,7 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
     gc.disable()
     from tui.app import make_app
 
-    app = make_app(None, env_file=env_file, overrides=overrides)
+    app = make_app(None, env_file=env_file, overrides=overrides, alembic_config=alembic_config)
     app.run()
     if app.startup_error:
         raise CommandError(app.startup_error)
@@ -204,12 +227,20 @@ async def _table_count(manager: SessionManager) -> int:
     return len([n for n in names if n != "alembic_version"])
 
 
-async def upgrade_database(manager: SessionManager, revision: str = "heads") -> tuple[str, ...]:
+async def upgrade_database(
+    manager: SessionManager, revision: str = "heads", alembic_config: Path | None = None
+) -> tuple[str, ...]:
     """Upgrade `manager`'s database to `revision` with `tui.migrations.MigrationRunner`;
-    returns the new current heads. The manager must be writable (unlocked)."""
-    from tui.migrations import MigrationRunner
+    returns the new current heads. The manager must be writable (unlocked). When env.py
+    migrates another database than the manager's, says so on stderr."""
+    from tui.migrations import EventKind, MigrationEvent, MigrationRunner
 
-    return await MigrationRunner(manager).upgrade(revision)
+    def warn(event: MigrationEvent) -> None:
+        if event.kind is EventKind.ELSEWHERE:
+            print(f"{PROG}: {event.level}: {event.text}", file=sys.stderr)
+
+    runner = MigrationRunner(alembic_config, settings=manager.settings, on_event=warn)
+    return await manager.run_sync(runner.upgrade, revision)
 
 
 def _production_guard(settings: Settings, allowed: bool, what: str) -> None:
@@ -237,7 +268,7 @@ async def _seed(args: argparse.Namespace, settings: Settings) -> int:
         manager.unlock()  # production was allowed explicitly above
         if settings.ENVIRONMENT is not Environment.PRODUCTION and await _table_count(manager) == 0:
             print(f"new database: migrating to head first ({settings.masked_url})", file=sys.stderr)
-            await upgrade_database(manager, "heads")
+            await upgrade_database(manager, "heads", alembic_config_from(args))
         if settings.is_memory:
             print(
                 "note: testing uses an in-memory database; it is gone when this ends",
@@ -263,10 +294,10 @@ def run_check(args: argparse.Namespace, settings: Settings, env_file: Path) -> i
     _say(f"environment: {settings.ENVIRONMENT.value}")
     _say(f"database:    {settings.masked_url}")
     _say(f"settings:    {env_file} ({'found' if env_file.is_file() else 'not found'})")
-    return asyncio.run(_check(settings))
+    return asyncio.run(_check(settings, alembic_config_from(args)))
 
 
-async def _check(settings: Settings) -> int:
+async def _check(settings: Settings, alembic_config: Path | None) -> int:
     if settings.is_sqlite and not settings.is_memory:
         path = Path(settings.url().database or "").expanduser()
         if path.resolve().parent.is_dir() and not path.exists():
@@ -279,7 +310,8 @@ async def _check(settings: Settings) -> int:
         _say(f"connection:  ok, {info.version}, round trip {info.round_trip_ms:.1f} ms")
         from tui.migrations import MigrationRunner
 
-        status = await MigrationRunner(manager).status()
+        runner = MigrationRunner(alembic_config, settings=settings)
+        status = await manager.run_sync(runner.status)
     finally:
         await manager.dispose()
     current = ", ".join(status.current) or "none"
@@ -296,14 +328,14 @@ async def _check(settings: Settings) -> int:
 def run_migrate(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
     """`dbtui migrate [--revision R]`: upgrade the schema."""
     _production_guard(settings, args.allow_production, "migrate")
-    return asyncio.run(_migrate(args.revision, settings))
+    return asyncio.run(_migrate(args.revision, settings, alembic_config_from(args)))
 
 
-async def _migrate(revision: str, settings: Settings) -> int:
+async def _migrate(revision: str, settings: Settings, alembic_config: Path | None) -> int:
     manager, _info = await _connect(settings)
     try:
         manager.unlock()
-        current = await upgrade_database(manager, revision)
+        current = await upgrade_database(manager, revision, alembic_config)
     finally:
         await manager.dispose()
     _say(f"migrated to {', '.join(current) or 'base'} ({settings.masked_url})")

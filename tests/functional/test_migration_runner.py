@@ -1,6 +1,8 @@
 """MigrationRunner against real SQLite files and PostgreSQL databases.
 
-After each operation the state is compared with `alembic current` run as a separate process.
+The runner is synchronous: these tests hand it a connection with `SessionManager.run_sync`, as
+the command line does. After each operation the state is compared with `alembic current` run
+as a separate process.
 """
 
 from __future__ import annotations
@@ -62,20 +64,26 @@ async def tables(manager: SessionManager) -> set[str]:
         return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
 
 
+def runner_for(manager: SessionManager, migrations: Path | None = None, **kw) -> MigrationRunner:
+    """A runner on the project of `migrations` (its alembic.ini), else the demo's."""
+    ini = migrations.parent / "alembic.ini" if migrations is not None else None
+    return MigrationRunner(ini, settings=manager.settings, **kw)
+
+
 async def test_upgrade_downgrade_stamp_agree_with_alembic_current(
     db: SessionManager, tmp_path: Path
 ) -> None:
     migrations = project_with(tmp_path / "project")
     recorder = Recorder()
-    runner = MigrationRunner(db, migrations, on_event=recorder)
+    runner = runner_for(db, migrations, on_event=recorder)
 
-    status = await runner.status()
+    status = await db.run_sync(runner.status)
     assert [r.revision for r in status.revisions] == [HEAD, PREVIOUS, "0001_initial_schema"]
     assert status.pending == ("0001_initial_schema", PREVIOUS, HEAD)
     assert status.summary() == "the database has no schema yet: upgrade to head to create it"
-    assert await runner.needs_upgrade()
+    assert status.needs_upgrade
 
-    assert await runner.upgrade(confirmed=True) == (HEAD,)
+    assert await db.run_sync(runner.upgrade, allow_writes=True) == (HEAD,)
     assert cli_current(migrations, db.settings) == {HEAD}
     started = recorder.of(EventKind.REVISION_STARTED)
     assert [(e.revision, e.step, e.total) for e in started] == [
@@ -90,30 +98,30 @@ async def test_upgrade_downgrade_stamp_agree_with_alembic_current(
     ]
     assert any("Running upgrade" in e.text for e in recorder.of(EventKind.OUTPUT))
     assert recorder.events[-1].kind is EventKind.FINISHED
-    status = await runner.status()
+    status = await db.run_sync(runner.status)
     assert status.at_head and not status.needs_upgrade
     assert status.state_of(HEAD) is RevisionState.CURRENT
     assert status.state_of("0001_initial_schema") is RevisionState.APPLIED
-    assert await runner.startup_status() is None
+    assert await db.run_sync(runner.startup_status) is None
 
-    assert await runner.downgrade("-1", confirmed=True) == (PREVIOUS,)
+    assert await db.run_sync(runner.downgrade, "-1", allow_writes=True) == (PREVIOUS,)
     assert cli_current(migrations, db.settings) == {PREVIOUS}
-    assert (await runner.status()).state_of(HEAD) is RevisionState.PENDING
-    assert "behind head (1 pending revision)" in (await runner.startup_status() or "")
+    assert (await db.run_sync(runner.status)).state_of(HEAD) is RevisionState.PENDING
+    assert "behind head (1 pending revision)" in (await db.run_sync(runner.startup_status) or "")
 
-    assert await runner.stamp("heads", confirmed=True) == (HEAD,)
+    assert await db.run_sync(runner.stamp, "heads", allow_writes=True) == (HEAD,)
     assert cli_current(migrations, db.settings) == {HEAD}
     # Stamping ran nothing: put the stamp back where the schema really is.
-    assert await runner.stamp(PREVIOUS, confirmed=True) == (PREVIOUS,)
+    assert await db.run_sync(runner.stamp, PREVIOUS, allow_writes=True) == (PREVIOUS,)
 
-    assert await runner.downgrade("base", confirmed=True) == ()
+    assert await db.run_sync(runner.downgrade, "base", allow_writes=True) == ()
     assert cli_current(migrations, db.settings) == set()
     assert await tables(db) == {"alembic_version"}
 
 
 async def test_sql_preview_runs_nothing(db: SessionManager) -> None:
-    runner = MigrationRunner(db)
-    sql = await runner.sql_preview("heads")
+    runner = runner_for(db)
+    sql = await db.run_sync(runner.sql_preview, "heads")
     assert "CREATE TABLE users" in sql
     assert "CREATE INDEX ix_posts_title_id" in sql
     if db.settings.is_sqlite:
@@ -123,12 +131,12 @@ async def test_sql_preview_runs_nothing(db: SessionManager) -> None:
         assert "CREATE TYPE user_status" in sql
     assert await tables(db) == set()
 
-    await runner.upgrade(confirmed=True)
-    down = await runner.sql_preview("base", "downgrade")
+    await db.run_sync(runner.upgrade, allow_writes=True)
+    down = await db.run_sync(runner.sql_preview, "base", "downgrade")
     assert "DROP TABLE users" in down
     assert "DROP INDEX" in down
-    assert await runner.current_heads() == (HEAD,)
-    assert (await runner.sql_preview("heads")).strip() in ("", "BEGIN;\n\nCOMMIT;")
+    assert await db.run_sync(runner.current_heads) == (HEAD,)
+    assert (await db.run_sync(runner.sql_preview, "heads")).strip() in ("", "BEGIN;\n\nCOMMIT;")
 
 
 async def test_failing_revision_leaves_the_previous_revision(
@@ -136,9 +144,9 @@ async def test_failing_revision_leaves_the_previous_revision(
 ) -> None:
     migrations = project_with(tmp_path / "project", *GRAPH)
     recorder = Recorder()
-    runner = MigrationRunner(db, migrations, on_event=recorder)
+    runner = runner_for(db, migrations, on_event=recorder)
 
-    status = await runner.status()
+    status = await db.run_sync(runner.status)
     by_id = {r.revision: r for r in status.revisions}
     assert status.revisions[0].revision == "0007_failing"
     assert by_id["0003_notes"].is_branch_point
@@ -150,7 +158,7 @@ async def test_failing_revision_leaves_the_previous_revision(
     assert by_id["0003_notes"].create_date is not None
 
     with pytest.raises(MigrationFailed) as failed:
-        await runner.upgrade(confirmed=True)
+        await db.run_sync(runner.upgrade, allow_writes=True)
     assert failed.value.revision == "0007_failing"
     assert "revision 0007_failing failed" in str(failed.value)
     assert failed.value.current == ("0006_merge",)
@@ -163,35 +171,34 @@ async def test_failing_revision_leaves_the_previous_revision(
 
     # Trying again changes nothing either.
     with pytest.raises(MigrationFailed):
-        await runner.upgrade(confirmed=True)
-    assert await runner.current_heads() == ("0006_merge",)
+        await db.run_sync(runner.upgrade, allow_writes=True)
+    assert await db.run_sync(runner.current_heads) == ("0006_merge",)
 
     # Down into the branches: two heads are current at once.
-    await runner.downgrade("0004_branch_a", confirmed=True)
-    current = set(await runner.current_heads())
+    await db.run_sync(runner.downgrade, "0004_branch_a", allow_writes=True)
+    current = set(await db.run_sync(runner.current_heads))
     assert current == cli_current(migrations, db.settings)
-    status = await runner.status()
+    status = await db.run_sync(runner.status)
     assert status.state_of("0006_merge") is RevisionState.PENDING
     assert status.state_of("0003_notes") is RevisionState.APPLIED
 
 
 async def test_drift_check_and_autogenerate(db: SessionManager, tmp_path: Path) -> None:
     migrations = project_with(tmp_path / "project", "0003_scratch")
-    runner = MigrationRunner(db, migrations)
+    runner = runner_for(db, migrations)
     with pytest.raises(MigrationError, match="not at head"):
-        await runner.check()
-    await runner.upgrade(confirmed=True)
+        await db.run_sync(runner.check)
+    await db.run_sync(runner.upgrade, allow_writes=True)
 
-    assert await runner.check() == ["remove table scratch"]
-    assert await runner.compare() == ["remove table scratch"]
-    path = await runner.autogenerate("Drop scratch table")
+    assert await db.run_sync(runner.check) == ["remove table scratch"]
+    path = await db.run_sync(runner.autogenerate, "Drop scratch table")
     assert path == migrations / "versions" / "0004_drop_scratch_table.py"
     assert "op.drop_table('scratch')" in path.read_text()
-    assert (await runner.revisions())[0].revision == "0004_drop_scratch_table"
+    assert runner.revisions()[0].revision == "0004_drop_scratch_table"
 
     run_alembic(migrations, db.settings, "upgrade", "head")
     assert cli_current(migrations, db.settings) == {"0004_drop_scratch_table"}
-    assert await runner.check() == []
+    assert await db.run_sync(runner.check) == []
     assert "scratch" not in await tables(db)
 
 
@@ -201,22 +208,23 @@ async def test_merge_joins_two_heads(tmp_path: Path) -> None:
     manager = SessionManager(sqlite_settings(tmp_path / "merge.db"))
     try:
         migrations = project_with(tmp_path / "project", "0003_notes", "0004_branch_a")
-        runner = MigrationRunner(manager, migrations)
+        runner = runner_for(manager, migrations)
         with pytest.raises(MigrationError, match="only one head"):
-            await runner.merge()
+            runner.merge()
         project_with(tmp_path / "project2", "0003_notes", "0004_branch_a", "0005_branch_b")
-        runner = MigrationRunner(manager, tmp_path / "project2" / "migrations")
-        assert len((await runner.status()).heads) == 2
+        runner = runner_for(manager, tmp_path / "project2" / "migrations")
+        assert len((await manager.run_sync(runner.status)).heads) == 2
         with pytest.raises(MigrationError, match="several heads"):
-            await runner.autogenerate("anything")
-        await runner.upgrade()
-        assert set(await runner.current_heads()) == {"0004_branch_a", "0005_branch_b"}
-        path = await runner.merge("join branches")
+            await manager.run_sync(runner.autogenerate, "anything")
+        await manager.run_sync(runner.upgrade)
+        current = await manager.run_sync(runner.current_heads)
+        assert set(current) == {"0004_branch_a", "0005_branch_b"}
+        path = runner.merge("join branches")
         assert path.name == "0006_join_branches.py"
-        status = await runner.status()
+        status = await manager.run_sync(runner.status)
         assert status.heads == ("0006_join_branches",)
         assert status.revisions[0].is_merge_point
-        assert await runner.upgrade() == ("0006_join_branches",)
+        assert await manager.run_sync(runner.upgrade) == ("0006_join_branches",)
     finally:
         await manager.dispose()
 
@@ -233,22 +241,26 @@ async def test_second_operation_is_refused_while_one_runs(tmp_path: Path) -> Non
             reached.set()
             assert release.wait(30)
 
-    runner = MigrationRunner(manager, on_event=hold)
-    other = MigrationRunner(manager)
+    runner = runner_for(manager, on_event=hold)
+    other = runner_for(manager)
     try:
-        first = asyncio.create_task(runner.upgrade())
+        # In a thread of its own with its own event loop, as a thread worker runs it.
+        first = asyncio.create_task(
+            asyncio.to_thread(asyncio.run, manager.run_sync(runner.upgrade))
+        )
         assert await asyncio.to_thread(reached.wait, 30)
         assert runner.busy and other.busy
         with pytest.raises(MigrationBusy, match="upgrade to heads is still running"):
-            await other.downgrade("base")
+            await manager.run_sync(other.downgrade, "base")
         with pytest.raises(MigrationBusy):
-            await other.check()
+            await manager.run_sync(other.check)
         # Reading stays possible while it runs.
-        assert len(await other.revisions()) == 3
+        assert len(other.revisions()) == 3
+        assert await manager.run_sync(other.current_heads) == ()
         release.set()
         assert await first == (HEAD,)
         assert not runner.busy
-        assert await other.downgrade("base") == ()
+        assert await manager.run_sync(other.downgrade, "base") == ()
     finally:
         release.set()
         await manager.dispose()
@@ -263,44 +275,46 @@ async def test_production_needs_confirmation(tmp_path: Path) -> None:
     manager = SessionManager(settings)
     try:
         assert manager.read_only
-        runner = MigrationRunner(manager)
+        runner = runner_for(manager)
         with pytest.raises(MigrationRefused, match="production is read-only"):
-            await runner.upgrade()
+            await manager.run_sync(runner.upgrade)
         with pytest.raises(MigrationRefused):
-            await runner.stamp("heads")
+            await manager.run_sync(runner.stamp, "heads")
         assert await tables(manager) == set()
-        assert "CREATE TABLE" in await runner.sql_preview("heads")  # reading is allowed
-        assert await runner.upgrade(confirmed=True) == (HEAD,)
+        # reading is allowed
+        assert "CREATE TABLE" in await manager.run_sync(runner.sql_preview, "heads")
+        assert await manager.run_sync(runner.upgrade, allow_writes=True) == (HEAD,)
         assert manager.read_only  # the lock stays for everything else
         with pytest.raises(MigrationRefused):
-            await runner.downgrade("base")
-        assert await runner.check() == []
+            await manager.run_sync(runner.downgrade, "base")
+        assert await manager.run_sync(runner.current_heads) == (HEAD,)
+        assert await manager.run_sync(runner.check) == []
     finally:
         await manager.dispose()
 
 
 async def test_unknown_revision_and_unversioned_tables(db: SessionManager) -> None:
-    runner = MigrationRunner(db)
+    runner = runner_for(db)
     async with db.engine.connect() as conn:
         conn = await conn.execution_options(dbtui_allow_writes=True)
         await conn.execute(text("create table legacy (id integer primary key)"))
         await conn.commit()
-    status = await runner.status()
+    status = await db.run_sync(runner.status)
     assert status.unversioned_tables == ("legacy",)
     assert not status.needs_upgrade
-    assert "no Alembic revision" in (await runner.startup_status() or "")
+    assert "no Alembic revision" in (await db.run_sync(runner.startup_status) or "")
 
     async with db.engine.connect() as conn:
         conn = await conn.execution_options(dbtui_allow_writes=True)
         await conn.execute(text("create table alembic_version (version_num varchar(32))"))
         await conn.execute(text("insert into alembic_version values ('ffff_vanished')"))
         await conn.commit()
-    status = await runner.status()
+    status = await db.run_sync(runner.status)
     assert status.unknown == ("ffff_vanished",)
     assert all(status.state_of(r.revision) is RevisionState.PENDING for r in status.revisions)
     assert "ffff_vanished" in (status.problem or "")
-    assert not await runner.needs_upgrade()
-    assert "not in the migration scripts" in (await runner.startup_status() or "")
+    assert not status.needs_upgrade
+    assert "not in the migration scripts" in (await db.run_sync(runner.startup_status) or "")
 
 
 async def test_sqlite_batch_rebuild_keeps_cascade_children(tmp_path: Path) -> None:
@@ -309,8 +323,8 @@ async def test_sqlite_batch_rebuild_keeps_cascade_children(tmp_path: Path) -> No
     manager = SessionManager(sqlite_settings(tmp_path / "fk.db"))
     try:
         migrations = project_with(tmp_path / "project", "0003_rebuild_posts")
-        runner = MigrationRunner(manager, migrations)
-        await runner.upgrade(HEAD)
+        runner = runner_for(manager, migrations)
+        await manager.run_sync(runner.upgrade, HEAD)
         async with manager.session() as session:
             for statement in (
                 "insert into users (id, email, username, hashed_password) "
@@ -321,7 +335,7 @@ async def test_sqlite_batch_rebuild_keeps_cascade_children(tmp_path: Path) -> No
                 "insert into post_tags (post_id, tag_id) values (1, 1)",
             ):
                 await session.execute(text(statement))
-        await runner.upgrade()
+        await manager.run_sync(runner.upgrade)
         async with manager.session() as session:
             links = (await session.execute(text("select count(*) from post_tags"))).scalar()
             fk = (await session.execute(text("pragma foreign_keys"))).scalar()
@@ -337,8 +351,8 @@ async def test_sqlite_foreign_key_check_rolls_back_orphans(tmp_path: Path) -> No
     manager = SessionManager(sqlite_settings(tmp_path / "orphans.db"))
     try:
         migrations = project_with(tmp_path / "project", "0003_orphans")
-        runner = MigrationRunner(manager, migrations)
-        await runner.upgrade(HEAD)
+        runner = runner_for(manager, migrations)
+        await manager.run_sync(runner.upgrade, HEAD)
         async with manager.session() as session:
             await session.execute(
                 text(
@@ -350,9 +364,9 @@ async def test_sqlite_foreign_key_check_rolls_back_orphans(tmp_path: Path) -> No
                 text("insert into posts (title, slug, author_id) values ('T', 't', 1)")
             )
         with pytest.raises(MigrationFailed, match="foreign key check failed") as failed:
-            await runner.upgrade()
+            await manager.run_sync(runner.upgrade)
         assert failed.value.revision == "0003_orphans"
-        assert await runner.current_heads() == (HEAD,)
+        assert await manager.run_sync(runner.current_heads) == (HEAD,)
         async with manager.session() as session:
             users = (await session.execute(text("select count(*) from users"))).scalar()
         assert users == 1
@@ -363,30 +377,31 @@ async def test_sqlite_foreign_key_check_rolls_back_orphans(tmp_path: Path) -> No
 async def test_in_memory_testing_database(tmp_path: Path) -> None:
     manager = SessionManager(load_settings(None, {"ENVIRONMENT": "testing"}, environ={}))
     try:
-        runner = MigrationRunner(manager)
-        assert await runner.upgrade() == (HEAD,)
+        runner = runner_for(manager)
+        assert await manager.run_sync(runner.upgrade) == (HEAD,)
         assert "users" in await tables(manager)
-        assert await runner.check() == []
+        assert await manager.run_sync(runner.check) == []
     finally:
         await manager.dispose()
 
 
-async def test_runner_follows_environment_switch(tmp_path: Path) -> None:
+async def test_connection_follows_environment_switch(tmp_path: Path) -> None:
     from tests.conftest import sqlite_settings
 
     manager = SessionManager(sqlite_settings(tmp_path / "first.db"))
     try:
-        # A `%` in the folder name must not upset Alembic's config interpolation.
-        migrations = project_with(tmp_path / "100% project")
-        runner = MigrationRunner(manager, migrations)
-        await runner.upgrade()
-        await manager.switch(sqlite_settings(tmp_path / "second.db"))
-        assert await runner.current_heads() == ()
-        assert await runner.upgrade("0001_initial_schema") == ("0001_initial_schema",)
-        # (the alembic CLI itself cannot take a `%` in its folder: use a plain copy for it)
-        cli = project_with(tmp_path / "cli")
-        assert cli_current(cli, manager.settings) == {"0001_initial_schema"}
-        assert cli_current(cli, sqlite_settings(tmp_path / "first.db")) == {HEAD}
+        migrations = project_with(tmp_path / "project")
+        runner = runner_for(manager, migrations)
+        await manager.run_sync(runner.upgrade)
+        # A `%` in the database's name must not upset Alembic's config interpolation (the SQL
+        # preview hands the URL to env.py as `sqlalchemy.url`).
+        await manager.switch(sqlite_settings(tmp_path / "100% second.db"))
+        assert await manager.run_sync(runner.current_heads) == ()
+        first = "0001_initial_schema"
+        assert "CREATE TABLE users" in await manager.run_sync(runner.sql_preview, first)
+        assert await manager.run_sync(runner.upgrade, first) == (first,)
+        assert cli_current(migrations, manager.settings) == {first}
+        assert cli_current(migrations, sqlite_settings(tmp_path / "first.db")) == {HEAD}
     finally:
         await manager.dispose()
 

@@ -26,7 +26,7 @@ from tests.functional.test_screen_common import run_command
 from tests.functional.test_widget_modals import press_confirm
 from tests.migration_fixtures import cli_current, project_with, run_alembic
 from tui.app import DbTuiApp, make_app
-from tui.config import Settings
+from tui.config import Settings, load_settings
 from tui.db.base import Base
 from tui.db.session import SessionManager
 from tui.migrations import MigrationRunner
@@ -44,9 +44,15 @@ async def migrate(settings: Settings, migrations: Path, target: str) -> None:
     manager = SessionManager(settings)
     manager.unlock()
     try:
-        await MigrationRunner(manager, migrations).upgrade(target)
+        runner = MigrationRunner(migrations.parent / "alembic.ini", settings=settings)
+        await manager.run_sync(runner.upgrade, target)
     finally:
         await manager.dispose()
+
+
+def ini(migrations: Path) -> Path:
+    """The alembic.ini of the project `project_with` copied `migrations` into."""
+    return migrations.parent / "alembic.ini"
 
 
 async def execute(settings: Settings, *statements: str) -> None:
@@ -93,7 +99,7 @@ async def settle(app: DbTuiApp, pilot: Pilot) -> None:
 async def migrations_app(
     settings: Settings, migrations: Path
 ) -> AsyncIterator[tuple[DbTuiApp, Pilot, MigrationsScreen]]:
-    app = make_app(settings, initial_mode="migrations", migrations_path=migrations)
+    app = make_app(settings, initial_mode="migrations", alembic_config=ini(migrations))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
@@ -551,7 +557,7 @@ async def test_key_4_opens_the_panel(tmp_path: Path) -> None:
     settings = sqlite_settings(tmp_path / "app.db")
     migrations = project_with(tmp_path / "project", "0003_notes")
     await migrate(settings, migrations, "0003_users_case_insensitive")
-    app = make_app(settings, migrations_path=migrations)
+    app = make_app(settings, alembic_config=ini(migrations))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert not isinstance(app.screen, MigrationsScreen)
@@ -583,3 +589,18 @@ async def test_header_follows_the_revision_after_an_upgrade(tmp_path: Path) -> N
         await settle(app, pilot)
         assert app.revision_state == ""
         assert "behind head" not in header_text(app)
+
+
+async def test_in_memory_testing_database(tmp_path: Path) -> None:
+    """Testing's in-memory database exists only on the app's own connection: the start-up
+    migration, the panel's reading and its operations all run on it."""
+    settings = load_settings(None, {"ENVIRONMENT": "testing"}, environ={})
+    migrations = project_with(tmp_path / "project", "0003_notes")
+    async with migrations_app(settings, migrations) as (app, pilot, screen):
+        assert "Up to date: at head 0003_notes" in state_text(screen)
+        assert "notes" in await table_names(app)
+        shown = await run_action(app, pilot, settings, "D", revision="0002_list_indexes")
+        assert "Drops table notes (0 rows)" in shown
+        assert await stamped(app) == ["0002_list_indexes"]
+        assert "notes" not in await table_names(app)
+        assert "Up to date" not in state_text(screen)

@@ -18,7 +18,8 @@ from tui.migrations import MigrationRunner
 async def _migrate(migrations: Path, target: str) -> None:
     manager = SessionManager(sqlite_settings(Path("app.db")))
     try:
-        await MigrationRunner(manager, migrations).upgrade(target)
+        runner = MigrationRunner(migrations.parent / "alembic.ini", settings=manager.settings)
+        await manager.run_sync(runner.upgrade, target)
     finally:
         await manager.dispose()
 
@@ -38,6 +39,8 @@ def test_migrations_panel_with_pending_revisions(snap_compare, tmp_path: Path) -
     )
     asyncio.run(_migrate(migrations, "0003_users_case_insensitive"))
     app = make_app(
-        sqlite_settings(Path("app.db")), initial_mode="migrations", migrations_path=migrations
+        sqlite_settings(Path("app.db")),
+        initial_mode="migrations",
+        alembic_config=migrations.parent / "alembic.ini",
     )
     assert snap_compare(app, terminal_size=(130, 36), run_before=_settle)

@@ -68,12 +68,14 @@ async def insert_users(manager: SessionManager, values: list[dict[str, Any]]) ->
         await conn.execute(insert(users), [dict(row, hashed_password="x") for row in values])
 
 
-async def at_revision_0002(settings: Settings, values: list[dict[str, Any]], **kw: Any) -> None:
+async def at_revision_0002(
+    settings: Settings, values: list[dict[str, Any]], alembic_config: Path | None = None
+) -> None:
     """Bring the database to revision 0002 and write `values` there."""
     manager = SessionManager(settings)
     manager.unlock()
     try:
-        await MigrationRunner(manager, **kw).upgrade(BEFORE, confirmed=True)
+        await manager.run_sync(MigrationRunner(alembic_config, settings=settings).upgrade, BEFORE)
         await insert_users(manager, values)
     finally:
         await manager.dispose()
@@ -102,28 +104,28 @@ async def test_upgrade_refuses_colliding_rows_and_changes_nothing(
     at_0002: SessionManager,
 ) -> None:
     manager = at_0002
-    runner = MigrationRunner(manager)
+    runner = MigrationRunner(settings=manager.settings)
     before = await stored(manager)
     assert len(before) == 5
 
     with pytest.raises(MigrationFailed) as failed:
-        await runner.upgrade(confirmed=True)
+        await manager.run_sync(runner.upgrade, allow_writes=True)
     message = str(failed.value)
     assert message == f"revision {HEAD} failed: {REFUSAL} (the database stays at {BEFORE})"
-    assert await runner.current_heads() == (BEFORE,)
+    assert await manager.run_sync(runner.current_heads) == (BEFORE,)
     assert await stored(manager) == before  # nothing dropped, renamed or bumped
 
     # Renamed by hand: the upgrade goes through and the indexes hold from then on.
     async with manager.engine.begin() as conn:
         await conn.execute(text("update users set username = 'ann2' where id = 2"))
         await conn.execute(text("update users set email = 'bobby@example.com' where id = 4"))
-    assert await runner.upgrade(confirmed=True) == (HEAD,)
+    assert await manager.run_sync(runner.upgrade, allow_writes=True) == (HEAD,)
     with pytest.raises(IntegrityError):
         async with manager.engine.begin() as conn:
             await conn.execute(text("update users set username = 'ANN2' where id = 1"))
 
     # The downgrade drops the indexes: case-only duplicates can be written again.
-    assert await runner.downgrade(BEFORE, confirmed=True) == (BEFORE,)
+    assert await manager.run_sync(runner.downgrade, BEFORE, allow_writes=True) == (BEFORE,)
     async with manager.engine.begin() as conn:
         await conn.execute(text("update users set username = 'ANN2' where id = 1"))
 
@@ -132,7 +134,8 @@ async def test_one_column_colliding_is_named_alone(at_0002: SessionManager) -> N
     async with at_0002.engine.begin() as conn:
         await conn.execute(text("update users set email = 'bobby@example.com' where id = 4"))
     with pytest.raises(MigrationFailed) as failed:
-        await MigrationRunner(at_0002).upgrade(confirmed=True)
+        runner = MigrationRunner(settings=at_0002.settings)
+        await at_0002.run_sync(runner.upgrade, allow_writes=True)
     assert (
         "cannot make usernames unique without regard to case: 'Ann' and 'ann' (ids 1, 2); "
         "rename or merge them, then upgrade again"
@@ -162,9 +165,10 @@ async def test_migrations_screen_shows_the_refusal_as_one_literal_line(tmp_path:
         {"username": "[b]Ann[/]", "email": "a@example.com"},
         {"username": "[B]aNN[/]", "email": "b@example.com"},
     ]
-    await at_revision_0002(settings, colliding, script_location=migrations)
+    ini = migrations.parent / "alembic.ini"
+    await at_revision_0002(settings, colliding, alembic_config=ini)
 
-    app = make_app(settings, initial_mode="migrations", migrations_path=migrations)
+    app = make_app(settings, initial_mode="migrations", alembic_config=ini)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         await pilot.press("u")

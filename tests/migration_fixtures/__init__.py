@@ -59,3 +59,141 @@ def cli_current(migrations: Path, settings: Settings) -> set[str]:
     """The revisions `alembic current` (another process) reports, without "(head)" marks."""
     out = run_alembic(migrations, settings, "current").stdout
     return {line.split()[0] for line in out.splitlines() if line.strip()}
+
+
+# -- another application's Alembic project (for `--alembic-config`) ---------------------------
+OTHER_INI = """\
+# A project laid out as `alembic init db` lays it out (logging sections included).
+[alembic]
+script_location = %(here)s/db
+prepend_sys_path = .
+path_separator = os
+sqlalchemy.url = sqlite:///%(here)s/theirs.db
+
+[loggers]
+keys = root,sqlalchemy,alembic
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARNING
+handlers = console
+qualname =
+
+[logger_sqlalchemy]
+level = WARNING
+handlers =
+qualname = sqlalchemy.engine
+
+[logger_alembic]
+level = INFO
+handlers =
+qualname = alembic
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+"""
+
+_ENV_HEAD = """\
+from logging.config import fileConfig
+
+import sqlalchemy as sa
+from alembic import context
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
+
+target_metadata = sa.MetaData()
+sa.Table(
+    "notes",
+    target_metadata,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("body", sa.Text(), nullable=False),
+)
+sa.Table("branch_a", target_metadata, sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def run_migrations_offline():
+    url = config.get_main_option("sqlalchemy.url")
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def migrate(connection):
+    context.configure(connection=connection, target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def own_engine():
+    section = config.get_section(config.config_ini_section, {})
+    return sa.engine_from_config(section, prefix="sqlalchemy.", poolclass=sa.pool.NullPool)
+"""
+
+#: The Alembic cookbook's env.py: uses `config.attributes["connection"]` when it is given.
+COOKBOOK_ENV = (
+    _ENV_HEAD
+    + """
+
+def run_migrations_online():
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        migrate(connection)
+        return
+    with own_engine().connect() as connection:
+        migrate(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+"""
+)
+
+#: The env.py `alembic init` writes: always connects to its own `sqlalchemy.url`.
+OWN_URL_ENV = (
+    _ENV_HEAD
+    + """
+
+def run_migrations_online():
+    with own_engine().connect() as connection:
+        migrate(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+"""
+)
+
+
+def other_project(folder: Path, env_py: str = COOKBOOK_ENV) -> Path:
+    """Another application's Alembic project in `folder`: its alembic.ini (scripts in `db/`,
+    its own `sqlalchemy.url` naming `theirs.db` beside it), `env_py`, and two revisions made
+    from the fixtures: `0003_notes` (its base) and `0004_branch_a`. Returns its alembic.ini."""
+    versions = folder / "db" / "versions"
+    versions.mkdir(parents=True)
+    (folder / "alembic.ini").write_text(OTHER_INI)
+    (folder / "db" / "env.py").write_text(env_py)
+    shutil.copy(REPO_ROOT / "migrations" / "script.py.mako", folder / "db" / "script.py.mako")
+    base = (REVISIONS / "0003_notes.py").read_text()
+    base = base.replace('down_revision = "0003_users_case_insensitive"', "down_revision = None")
+    (versions / "0003_notes.py").write_text(
+        base.replace("Revises: 0003_users_case_insensitive\n", "Revises:\n")
+    )
+    shutil.copy(REVISIONS / "0004_branch_a.py", versions / "0004_branch_a.py")
+    return folder / "alembic.ini"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.migration_drops import Dropped, drops_in, statements_of
+from tui.migrations.drops import Dropped, drops_in, statements_of
 
 LIVE = {
     "order": ["id", "total", "note"],

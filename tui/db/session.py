@@ -6,12 +6,12 @@ import asyncio
 import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect, Engine
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from tui.config import Settings
 
 CONNECT_TIMEOUT = 5.0
+#: Seconds a PostgreSQL statement of `run_sync` (a migration) waits for a table lock.
+LOCK_TIMEOUT = 30
 #: Seconds a SQLite statement waits for another process's lock before failing as locked.
 BUSY_TIMEOUT = 5.0
 ALLOW_WRITES = "dbtui_allow_writes"
@@ -47,6 +49,8 @@ NO_TRANSACTION = "dbtui_no_transaction"
 #: so a write waits for another process's write (busy timeout) instead of failing when its
 #: read turns into a write, and nobody commits between what it reads and what it writes.
 WRITE_TRANSACTION = "dbtui_write_transaction"
+
+T = TypeVar("T")
 
 _READ_STATEMENT = re.compile(
     r"^\s*(?:SELECT|PRAGMA\s+(?:\w+\.)?(?:foreign_key_check|table_info|index_list|table_xinfo|"
@@ -113,6 +117,14 @@ def build_engine(settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEng
     if settings.is_sqlite:
         _install_sqlite_pragmas(engine.sync_engine, wal=not settings.is_memory)
     return engine
+
+
+def scratch_sqlite_engine() -> Engine:
+    """An empty in-memory SQLite database (synchronous) that is nobody's data: e.g. to run a
+    downgrade on a copy of a schema and see its SQL."""
+    from sqlalchemy import create_engine
+
+    return create_engine("sqlite://")
 
 
 def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
@@ -234,10 +246,32 @@ class SessionManager:
             return None
         return SqliteReader(path, _dialect(settings), self.sql_log, BUSY_TIMEOUT)
 
-    def standalone_engine(self) -> AsyncEngine:
-        """A pool-less engine on the current settings, for a worker thread with its own loop
-        (Alembic). It carries the same SQLite pragmas, read-only guard and SQL log."""
-        return self._make_engine(self.settings, pooled=False)
+    async def run_sync(
+        self, fn: Callable[..., T], *args: Any, allow_writes: bool = False, **kwargs: Any
+    ) -> T:
+        """`fn(connection, *args, **kwargs)` with a synchronous `Connection` to the current
+        database (Alembic), on a pool-less engine of its own with the same SQLite pragmas,
+        read-only guard and SQL log: so it can be awaited on any event loop, e.g. in
+        `asyncio.run` in a worker thread. An in-memory database exists only on the manager's
+        own connection: there it runs on that one (await it on the manager's loop).
+
+        `allow_writes` lets it write while production is locked (a confirmed migration). On
+        PostgreSQL a statement that waits over `LOCK_TIMEOUT` for a lock fails instead of
+        hanging behind another session.
+        """
+        own = not self.settings.is_memory
+        engine = self._make_engine(self.settings, pooled=False) if own else self.engine
+        try:
+            async with engine.connect() as conn:
+                if allow_writes:
+                    await conn.execution_options(**{ALLOW_WRITES: True})
+                if conn.dialect.name == "postgresql":
+                    await conn.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT}s'")
+                    await conn.commit()
+                return await conn.run_sync(fn, *args, **kwargs)
+        finally:
+            if own:
+                await engine.dispose()
 
     def _install_guard_and_log(self, engine: Engine) -> None:
         log = self.sql_log

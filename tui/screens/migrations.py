@@ -1,18 +1,19 @@
 """The Migrations screen (`4`): where the database stands in the Alembic history, and moving it.
 
-The screen only talks to `tui.migrations.MigrationRunner`. Reading the state and previewing SQL
-run in async workers; operations (upgrade, downgrade, stamp, autogenerate, drift check, merge)
-run one at a time in a flow worker that asks for confirmation first (the environment name in
-production), streams the runner's events into the log pane, and then refreshes every screen.
+The screen only talks to `tui.migrations.MigrationRunner`, which is synchronous: reading the
+state, previewing SQL and every operation run in thread workers that post their results back.
+Operations (upgrade, downgrade, stamp, autogenerate, drift check, merge) run one at a time,
+from a flow worker that asks for confirmation first (the environment name in production); the
+runner's events stream into the log pane, and every screen refreshes afterwards.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+import time
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
@@ -22,10 +23,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from tui.db.errors import short_error
 from tui.migrations import (
+    AlembicProject,
+    Ended,
     EventKind,
     MigrationBusy,
     MigrationEvent,
@@ -33,6 +36,7 @@ from tui.migrations import (
     MigrationStatus,
     RevisionInfo,
     RevisionState,
+    run_with_connection,
     short_revision,
 )
 from tui.screens.base import DbScreen
@@ -40,6 +44,13 @@ from tui.screens.modals import PromptScreen
 from tui.screens.write_confirm import asks_for_name, confirm_write
 from tui.widgets.log_pane import LogPane
 from tui.widgets.revision_list import MarkedRow, MarkerStyle, RevisionList
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+T = TypeVar("T")
+#: A runner call: `call(runner, connection)` (run in a thread worker).
+RunnerCall = Callable[[MigrationRunner, "Connection"], T]
 
 MARKERS = {
     "applied": MarkerStyle("✓ applied", "green"),
@@ -204,6 +215,22 @@ class MigrationsScreen(DbScreen):
         event: MigrationEvent
 
     @dataclass
+    class StatusRead(Message):
+        """The migration state, or why it could not be read (posted from the worker thread)."""
+
+        status: Ended[MigrationStatus]
+
+    @dataclass
+    class Previewed(Message):
+        """The SQL a move to `revision` would run, or why it is not shown (posted from the
+        worker thread)."""
+
+        revision: str
+        key: tuple[str, tuple[str, ...]]
+        heading: str
+        sql: Ended[str]
+
+    @dataclass
     class Outcome(Message):
         """A line about an operation's result; `style` is "success", "error", "warning" or
         "line"."""
@@ -251,13 +278,27 @@ class MigrationsScreen(DbScreen):
 
     # -- runner ----------------------------------------------------------------------------
     @property
-    def migrations_path(self) -> Path | None:
-        return getattr(self.app, "migrations_path", None)
+    def alembic_config(self) -> Path | None:
+        """The application's alembic.ini (None: `./alembic.ini` or the demo's)."""
+        return getattr(self.app, "alembic_config", None)
 
-    def runner(self, *, events: bool = False) -> MigrationRunner:
-        """A runner on the current database; with `events`, its progress reaches the log."""
+    def _in_thread(self, call: RunnerCall[T], *, writes: bool = False, events: bool = False) -> T:
+        """In a thread worker: `call(runner, connection)` on the current database; with
+        `events`, its progress reaches the log. Waits a few seconds while another (short)
+        operation, such as a preview, holds the runner."""
+        manager = self.dbapp.manager
         on_event = self._post_event if events else None
-        return MigrationRunner(self.dbapp.manager, self.migrations_path, on_event=on_event)
+        runner = MigrationRunner(self.alembic_config, settings=manager.settings, on_event=on_event)
+        deadline = time.monotonic() + self.BUSY_WAIT
+        while True:
+            try:
+                return run_with_connection(
+                    self.app, manager, lambda c: call(runner, c), writes=writes
+                )
+            except MigrationBusy:
+                if time.monotonic() >= deadline or get_current_worker().is_cancelled:
+                    raise
+                time.sleep(0.05)
 
     def _post_event(self, event: MigrationEvent) -> None:
         self.post_message(self.Progress(event))  # thread-safe
@@ -273,12 +314,18 @@ class MigrationsScreen(DbScreen):
     def on_database_changed(self) -> None:
         self.reload()
 
-    @work(exclusive=True, group="migration-status", exit_on_error=False)
-    async def reload(self) -> None:
-        """Read the revision graph and the database's position; show them."""
+    @work(thread=True, exclusive=True, group="migration-status", exit_on_error=False)
+    def reload(self) -> None:
+        """Read the revision graph and the database's position (in this thread); show them."""
+        status = Ended.of(lambda: self._in_thread(lambda runner, c: runner.status(c)))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.StatusRead(status))
+
+    @on(StatusRead)
+    def _status_read(self, read: StatusRead) -> None:
         state = self.query_one("#migration-state", Static)
         try:
-            status = await self.runner().status()
+            status = read.status.get()
         except Exception as exc:
             self.status = None
             self.refresh_bindings()
@@ -336,12 +383,10 @@ class MigrationsScreen(DbScreen):
     def _show_selected(self, key: str | None = None) -> None:
         info = self._info(key or self.revision_list.selected_key)
         self.query_one("#detail-info", Static).update(self._detail(info) if info else "")
-        self.query_one("#detail-sql", Static).update(Text("…", style="dim") if info else "")
-        if info is not None:
-            self.load_preview(info.revision)
+        self._show_preview(info)
 
     def _relative(self, path: Path) -> str:
-        base = (self.migrations_path or path.parent.parent).resolve().parent
+        base = AlembicProject.find(self.alembic_config).folder.resolve()
         try:
             return str(path.resolve().relative_to(base))
         except ValueError:
@@ -381,53 +426,60 @@ class MigrationsScreen(DbScreen):
             return f"SQL that upgrading to {info.short_id} would run (offline preview):", "upgrade"
         return f"SQL that downgrading to {info.short_id} would run (offline preview):", "downgrade"
 
-    @work(exclusive=True, group="migration-preview", exit_on_error=False)
-    async def load_preview(self, revision: str) -> None:
-        """Compute (off the event loop) the SQL that moving to `revision` would run."""
-        await asyncio.sleep(self.PREVIEW_DELAY)
-        info = self._info(revision)
-        if info is None or self.status is None:
-            return
+    def _show_preview(self, info: RevisionInfo | None) -> None:
+        """Show the SQL that moving to `info` would run: from the cache, else computed (in a
+        thread worker, once the cursor rests on it)."""
         pane = self.query_one("#detail-sql", Static)
+        self.workers.cancel_group(self, "migration-preview")
+        if info is None or self.status is None:
+            pane.update("")
+            return
         heading, direction = self._preview_plan(info)
+        key = (info.revision, self.status.current)
         if direction is None:
             pane.update(Text(heading, style="dim"))
-            return
-        key = (revision, self.status.current)
-        shown = self._previews.get(key)
-        if shown is None:
-            if self.operation is not None:
-                pane.update(Text("(the preview is shown when the running operation ends)"))
-                return
-            try:
-                sql = await self._when_free(
-                    lambda: self.runner().sql_preview(revision, direction)  # type: ignore[arg-type]
-                )
-            except Exception as exc:
-                message = f"No SQL preview: {short_error(exc, self._secrets())}"
-                pane.update(Text(message, style="red"))
-                return
+        elif key in self._previews:
+            pane.update(self._previews[key])
+        elif self.operation is not None:
+            pane.update(Text("(the preview is shown when the running operation ends)"))
+        else:
+            pane.update(Text("…", style="dim"))
+            self.load_preview(info.revision, direction, heading, key)
+
+    @work(thread=True, exclusive=True, group="migration-preview", exit_on_error=False)
+    def load_preview(
+        self, revision: str, direction: str, heading: str, key: tuple[str, tuple[str, ...]]
+    ) -> None:
+        """Compute the SQL that moving to `revision` would run (in this thread)."""
+        worker = get_current_worker()
+        if worker.cancelled_event.wait(self.PREVIEW_DELAY):
+            return  # the cursor moved on
+
+        def preview(runner: MigrationRunner, connection: Connection) -> str:
+            return runner.sql_preview(connection, revision, direction)  # type: ignore[arg-type]
+
+        sql = Ended.of(lambda: self._in_thread(preview))
+        if not worker.is_cancelled:
+            self.post_message(self.Previewed(revision, key, heading, sql))
+
+    @on(Previewed)
+    def _previewed(self, message: Previewed) -> None:
+        try:
+            sql = message.sql.get()
+        except Exception as exc:
+            shown: RenderableType = Text(
+                f"No SQL preview: {short_error(exc, self._secrets())}", style="red"
+            )
+        else:
             shown = Group(
-                Text(heading, style="bold"),
+                Text(message.heading, style="bold"),
                 Syntax(
                     sql.strip() or "-- nothing to run", "sql", word_wrap=True, theme="ansi_dark"
                 ),
             )
-            self._previews[key] = shown
-        if self.revision_list.selected_key == revision:
-            pane.update(shown)
-
-    async def _when_free(self, call: Callable[[], Awaitable[Any]]) -> Any:
-        """Run `call`, retrying for a few seconds while a (short) preview holds the runner."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.BUSY_WAIT
-        while True:
-            try:
-                return await call()
-            except MigrationBusy:
-                if loop.time() >= deadline:
-                    raise
-                await asyncio.sleep(0.05)
+            self._previews[message.key] = shown
+        if self.revision_list.selected_key == message.revision:
+            self.query_one("#detail-sql", Static).update(shown)
 
     # -- log -------------------------------------------------------------------------------
     @on(Progress)
@@ -448,6 +500,18 @@ class MigrationsScreen(DbScreen):
                 self._show_running(f" ({step}{short_revision(event.revision)})")
         elif event.kind is EventKind.REVISION_DONE:
             log.success(f"✓ {event.revision}")
+        elif event.kind is EventKind.ELSEWHERE:
+            if event.level == "warning":
+                log.warning(f"⚠ {event.text}")
+                self.notify(
+                    event.text,
+                    title="Another database",
+                    severity="warning",
+                    timeout=15,
+                    markup=False,
+                )
+            else:
+                log.line(event.text)
         # STARTED, FINISHED and FAILED: the Outcome message reports them, in order.
 
     @on(Outcome)
@@ -495,7 +559,7 @@ class MigrationsScreen(DbScreen):
             return False
         return True
 
-    def _start(self, what: str, flow: Callable[[], Awaitable[None]]) -> None:
+    def _start(self, what: str, flow: Callable[[], Coroutine[Any, Any, None]]) -> None:
         if self._can_start(what):
             self._flow = self.run_worker(flow(), group="migration-flow", exit_on_error=False)
 
@@ -503,21 +567,27 @@ class MigrationsScreen(DbScreen):
         """Ask before an operation; in production the environment name must be typed."""
         return await confirm_write(self.dbapp, title, body, label=label, danger=danger)
 
+    @work(thread=True, exclusive=True, group="migration-operation", exit_on_error=False)
+    def _operate(self, call: RunnerCall[T], writes: bool, events: bool) -> Ended[T]:
+        """Run one runner call (in this thread); how it ended."""
+        return Ended.of(lambda: self._in_thread(call, writes=writes, events=events))
+
+    async def _run(self, call: RunnerCall[T], *, writes: bool = False, events: bool = False) -> T:
+        """`call(runner, connection)` in the operation thread worker: its result, or its error
+        raised here."""
+        return (await self._operate(call, writes, events).wait()).get()
+
     async def _execute(
-        self,
-        title: str,
-        call: Callable[[MigrationRunner], Awaitable[Any]],
-        *,
-        changes: bool = True,
+        self, title: str, call: RunnerCall[Any], *, changes: bool = True, writes: bool = False
     ) -> tuple[bool, Any]:
-        """Run one operation with its events in the log; refresh afterwards when `changes`."""
+        """Run one operation with its events in the log; refresh afterwards when `changes`.
+        `writes`: the user confirmed a write to a locked production database."""
         self.operation = title
         self._show_running()
         self.log_pane.begin(title)
         self.workers.cancel_group(self, "migration-preview")
-        runner = self.runner(events=True)
         try:
-            result = await self._when_free(lambda: call(runner))
+            result = await self._run(call, writes=writes, events=True)
         except Exception as exc:
             message = short_error(exc, self._secrets())
             self._report(message, "error")
@@ -563,9 +633,8 @@ class MigrationsScreen(DbScreen):
             body += "\n\nThe database has tables but no revision: the upgrade will likely fail."
         if not await self._confirm(f"Upgrade to {short_revision(target)}", body, label="Upgrade"):
             return
-        confirmed = self.production
         ok, heads = await self._execute(
-            f"upgrade to {target}", lambda r: r.upgrade(target, confirmed=confirmed)
+            f"upgrade to {target}", lambda r, c: r.upgrade(c, target), writes=self.production
         )
         if ok:
             self._report(f"Upgraded: now at {self._heads_text(heads)}")
@@ -615,10 +684,9 @@ class MigrationsScreen(DbScreen):
         title = f"Downgrade to {short_revision(target)}"
         if not await self._confirm(title, body, label="Downgrade", danger=True):
             return
-        confirmed = self.production
         final = target
         ok, heads = await self._execute(
-            f"downgrade to {final}", lambda r: r.downgrade(final, confirmed=confirmed)
+            f"downgrade to {final}", lambda r, c: r.downgrade(c, final), writes=self.production
         )
         if ok:
             self._report(f"Downgraded: now at {self._heads_text(heads)}")
@@ -628,7 +696,7 @@ class MigrationsScreen(DbScreen):
         state = self.query_one("#migration-state", Static)
         state.update(Text("Counting what the downgrade drops…"))
         try:
-            drops = await self._when_free(lambda: self.runner().downgrade_drops(target))
+            drops = await self._run(lambda r, c: r.downgrade_drops(c, target))
         except Exception as exc:
             return f"Could not list what it drops: {short_error(exc, self._secrets())}."
         finally:
@@ -662,9 +730,8 @@ class MigrationsScreen(DbScreen):
             body += "\n\nThe unknown revision " + ", ".join(status.unknown) + " is removed."
         if not await self._confirm(f"Stamp {selected.short_id}", body, label="Stamp", danger=True):
             return
-        confirmed = self.production
         ok, heads = await self._execute(
-            f"stamp {target}", lambda r: r.stamp(target, purge=purge, confirmed=confirmed)
+            f"stamp {target}", lambda r, c: r.stamp(c, target, purge=purge), writes=self.production
         )
         if ok:
             self._report(f"Stamped: now at {self._heads_text(heads)}")
@@ -681,7 +748,7 @@ class MigrationsScreen(DbScreen):
         ):
             return
         ok, diffs = await self._execute(
-            "compare models with the database", lambda r: r.compare(), changes=False
+            "compare models with the database", lambda r, c: r.check(c), changes=False
         )
         if not ok:
             return
@@ -708,7 +775,9 @@ class MigrationsScreen(DbScreen):
             self.log_pane.muted("New revision cancelled")
             return
         text = message.strip()
-        ok, path = await self._execute(f"new revision {text!r}", lambda r: r.autogenerate(text))
+        ok, path = await self._execute(
+            f"new revision {text!r}", lambda r, c: r.autogenerate(c, text)
+        )
         if ok:
             self._report(f"Wrote {self._relative(path)} (pending: u applies it)")
 
@@ -723,7 +792,7 @@ class MigrationsScreen(DbScreen):
             label="Check",
         ):
             return
-        ok, diffs = await self._execute("drift check", lambda r: r.check(), changes=False)
+        ok, diffs = await self._execute("drift check", lambda r, c: r.check(c), changes=False)
         if not ok:
             return
         if not diffs:
@@ -767,7 +836,7 @@ class MigrationsScreen(DbScreen):
         ):
             return
         text = message.strip()
-        ok, path = await self._execute("merge heads", lambda r: r.merge(text))
+        ok, path = await self._execute("merge heads", lambda r, _c: r.merge(text))
         if ok:
             self._report(f"Wrote {self._relative(path)}")
 

@@ -1,0 +1,85 @@
+"""Which Alembic project the runner drives (an `alembic.ini`), and its `Config`.
+
+`--alembic-config PATH` names the application's `alembic.ini`; without it, `./alembic.ini` when
+the current folder has one, else the demo's own (beside dbtui's `migrations/`).
+"""
+
+from __future__ import annotations
+
+import configparser
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.db.errors import short_error
+from tui.migrations.errors import MigrationError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+DEMO_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+
+
+def find_alembic_ini(given: Path | None = None) -> Path:
+    """`given`, else `./alembic.ini` when it exists, else the demo's."""
+    if given is not None:
+        return Path(given).absolute()
+    here = Path("alembic.ini")
+    return here.absolute() if here.is_file() else DEMO_INI
+
+
+@dataclass(frozen=True, slots=True)
+class AlembicProject:
+    """An Alembic project: its `alembic.ini`, the scripts and env.py it names."""
+
+    ini: Path
+
+    @classmethod
+    def find(cls, given: Path | None = None) -> AlembicProject:
+        return cls(find_alembic_ini(given))
+
+    @property
+    def folder(self) -> Path:
+        """The folder of `alembic.ini` (file names are shown relative to it)."""
+        return self.ini.parent
+
+    def config(
+        self,
+        *,
+        stdout: io.TextIOBase | None = None,
+        output: io.StringIO | None = None,
+        **attributes: Any,
+    ) -> Config:
+        """A fresh `Config`: Alembic's output goes to `stdout` (SQL of offline runs to `output`),
+        `attributes` reach env.py as `config.attributes` (e.g. `connection`).
+
+        `alembic.ini` is read here, then its name is kept from env.py (`config_file_name` is
+        None): the env.py templates call `fileConfig(config.config_file_name)`, which would
+        replace the logging of the whole process (and close its handlers) on every run.
+        """
+        from alembic.config import Config
+
+        if not self.ini.is_file():
+            raise MigrationError(f"no Alembic configuration file at {self.ini}")
+        config = Config(str(self.ini), stdout=stdout or io.StringIO(), output_buffer=output)
+        try:
+            config.file_config  # noqa: B018  (read now, while `%(here)s` is the ini's folder)
+        except configparser.Error as exc:
+            raise MigrationError(f"cannot read {self.ini}: {short_error(exc)}") from exc
+        config.config_file_name = None
+        config.attributes.update(attributes)
+        return config
+
+    def script(self) -> ScriptDirectory:
+        """The scripts: history and heads, read without running env.py."""
+        from alembic.script import ScriptDirectory
+
+        config = self.config()
+        try:
+            script = ScriptDirectory.from_config(config)
+            script.get_heads()  # loads every revision file: a broken one fails here
+        except Exception as exc:
+            raise MigrationError(f"cannot read the migration scripts: {short_error(exc)}") from exc
+        return script
