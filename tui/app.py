@@ -1,11 +1,8 @@
 """`DbTuiApp`: wires screens, command palette, global bindings and the database lifecycle.
 
-Start-up is fast because this module imports only Textual and our light modules: without
-settings (the CLI's app path) the first frame shows the environment peeked from the raw values
-(`tui.settings_sources`), then a thread worker imports the first screen (SQLAlchemy) while the
-frame is on the screen. On an existing development SQLite file the screen opens on
-`SqliteFileSettings` and pydantic validates the settings once its first rows are painted
-(invalid settings still end the app with one line); elsewhere the settings are validated first.
+Without settings (the CLI's app path) the first frame shows the environment peeked from the raw
+values (`tui.settings_sources`); a thread worker then validates the settings and imports the
+first screen, which opens once they are valid (invalid settings end the app with one line).
 """
 
 from __future__ import annotations
@@ -13,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -28,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from tui.settings_sources import SqliteFileSettings, existing_sqlite_file, layered_values
+from tui.settings_sources import layered_values
 from tui.widgets.environment_bar import EnvironmentBar
 
 if TYPE_CHECKING:
@@ -52,8 +49,6 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 
 #: Actions that need the settings (and the database) loaded.
 NEEDS_SETTINGS = frozenset({"switch_mode", "toggle_sql_log", "seed"})
-#: Screens that may open before the settings are validated (they only list rows).
-EARLY_SCREENS = frozenset({"users", "posts", "tags"})
 
 
 def _is_production(settings: Settings) -> bool:
@@ -130,8 +125,6 @@ class DbTuiApp(App[None]):
         self.db_generation = 0
         #: False until `settings` and `manager` exist (built at once when settings are given).
         self.settings_loaded = False
-        #: False while `settings` are the provisional `SqliteFileSettings` of start-up.
-        self.settings_validated = False
         self._first_screen = False  # True while the first screen is being switched to
         self._quit_asked: Screen[bool] | None = None  # the open "quit anyway?" question
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
@@ -139,8 +132,6 @@ class DbTuiApp(App[None]):
         self.startup_error: str | None = None
         #: The raw setting values the first frame was built from (app path, no settings).
         self._raw_values: dict[str, Any] = {}
-        #: The provisional `SqliteFileSettings` until validated on the early start-up path
-        #: (only the settings screen needs more, and it waits for `settings_validated`).
         self.settings: Settings
         self.manager: SessionManager
         if settings is None:
@@ -148,14 +139,13 @@ class DbTuiApp(App[None]):
         else:
             self._use_settings(settings)
 
-    def _use_settings(self, settings: Settings | SqliteFileSettings) -> None:
+    def _use_settings(self, settings: Settings) -> None:
         from tui.db.session import SessionManager
 
-        self.settings = cast("Settings", settings)
+        self.settings = settings
         self.manager = SessionManager(settings)
         self.manager.sql_log.hide_parameters = _is_production(settings)
         self.settings_loaded = True
-        self.settings_validated = not isinstance(settings, SqliteFileSettings)
         self._show_identity()
 
     def _peek_identity(self) -> None:
@@ -201,57 +191,16 @@ class DbTuiApp(App[None]):
 
     @work(thread=True, exclusive=True, group="startup-settings", exit_on_error=False)
     def _load_settings(self) -> None:
-        """Import the first screen off the UI thread: at once on an existing development
-        SQLite file (`validate_settings` follows the first rows), else after validation."""
-        early = early_settings(self._raw_values, self.initial_mode)
-        if early is not None:
-            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
-                self.call_from_thread(self._settings_ready, early)
-            return
-        self._check_settings(self._settings_ready)
-
-    def _check_settings(self, ready: Callable[[Settings], None]) -> None:
-        """Validate the settings (imports pydantic); hand them to `ready` on the UI thread, or
-        end the app with the problem."""
+        """Validate the settings (imports pydantic) and import the first screen, off the UI
+        thread; then open it, or end the app with the problem."""
         settings, problem = load_startup_settings(self.env_file, self.overrides, self.initial_mode)
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             if problem is not None or settings is None:
                 self.call_from_thread(self._startup_failed, problem or "invalid settings")
             else:
-                self.call_from_thread(ready, settings)
+                self.call_from_thread(self._settings_ready, settings)
 
-    def validate_settings(self) -> None:
-        """Validate provisional start-up settings now (a screen calls this once its first rows
-        are painted)."""
-        if self.settings_loaded and not self.settings_validated:
-            self._validate_settings()
-
-    @work(thread=True, exclusive=True, group="validate-settings", exit_on_error=False)
-    def _validate_settings(self) -> None:
-        self._check_settings(self._settings_checked)
-        # The first rows did without the ORM (Core tables, the SqliteReader); import it here,
-        # off the UI thread, before the engine, a write or Alembic wants it.
-        import sqlalchemy.ext.asyncio  # noqa: F401
-        from sqlalchemy.orm import configure_mappers
-
-        import tui.models  # noqa: F401
-
-        configure_mappers()
-
-    def _settings_checked(self, settings: Settings) -> None:
-        """The validated settings replace the provisional ones (they name the same file)."""
-        if self._exit or self.startup_error or self.settings_validated:
-            return
-        moved = settings.url() != self.manager.settings.url()
-        self.settings = settings
-        self.settings_validated = True
-        if moved:  # not expected: both come from the same values by the same rule
-            self.run_worker(self.switch_database(settings), exit_on_error=False)
-            return
-        self.manager.settings = settings
-        self._show_identity()
-
-    def _settings_ready(self, settings: Settings | SqliteFileSettings) -> None:
+    def _settings_ready(self, settings: Settings) -> None:
         if self._exit or self.startup_error:
             return
         try:
@@ -277,8 +226,6 @@ class DbTuiApp(App[None]):
         await self.manager.dispose()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "seed" or (action == "switch_mode" and parameters[:1] == ("settings",)):
-            return self.settings_validated  # writes and the settings form wait for validation
         return self.settings_loaded or action not in NEEDS_SETTINGS
 
     def _show_identity(self) -> None:
@@ -296,24 +243,21 @@ class DbTuiApp(App[None]):
         from tui.db.errors import ConnectionProblem
 
         manager = self.manager
-        # An early start-up file was opened and seen to have tables: the first rows need no
-        # ping and no schema (a problem still shows when the table loads).
-        if not isinstance(manager.settings, SqliteFileSettings):
-            self.connection_state = "connecting…"
-            try:
-                await manager.ping()
-            except ConnectionProblem as problem:
-                self._report_problem(str(problem))
-                self.database_ready.set()
-                self._database_changed()
-                return
-            if await self._is_fresh_database():
-                self.connection_state = "creating schema…"
-                from tui.migrations import MigrationRunner
+        self.connection_state = "connecting…"
+        try:
+            await manager.ping()
+        except ConnectionProblem as problem:
+            self._report_problem(str(problem))
+            self.database_ready.set()
+            self._database_changed()
+            return
+        if await self._is_fresh_database():
+            self.connection_state = "creating schema…"
+            from tui.migrations import MigrationRunner
 
-                runner = MigrationRunner(manager, self.migrations_path)
-                await runner.upgrade("heads")
-                self.notify(f"New database migrated to head: {manager.settings.masked_url}")
+            runner = MigrationRunner(manager, self.migrations_path)
+            await runner.upgrade("heads")
+            self.notify(f"New database migrated to head: {manager.settings.masked_url}")
         manager.healthy = True
         self._show_identity()
         self.connection_problem = False
@@ -554,22 +498,7 @@ class DbTuiApp(App[None]):
         return go
 
 
-def early_settings(
-    values: Mapping[str, Any], initial_mode: str = "users"
-) -> SqliteFileSettings | None:
-    """Provisional settings from the raw setting `values` (`layered_values`) for an existing
-    development SQLite file when the first screen only lists rows, with that screen imported;
-    None when the settings must be validated first. Needs no pydantic. Runs in a worker
-    thread."""
-    if initial_mode not in EARLY_SCREENS:
-        return None
-    early = existing_sqlite_file(values)
-    if early is not None:
-        _warm_first_screen(early, initial_mode)
-    return early
-
-
-def _warm_first_screen(settings: Settings | SqliteFileSettings, initial_mode: str) -> None:
+def _warm_first_screen(settings: Settings, initial_mode: str) -> None:
     """Import what the first screen needs while the first frame is up."""
     from importlib import import_module
 

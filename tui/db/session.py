@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect, Engine
@@ -28,7 +28,7 @@ from tui.db.reader_session import ReaderSession
 from tui.db.sql_log import SqlLog, now, pool_logger
 from tui.db.sqlite_open import immutable_uri
 from tui.db.sqlite_reader import SqliteReader
-from tui.settings_sources import DatabaseSettings, Environment
+from tui.settings_sources import Environment
 
 if TYPE_CHECKING:
     # the asyncio extension imports the ORM (~70 ms): loaded when the engine is first built,
@@ -71,19 +71,19 @@ class ServerInfo:
     masked_url: str
 
 
-def _sqlite_path(settings: DatabaseSettings) -> str | None:
+def _sqlite_path(settings: Settings) -> str | None:
     if not settings.is_sqlite or settings.is_memory:
         return None
     return settings.url().database
 
 
-def _dialect(settings: DatabaseSettings) -> Dialect:
+def _dialect(settings: Settings) -> Dialect:
     """The SQLAlchemy dialect of `settings`' URL, without an engine (for the `SqliteReader`,
     which compiles SQL with it)."""
     return settings.url().get_dialect()()
 
 
-def build_engine(settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEngine:
+def build_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     """Create an engine for `settings` (no connection is made here)."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -100,12 +100,11 @@ def build_engine(settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEng
         kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         kwargs["pool_pre_ping"] = True
         if pooled:
-            full = cast("Settings", settings)  # only a development SQLite file is provisional
             kwargs.update(
-                pool_size=full.DB_POOL_SIZE,
-                max_overflow=full.DB_MAX_OVERFLOW,
-                pool_timeout=full.DB_POOL_TIMEOUT,
-                pool_recycle=full.DB_POOL_RECYCLE,
+                pool_size=settings.DB_POOL_SIZE,
+                max_overflow=settings.DB_MAX_OVERFLOW,
+                pool_timeout=settings.DB_POOL_TIMEOUT,
+                pool_recycle=settings.DB_POOL_RECYCLE,
             )
         else:
             kwargs["poolclass"] = NullPool
@@ -157,7 +156,7 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
 class SessionManager:
     """Owns the one `AsyncEngine` and its `async_sessionmaker`; switches between databases."""
 
-    def __init__(self, settings: DatabaseSettings, sql_log: SqlLog | None = None) -> None:
+    def __init__(self, settings: Settings, sql_log: SqlLog | None = None) -> None:
         self.sql_log = sql_log or SqlLog()
         self.settings = settings
         self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
@@ -204,7 +203,7 @@ class SessionManager:
             self._read_sessionmaker = self._make_read_sessionmaker(self.engine)
         return self._read_sessionmaker
 
-    def _make_engine(self, settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEngine:
+    def _make_engine(self, settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         engine = build_engine(settings, pooled=pooled)
         self._install_guard_and_log(engine.sync_engine)
         self._install_pool_events(engine.sync_engine)
@@ -228,7 +227,7 @@ class SessionManager:
             bind = engine.execution_options(isolation_level="AUTOCOMMIT")
         return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
 
-    def _make_reader(self, settings: DatabaseSettings) -> SqliteReader | None:
+    def _make_reader(self, settings: Settings) -> SqliteReader | None:
         path = _sqlite_path(settings)
         if path is None:
             return None
@@ -358,9 +357,7 @@ class SessionManager:
         """Connect, read the server version and measure one round trip."""
         return await ping_engine(await self.load_engine(), self.settings, timeout)
 
-    async def switch(
-        self, settings: DatabaseSettings, timeout: float = CONNECT_TIMEOUT
-    ) -> ServerInfo:
+    async def switch(self, settings: Settings, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
         """Connect to `settings`' database; only when that works, dispose the old engine.
 
         Waits for open sessions to finish (up to `timeout`) so that no write goes to the wrong
@@ -408,9 +405,7 @@ class SessionManager:
         await self.reconnect()
 
 
-async def ping_engine(
-    engine: AsyncEngine, settings: DatabaseSettings, timeout: float
-) -> ServerInfo:
+async def ping_engine(engine: AsyncEngine, settings: Settings, timeout: float) -> ServerInfo:
     """Open a connection on `engine` and ask for the server version, within `timeout`."""
     sqlite_path = _sqlite_path(settings)
     if sqlite_path is not None and not Path(sqlite_path).expanduser().resolve().parent.is_dir():

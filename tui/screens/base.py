@@ -113,7 +113,6 @@ class DbScreen(Screen[None]):
                     await asyncio.sleep(PAINT_PAUSE)
                     break
                 await asyncio.sleep(0.01)
-        self.dbapp.validate_settings()  # provisional start-up settings: now, after the rows
         from tui.widgets.sql_log_panel import SqlLogPanel  # not needed for the first rows
 
         footer = self.query_one(KeysFooter)
