@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,8 +33,6 @@ if TYPE_CHECKING:
 
 #: Seconds between checks that a SQLite database file is still there.
 HEALTH_SECONDS = 2.0
-#: Seconds after the settings are ready when garbage collection resumes (see `resume_gc`).
-GC_RESUME_SECONDS = 1.0
 
 SCREENS: tuple[tuple[str, str, str], ...] = (
     # (mode name, palette title, key)
@@ -55,29 +52,13 @@ def _is_production(settings: Settings) -> bool:
     return settings.ENVIRONMENT == "production"
 
 
-def resume_gc() -> None:
-    """Resume garbage collection if start-up paused it (`dbtui` does, before importing the
-    app). What start-up built is frozen first: it lives as long as the app, so later
-    collections need not scan it again."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
-
-
 def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
     """Import a screen module only when its screen is first shown (keeps start-up light)."""
 
     def make() -> Screen[Any]:
         from importlib import import_module
 
-        module = import_module(f"tui.screens.{mode}")
-        screen = module.SCREEN()
-        # Textual re-parses every stylesheet (twice) for a new mode's screen, whose CSS update
-        # count starts at -1, to catch up on theme changes it missed. A screen created now has
-        # missed none, and ours bring no CSS of their own (the app's CSS_PATH and the widgets'
-        # DEFAULT_CSS hold it), so mark it current: ~20 ms less before the first rows.
-        screen._css_update_count = screen.app._css_update_count
-        return screen
+        return import_module(f"tui.screens.{mode}").SCREEN()
 
     return make
 
@@ -120,12 +101,11 @@ class DbTuiApp(App[None]):
         self.overrides = dict(overrides or {})
         self.initial_mode = initial_mode
         self.database_ready = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event_loop: asyncio.AbstractEventLoop | None = None
         self._file_missing = False
         self.db_generation = 0
         #: False until `settings` and `manager` exist (built at once when settings are given).
         self.settings_loaded = False
-        self._first_screen = False  # True while the first screen is being switched to
         self._quit_asked: Screen[bool] | None = None  # the open "quit anyway?" question
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
         #: with return code 1 and the CLI prints this line.
@@ -165,7 +145,7 @@ class DbTuiApp(App[None]):
             yield Static(Text("Loading settings…", style="dim"), id="startup-status")
 
     def on_mount(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._event_loop = asyncio.get_running_loop()
         if self.settings_loaded:
             self._start()
         else:
@@ -174,20 +154,10 @@ class DbTuiApp(App[None]):
             self._load_settings()
 
     def _start(self) -> None:
-        self.set_timer(GC_RESUME_SECONDS, resume_gc)
         self.manager.sql_log.listeners.append(self._statement_ran)
         self.set_interval(HEALTH_SECONDS, self._watch_sqlite_file)
-        self._first_screen = True
         self.switch_mode(self.initial_mode)
-        self._first_screen = False
         self.prepare_database()
-
-    def delay_update(self, delay: float = 0.05) -> None:
-        """Textual holds the screen for `delay` after a mode switch to mask the transition;
-        the switch from the start-up frame to the first screen has nothing to mask, and its
-        first rows would wait (up to 50 ms)."""
-        if not self._first_screen:
-            super().delay_update(delay)
 
     @work(thread=True, exclusive=True, group="startup-settings", exit_on_error=False)
     def _load_settings(self) -> None:
@@ -201,7 +171,7 @@ class DbTuiApp(App[None]):
                 self.call_from_thread(self._settings_ready, settings)
 
     def _settings_ready(self, settings: Settings) -> None:
-        if self._exit or self.startup_error:
+        if self.return_code is not None:  # exiting already
             return
         try:
             self._use_settings(settings)
@@ -213,12 +183,10 @@ class DbTuiApp(App[None]):
         self._start()
 
     def _startup_failed(self, line: str) -> None:
-        resume_gc()
         self.startup_error = " ".join(line.split())
         self.exit(return_code=1)
 
     async def on_unmount(self) -> None:
-        resume_gc()
         if not self.settings_loaded:
             return
         with contextlib.suppress(ValueError):
@@ -393,9 +361,10 @@ class DbTuiApp(App[None]):
 
     def _statement_ran(self) -> None:
         """SqlLog listener, called on any thread: a statement worked, the connection is back."""
-        if self.connection_problem and not self._file_missing and self._loop is not None:
+        loop = self._event_loop
+        if self.connection_problem and not self._file_missing and loop is not None:
             with contextlib.suppress(RuntimeError):  # the app's loop has already closed
-                self._loop.call_soon_threadsafe(self._connection_ok)
+                loop.call_soon_threadsafe(self._connection_ok)
 
     def _connection_ok(self) -> None:
         if self.connection_problem and not self._file_missing:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import sys
 from collections.abc import Callable
@@ -171,9 +170,6 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
         problem = sqlite_file_problem(path, sqlite_url(path))
         if problem:
             raise CommandError(problem)
-    # Start-up allocates much and frees little: collection pauses until the first screen is
-    # up (the app resumes it, see `tui.app.resume_gc`), about 12% less start-up time.
-    gc.disable()
     from tui.app import make_app
 
     app = make_app(None, env_file=env_file, overrides=overrides)
