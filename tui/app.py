@@ -1,8 +1,8 @@
-"""`DbTuiApp`: wires screens, command palette, global bindings and the database lifecycle.
+"""`DbTuiApp`: wires screens, command palette, global bindings and the header's state.
 
-Without settings (the CLI's app path) the first frame shows the environment peeked from the raw
-values (`tui.settings_sources`); a thread worker then validates the settings and imports the
-first screen, which opens once they are valid (invalid settings end the app with one line).
+The jobs live elsewhere, one per module: `tui.startup` (the first frame and the settings it
+loads), `tui.services.database` (prepare, switch, revision), `tui.services.connection_watch`
+(the connection's state), the screens in `tui.screens`.
 """
 
 from __future__ import annotations
@@ -24,15 +24,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from tui.settings_sources import layered_values
+from tui import startup
+from tui.services.connection_watch import ConnectionWatch
+from tui.services.database import DatabaseService
 from tui.widgets.environment_bar import EnvironmentBar
 
 if TYPE_CHECKING:
     from tui.config import Settings
     from tui.db.session import SessionManager
-
-#: Seconds between checks that a SQLite database file is still there.
-HEALTH_SECONDS = 2.0
 
 SCREENS: tuple[tuple[str, str, str], ...] = (
     # (mode name, palette title, key)
@@ -43,13 +42,8 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("settings", "Settings", "5"),
 )
 
-
 #: Actions that need the settings (and the database) loaded.
 NEEDS_SETTINGS = frozenset({"switch_mode", "toggle_sql_log", "seed"})
-
-
-def _is_production(settings: Settings) -> bool:
-    return settings.ENVIRONMENT == "production"
 
 
 def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
@@ -79,6 +73,7 @@ class DbTuiApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dbtui", priority=True),
     ]
 
+    # the header (EnvironmentBar) shows these
     environment: reactive[str] = reactive("development")
     masked_url: reactive[str] = reactive("")
     connection_state: reactive[str] = reactive("")
@@ -96,13 +91,15 @@ class DbTuiApp(App[None]):
         migrations_path: Path | None = None,
     ) -> None:
         super().__init__()
-        self.migrations_path = migrations_path  # Alembic script folder (None: the repo's)
         self.env_file = env_file
         self.overrides = dict(overrides or {})
         self.initial_mode = initial_mode
+        self.migrations_path = migrations_path  # Alembic script folder (None: the repo's)
+        self.database = DatabaseService(self)
+        self.connection_watch = ConnectionWatch(self)
+        #: Set once the database was prepared (or found unreachable): screens load then.
         self.database_ready = asyncio.Event()
-        self._event_loop: asyncio.AbstractEventLoop | None = None
-        self._file_missing = False
+        #: Moves on whenever the data changed underneath (switch, migration, seed).
         self.db_generation = 0
         #: False until `settings` and `manager` exist (built at once when settings are given).
         self.settings_loaded = False
@@ -110,12 +107,11 @@ class DbTuiApp(App[None]):
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
         #: with return code 1 and the CLI prints this line.
         self.startup_error: str | None = None
-        #: The raw setting values the first frame was built from (app path, no settings).
-        self._raw_values: dict[str, Any] = {}
         self.settings: Settings
         self.manager: SessionManager
         if settings is None:
-            self._peek_identity()
+            self.environment, self.masked_url = startup.peek_identity(env_file, self.overrides)
+            self.connection_state = "loading settings…"
         else:
             self._use_settings(settings)
 
@@ -124,19 +120,9 @@ class DbTuiApp(App[None]):
 
         self.settings = settings
         self.manager = SessionManager(settings)
-        self.manager.sql_log.hide_parameters = _is_production(settings)
+        self.manager.sql_log.hide_parameters = settings.ENVIRONMENT == "production"
         self.settings_loaded = True
-        self._show_identity()
-
-    def _peek_identity(self) -> None:
-        """The header of the first frame, from the raw values (no pydantic, no SQLAlchemy)."""
-        from tui.settings_sources import peek_environment, peek_sqlite_path, sqlite_url
-
-        values = self._raw_values = layered_values(self.env_file, self.overrides)
-        self.environment = peek_environment(values)
-        path = peek_sqlite_path(values)
-        self.masked_url = sqlite_url(path) if path is not None else ""
-        self.connection_state = "loading settings…"
+        self.show_identity()
 
     # -- lifecycle -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -145,25 +131,18 @@ class DbTuiApp(App[None]):
             yield Static(Text("Loading settings…", style="dim"), id="startup-status")
 
     def on_mount(self) -> None:
-        self._event_loop = asyncio.get_running_loop()
         if self.settings_loaded:
             self._start()
         else:
-            # Loading shares the processor with painting the first frame; started at once it
-            # uses the idle moments of Textual's start (about 20 ms sooner rows).
             self._load_settings()
-
-    def _start(self) -> None:
-        self.manager.sql_log.listeners.append(self._statement_ran)
-        self.set_interval(HEALTH_SECONDS, self._watch_sqlite_file)
-        self.switch_mode(self.initial_mode)
-        self.prepare_database()
 
     @work(thread=True, exclusive=True, group="startup-settings", exit_on_error=False)
     def _load_settings(self) -> None:
-        """Validate the settings (imports pydantic) and import the first screen, off the UI
-        thread; then open it, or end the app with the problem."""
-        settings, problem = load_startup_settings(self.env_file, self.overrides, self.initial_mode)
+        """Validate the settings off the UI thread; then open the first screen, or end the
+        app with the problem."""
+        settings, problem = startup.load_startup_settings(
+            self.env_file, self.overrides, self.initial_mode
+        )
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             if problem is not None or settings is None:
                 self.call_from_thread(self._startup_failed, problem or "invalid settings")
@@ -182,113 +161,49 @@ class DbTuiApp(App[None]):
             return
         self._start()
 
+    def _start(self) -> None:
+        self.connection_watch.start()
+        self.switch_mode(self.initial_mode)
+        self.database.start()
+
     def _startup_failed(self, line: str) -> None:
         self.startup_error = " ".join(line.split())
         self.exit(return_code=1)
 
     async def on_unmount(self) -> None:
-        if not self.settings_loaded:
-            return
-        with contextlib.suppress(ValueError):
-            self.manager.sql_log.listeners.remove(self._statement_ran)
-        await self.manager.dispose()
+        if self.settings_loaded:
+            self.connection_watch.stop()
+            await self.manager.dispose()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.settings_loaded or action not in NEEDS_SETTINGS
 
-    def _show_identity(self) -> None:
+    # -- the header ------------------------------------------------------------------------
+    def show_identity(self) -> None:
+        """The header shows the current database's environment, URL and write state."""
         settings = self.manager.settings
         self.environment = settings.ENVIRONMENT.value
         self.masked_url = settings.masked_url
-        production = _is_production(settings)
+        production = settings.ENVIRONMENT == "production"
         self.connection_state = (
             "read-only" if self.manager.read_only else "UNLOCKED" if production else ""
         )
 
-    @work(exclusive=True, group="startup", exit_on_error=False)
-    async def prepare_database(self) -> None:
-        """Connect; on a fresh development database migrate to head; then let screens load."""
-        from tui.db.errors import ConnectionProblem
-
-        manager = self.manager
-        self.connection_state = "connecting…"
-        try:
-            await manager.ping()
-        except ConnectionProblem as problem:
-            self._report_problem(str(problem))
-            self.database_ready.set()
-            self._database_changed()
-            return
-        if await self._is_fresh_database():
-            self.connection_state = "creating schema…"
-            from tui.migrations import MigrationRunner
-
-            runner = MigrationRunner(manager, self.migrations_path)
-            await runner.upgrade("heads")
-            self.notify(f"New database migrated to head: {manager.settings.masked_url}")
-        manager.healthy = True
-        self._show_identity()
-        self.connection_problem = False
-        self.database_ready.set()
-        self._database_changed()
-        self.check_revision()
-
-    async def _is_fresh_database(self) -> bool:
-        """True for a development/testing SQLite database that has no tables at all."""
-        settings = self.manager.settings
-        if not settings.is_sqlite or _is_production(settings):
-            return False
-        from sqlalchemy import text
-
-        async with self.manager.engine.connect() as conn:
-            query = "select count(*) from sqlite_master where type = 'table'"
-            tables = (await conn.execute(text(query))).scalar_one()
-        return tables == 0
-
-    @work(exclusive=True, group="revision-check", exit_on_error=False)
-    async def check_revision(self, announce: bool = True) -> None:
-        """Show in the header whether the database is at the scripts' head (after the first
-        screen is up, so Alembic loads late); with `announce`, also say so in a notification."""
-        await asyncio.sleep(0.3 if announce else 0)
-        from tui.migrations import MigrationRunner
-
-        status = await MigrationRunner(self.manager, self.migrations_path).startup_status()
-        self.revision_state = status or ""
-        if status and announce:
-            self.notify(f"{status} — press 4 for Migrations", severity="warning", timeout=8)
-
-    def _report_problem(self, message: str) -> None:
+    def report_problem(self, message: str) -> None:
+        """The database cannot be used: say so in the header and a notification."""
         self.connection_state = message
         self.connection_problem = True
         self.notify(message, title="Database unavailable", severity="error", timeout=10)
 
-    def _database_changed(self) -> None:
-        self.db_generation += 1
-        from tui.screens.base import DbScreen
-
-        if isinstance(self.screen, DbScreen):
-            self.screen.refresh_if_stale()
-
+    # -- the database, for screens ---------------------------------------------------------
     async def switch_database(self, settings: Settings) -> None:
         """Switch the live connection (keeps the old one when the new one fails)."""
-        await self.manager.switch(settings)
-        self.settings = settings
-        self.manager.sql_log.hide_parameters = _is_production(settings)
-        self.connection_problem = False
-        self._show_identity()
-        if await self._is_fresh_database():
-            # Same rule as at start-up: a new development database gets the schema.
-            from tui.migrations import MigrationRunner
-
-            await MigrationRunner(self.manager, self.migrations_path).upgrade("heads")
-            self.notify(f"New database migrated to head: {settings.masked_url}")
-        self._database_changed()
-        self.check_revision()
+        await self.database.switch_database(settings)
 
     def database_changed(self) -> None:
         """Tell every screen that the data changed underneath (e.g. after a migration)."""
-        self._database_changed()
-        self.check_revision(announce=False)
+        self.database.changed()
+        self.database.check_revision(announce=False)
 
     # -- errors ----------------------------------------------------------------------------
     def notify(
@@ -330,61 +245,13 @@ class DbTuiApp(App[None]):
         message = short_error(error, database=self.manager.settings)
         self.log.error(f"worker {event.worker.name!r} failed: {message}")
         self.notify(message, title="Error", severity="error", timeout=8)
-        self._maybe_connection_lost(error)
+        self.connection_watch.error_seen(error)
 
     def on_record_table_load_failed(self, event: Message) -> None:
         """A table could not load (the screen already told the user): is the database gone?"""
         error = getattr(event, "error", None)
         if isinstance(error, BaseException):
-            self._maybe_connection_lost(error)
-
-    # -- connection health -----------------------------------------------------------------
-    def _maybe_connection_lost(self, error: BaseException) -> None:
-        from tui.db.health import may_be_connection_error
-
-        if may_be_connection_error(error):
-            self.check_connection()
-
-    @work(exclusive=True, group="health", exit_on_error=False)
-    async def check_connection(self) -> None:
-        """Ping the live database; the header says whether it can be reached."""
-        from tui.db.errors import ConnectionProblem
-
-        if self._file_missing:  # the SQLite file watch already says what is wrong
-            return
-        try:
-            await self.manager.ping()
-        except ConnectionProblem as problem:
-            self._report_problem(f"connection lost: {problem}")
-            return
-        self._connection_ok()
-
-    def _statement_ran(self) -> None:
-        """SqlLog listener, called on any thread: a statement worked, the connection is back."""
-        loop = self._event_loop
-        if self.connection_problem and not self._file_missing and loop is not None:
-            with contextlib.suppress(RuntimeError):  # the app's loop has already closed
-                loop.call_soon_threadsafe(self._connection_ok)
-
-    def _connection_ok(self) -> None:
-        if self.connection_problem and not self._file_missing:
-            self.connection_problem = False
-            self._show_identity()
-            self.notify(f"Connected again: {self.manager.settings.masked_url}")
-
-    async def _watch_sqlite_file(self) -> None:
-        """An open SQLite connection keeps working on a deleted file: watch the path."""
-        from tui.db.health import missing_sqlite_file
-
-        problem = missing_sqlite_file(self.manager.settings)
-        if problem and not self._file_missing:
-            self._file_missing = True
-            self._report_problem(problem)
-        elif not problem and self._file_missing:
-            # Connections still hold the deleted file: reopen them on the one now there.
-            await self.manager.reconnect()
-            self._file_missing = False
-            self._connection_ok()
+            self.connection_watch.error_seen(error)
 
     # -- actions ---------------------------------------------------------------------------
     async def action_quit(self) -> None:
@@ -445,7 +312,7 @@ class DbTuiApp(App[None]):
         self.notify("Seeding demo data…")
         result = await seed(self.manager, users=50, posts=500, tags=30)
         self.notify(f"Added {result.users} users, {result.posts} posts, {result.tags} tags")
-        self._database_changed()
+        self.database.changed()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         if not self.settings_loaded:
@@ -465,45 +332,6 @@ class DbTuiApp(App[None]):
                 self.switch_mode(mode)
 
         return go
-
-
-def _warm_first_screen(settings: Settings, initial_mode: str) -> None:
-    """Import what the first screen needs while the first frame is up."""
-    from importlib import import_module
-
-    import_module("tui.db.session")
-    settings.url().get_dialect()
-    if settings.is_sqlite:
-        import_module("aiosqlite")
-    if initial_mode in {mode for mode, _title, _key in SCREENS}:
-        import_module(f"tui.screens.{initial_mode}")
-
-
-def load_startup_settings(
-    env_file: Path | None, overrides: dict[str, str], initial_mode: str = "users"
-) -> tuple[Settings | None, str | None]:
-    """Load and check the settings as the app path needs them, and import the first screen's
-    module. Returns (settings, None), or (None, one line) for invalid settings or a SQLite
-    target that is not a SQLite file. Runs in a worker thread (imports pydantic, SQLAlchemy)."""
-    from pydantic import ValidationError
-    from sqlalchemy.exc import ArgumentError
-
-    from tui.config import load_settings
-    from tui.settings_sources import describe_validation_error, sqlite_file_problem
-
-    try:
-        settings = load_settings(env_file, overrides)
-        url = settings.url()
-    except ValidationError as exc:
-        return None, describe_validation_error(exc)
-    except ArgumentError:
-        return None, "invalid DATABASE_URL: cannot parse it as a database URL"
-    if settings.is_sqlite and not settings.is_memory:
-        problem = sqlite_file_problem(url.database or "", settings.masked_url)
-        if problem:
-            return None, problem
-    _warm_first_screen(settings, initial_mode)
-    return settings, None
 
 
 def make_app(

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import tui.app
+import tui.startup
 from tests.functional.test_screen_common import (
     add_user,
     database,
@@ -27,7 +28,8 @@ from tui.screens.users import UsersScreen
 
 
 def hold(monkeypatch: pytest.MonkeyPatch, *names: str) -> threading.Event:
-    """Each `tui.app.<name>` (run in a worker thread) waits until the returned event is set."""
+    """Each `tui.startup.<name>` (run in a worker thread) waits until the returned event is
+    set."""
     go_on = threading.Event()
 
     def held(original: Any) -> Any:
@@ -38,7 +40,7 @@ def hold(monkeypatch: pytest.MonkeyPatch, *names: str) -> threading.Event:
         return wait_then_call
 
     for name in names:
-        monkeypatch.setattr(tui.app, name, held(getattr(tui.app, name)))
+        monkeypatch.setattr(tui.startup, name, held(getattr(tui.startup, name)))
     return go_on
 
 
