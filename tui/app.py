@@ -162,6 +162,7 @@ class DbTuiApp(App[None]):
         self._start()
 
     def _start(self) -> None:
+        self.set_timer(startup.GC_RESUME_SECONDS, startup.resume_gc)
         self.connection_watch.start()
         self.switch_mode(self.initial_mode)
         self.database.start()

@@ -170,10 +170,16 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
         problem = sqlite_file_problem(path, sqlite_url(path))
         if problem:
             raise CommandError(problem)
-    from tui.app import make_app
+    from tui import startup
 
-    app = make_app(None, env_file=env_file, overrides=overrides)
-    app.run()
+    startup.pause_gc()  # the app resumes it once its first screen is up
+    try:
+        from tui.app import make_app
+
+        app = make_app(None, env_file=env_file, overrides=overrides)
+        app.run()
+    finally:
+        startup.resume_gc()
     if app.startup_error:
         raise CommandError(app.startup_error)
     return int(getattr(app, "return_code", 0) or 0)

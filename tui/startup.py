@@ -4,10 +4,12 @@ the settings loaded and checked once, in a worker thread, before the first scree
 The first frame needs only Textual: its header is a read of the raw layered values
 (`tui.settings_sources`). `load_startup_settings` then validates them with pydantic (the one
 `Settings` type), checks a SQLite target through SQLite itself, and imports the first screen.
+`dbtui` pauses garbage collection until the first screen is up (`pause_gc`, `resume_gc`).
 """
 
 from __future__ import annotations
 
+import gc
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +18,27 @@ from tui.settings_sources import layered_values, peek_environment, peek_sqlite_p
 
 if TYPE_CHECKING:
     from tui.config import Settings
+
+#: Seconds after the first screen opens when garbage collection resumes (see `pause_gc`).
+GC_RESUME_SECONDS = 1.0
+
+
+def pause_gc() -> None:
+    """Pause garbage collection for start-up (`dbtui` does, before importing the app).
+
+    Start-up allocates much and frees little; collecting meanwhile cost about 0.3x of an empty
+    app's first paint before the first rows (bench/README.md). The app calls `resume_gc`
+    once its first screen is up.
+    """
+    gc.disable()
+
+
+def resume_gc() -> None:
+    """Resume garbage collection if `pause_gc` paused it. What start-up built lives as long as
+    the app: it is frozen first, so later collections need not scan it again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def peek_identity(env_file: Path | None, overrides: dict[str, str]) -> tuple[str, str]:

@@ -182,3 +182,23 @@ async def test_a_new_database_is_migrated_only_after_validation() -> None:
     assert app.return_code == 1 and "DB_POOL_SIZE" in (app.startup_error or "")
     with sqlite3.connect("app.db") as raw:
         assert raw.execute("select count(*) from sqlite_master").fetchone() == (0,)
+
+
+async def test_garbage_collection_paused_for_start_up_resumes_with_the_first_screen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`dbtui` pauses garbage collection while it starts; a pause left on would let the app's
+    memory grow for as long as it runs."""
+    import gc
+
+    monkeypatch.setattr(tui.startup, "GC_RESUME_SECONDS", 0.05)
+    async with database(local_sqlite()) as manager:
+        await add_user(manager, "collected_ann")
+    tui.startup.pause_gc()
+    try:
+        app = make_app(None, env_file=None, overrides={"SQLITE_DATABASE": "app.db"})
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_for(pilot, lambda: "collected_ann" in screen_text(app), "the first rows")
+            await wait_for(pilot, gc.isenabled, "garbage collection to resume")
+    finally:
+        gc.enable()
