@@ -3,8 +3,8 @@
 Start-up time matters, so this module imports only the standard library at load time; settings,
 SQLAlchemy and Textual are imported when a command needs them, and Alembic and Faker never
 before the app's first screen. The app path does not load the settings at all: the app shows
-its first frame, then loads them in a worker (`tui.app.DbTuiApp`); only cheap checks of the
-raw values run here (`tui.settings_sources`). Every expected failure ends as one line on stderr
+its first frame, then loads them in a worker (`tui.startup`); only cheap checks of the raw
+values run here (`tui.settings_sources`). Every expected failure ends as one line on stderr
 naming the problem and the masked database URL (never a password), with exit code 1.
 """
 
