@@ -8,6 +8,7 @@ moves on. Alembic is imported only when the revision is checked, after the first
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class DatabaseService:
     def start(self) -> None:
         """Prepare the database in a worker (see `prepare_database`)."""
         self.app.run_worker(
-            self.prepare_database(),
+            self.prepare_database,
             name="prepare_database",
             group="startup",
             exclusive=True,
@@ -102,7 +103,7 @@ class DatabaseService:
         """Show in the header whether the database is at the scripts' head, in a worker; with
         `announce`, also say so in a notification."""
         self.app.run_worker(
-            self._check_revision(announce),
+            partial(self._check_revision, announce),
             name="check_revision",
             group="revision-check",
             exclusive=True,
