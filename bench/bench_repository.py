@@ -153,7 +153,7 @@ async def bench(settings: Settings, repeat: int) -> dict[str, float]:
                     (await conn.exec_driver_sql(sql, params)).all()
 
             engine_deep = median(await timed(via_engine, repeat))
-        async with manager.sessionmaker() as open_session:
+        async with manager.read_session() as open_session:
             call = page(by_id, depth_cursor)
             in_session = median(await timed(lambda: call(open_session), repeat))
 

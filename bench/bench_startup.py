@@ -2,14 +2,15 @@
 
 usage: python bench/bench_startup.py [--rounds N] [--db PATH] [--size 160x50]
 
-Each round launches, in a detached tmux pane (the approach of /work/shared/tools/tty_time.py),
+Each round launches, in a detached tmux pane (polled every 10 ms until a pattern shows),
   1. an empty Textual app (one Static) until its text is painted;
   2. the same app after importing SQLAlchemy (asyncio, ORM) and pydantic-settings: the floor
      the issue names ("textual + sqlalchemy + pydantic-settings alone costs about 2.2x");
   3. `python -m tui --sqlite DB` until the header shows the environment (first frame) and
      until the first rows of the Users screen show (a seeded username).
 The seeded SQLite file (1,000 users, 10,000 posts, at head) is built on first use.
-Targets: first frame <= 1.5x the empty app; first Users rows <= 2.5x. Medians of the rounds.
+Targets: first frame <= 1.5x the empty app; first Users rows <= 3x (issue 12). Medians of
+the rounds.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def launch(
                 if time.perf_counter() - started > timeout:
                     tail = "\n".join(line for line in screen.splitlines() if line.strip())
                     raise SystemExit(f"{pattern.pattern!r} did not show in {timeout}s:\n{tail}")
-                time.sleep(0.01)  # as ../shared/tools/tty_time.py: polling costs the machine CPU
+                time.sleep(0.01)  # each poll is a tmux client process: polling costs CPU
     finally:
         subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
     return times
@@ -161,7 +162,7 @@ def measure(
     row("first frame / empty app", f"{h / e:.2f}x", "target <= 1.5x", h / e <= 1.5)
     if not args.header_only:
         row("dbtui: first rows of the Users screen", f"{r:.0f} ms")
-        row("first Users rows / empty app", f"{r / e:.2f}x", "target <= 2.5x", r / e <= 2.5)
+        row("first Users rows / empty app", f"{r / e:.2f}x", "target <= 3x", r / e <= 3)
         # the machine's speed drifts between rounds: each round's own ratio, for comparison
         paired = statistics.median(ri / ei for ri, ei in zip(rows, empty, strict=True))
         row("  median of the per-round ratios (rows / empty)", f"{paired:.2f}x")

@@ -158,8 +158,7 @@ async def manager(backend_settings: Settings) -> AsyncIterator[SessionManager]:
 
 @pytest.fixture(params=["session", "read_session"])
 def list_session(request: pytest.FixtureRequest, manager: SessionManager) -> Any:
-    """Opens the kind of session list pages are read in: a write session, or a read session
-    (on a SQLite file, the one whose list statements go through the `SqliteReader`)."""
+    """Opens the kind of session list pages are read in: a write session, or a read session."""
     return getattr(manager, request.param)
 
 

@@ -1,21 +1,17 @@
-"""`DbTuiApp`: wires screens, command palette, global bindings and the database lifecycle.
+"""`DbTuiApp`: wires screens, command palette, global bindings and the header's state.
 
-Start-up is fast because this module imports only Textual and our light modules: without
-settings (the CLI's app path) the first frame shows the environment peeked from the raw values
-(`tui.settings_sources`), then a thread worker imports the first screen (SQLAlchemy) while the
-frame is on the screen. On an existing development SQLite file the screen opens on
-`SqliteFileSettings` and pydantic validates the settings once its first rows are painted
-(invalid settings still end the app with one line); elsewhere the settings are validated first.
+The jobs live elsewhere, one per module: `tui.startup` (the first frame and the settings it
+loads), `tui.services.database` (prepare, switch, revision), `tui.services.connection_watch`
+(the connection's state), the screens in `tui.screens`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -26,20 +22,16 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
-from tui.settings_sources import SqliteFileSettings, existing_sqlite_file, layered_values
+from tui import startup
+from tui.services.connection_watch import ConnectionWatch
+from tui.services.database import DatabaseService
 from tui.widgets.environment_bar import EnvironmentBar
 
 if TYPE_CHECKING:
     from tui.config import Settings
     from tui.db.session import SessionManager
-    from tui.migrations import Ended
-
-#: Seconds between checks that a SQLite database file is still there.
-HEALTH_SECONDS = 2.0
-#: Seconds after the settings are ready when garbage collection resumes (see `resume_gc`).
-GC_RESUME_SECONDS = 1.0
 
 SCREENS: tuple[tuple[str, str, str], ...] = (
     # (mode name, palette title, key)
@@ -50,24 +42,8 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("settings", "Settings", "5"),
 )
 
-
 #: Actions that need the settings (and the database) loaded.
 NEEDS_SETTINGS = frozenset({"switch_mode", "toggle_sql_log", "seed"})
-#: Screens that may open before the settings are validated (they only list rows).
-EARLY_SCREENS = frozenset({"users", "posts", "tags"})
-
-
-def _is_production(settings: Settings) -> bool:
-    return settings.ENVIRONMENT == "production"
-
-
-def resume_gc() -> None:
-    """Resume garbage collection if start-up paused it (`dbtui` does, before importing the
-    app). What start-up built is frozen first: it lives as long as the app, so later
-    collections need not scan it again."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
@@ -76,14 +52,7 @@ def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
     def make() -> Screen[Any]:
         from importlib import import_module
 
-        module = import_module(f"tui.screens.{mode}")
-        screen = module.SCREEN()
-        # Textual re-parses every stylesheet (twice) for a new mode's screen, whose CSS update
-        # count starts at -1, to catch up on theme changes it missed. A screen created now has
-        # missed none, and ours bring no CSS of their own (the app's CSS_PATH and the widgets'
-        # DEFAULT_CSS hold it), so mark it current: ~20 ms less before the first rows.
-        screen._css_update_count = screen.app._css_update_count
-        return screen
+        return import_module(f"tui.screens.{mode}").SCREEN()
 
     return make
 
@@ -104,6 +73,7 @@ class DbTuiApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dbtui", priority=True),
     ]
 
+    # the header (EnvironmentBar) shows these
     environment: reactive[str] = reactive("development")
     masked_url: reactive[str] = reactive("")
     connection_state: reactive[str] = reactive("")
@@ -121,54 +91,39 @@ class DbTuiApp(App[None]):
         alembic_config: Path | None = None,
     ) -> None:
         super().__init__()
-        #: The application's alembic.ini (None: `./alembic.ini` when there is one, else the demo's).
+        #: The application's alembic.ini (None: ./alembic.ini when there is one, else the demo's).
         self.alembic_config = alembic_config
         self.env_file = env_file
         self.overrides = dict(overrides or {})
         self.initial_mode = initial_mode
+        self.database = DatabaseService(self)
+        self.connection_watch = ConnectionWatch(self)
+        #: Set once the database was prepared (or found unreachable): screens load then.
         self.database_ready = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._file_missing = False
+        #: Moves on whenever the data changed underneath (switch, migration, seed).
         self.db_generation = 0
         #: False until `settings` and `manager` exist (built at once when settings are given).
         self.settings_loaded = False
-        #: False while `settings` are the provisional `SqliteFileSettings` of start-up.
-        self.settings_validated = False
-        self._first_screen = False  # True while the first screen is being switched to
         self._quit_asked: Screen[bool] | None = None  # the open "quit anyway?" question
         #: One line when start-up failed (invalid settings, not a SQLite file): the app exits
         #: with return code 1 and the CLI prints this line.
         self.startup_error: str | None = None
-        #: The raw setting values the first frame was built from (app path, no settings).
-        self._raw_values: dict[str, Any] = {}
-        #: The provisional `SqliteFileSettings` until validated on the early start-up path
-        #: (only the settings screen needs more, and it waits for `settings_validated`).
         self.settings: Settings
         self.manager: SessionManager
         if settings is None:
-            self._peek_identity()
+            self.environment, self.masked_url = startup.peek_identity(env_file, self.overrides)
+            self.connection_state = "loading settings…"
         else:
             self._use_settings(settings)
 
-    def _use_settings(self, settings: Settings | SqliteFileSettings) -> None:
+    def _use_settings(self, settings: Settings) -> None:
         from tui.db.session import SessionManager
 
-        self.settings = cast("Settings", settings)
+        self.settings = settings
         self.manager = SessionManager(settings)
-        self.manager.sql_log.hide_parameters = _is_production(settings)
+        self.manager.sql_log.hide_parameters = settings.ENVIRONMENT == "production"
         self.settings_loaded = True
-        self.settings_validated = not isinstance(settings, SqliteFileSettings)
-        self._show_identity()
-
-    def _peek_identity(self) -> None:
-        """The header of the first frame, from the raw values (no pydantic, no SQLAlchemy)."""
-        from tui.settings_sources import peek_environment, peek_sqlite_path, sqlite_url
-
-        values = self._raw_values = layered_values(self.env_file, self.overrides)
-        self.environment = peek_environment(values)
-        path = peek_sqlite_path(values)
-        self.masked_url = sqlite_url(path) if path is not None else ""
-        self.connection_state = "loading settings…"
+        self.show_identity()
 
     # -- lifecycle -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -177,84 +132,26 @@ class DbTuiApp(App[None]):
             yield Static(Text("Loading settings…", style="dim"), id="startup-status")
 
     def on_mount(self) -> None:
-        self._loop = asyncio.get_running_loop()
         if self.settings_loaded:
             self._start()
         else:
-            # Loading shares the processor with painting the first frame; started at once it
-            # uses the idle moments of Textual's start (about 20 ms sooner rows).
             self._load_settings()
-
-    def _start(self) -> None:
-        self.set_timer(GC_RESUME_SECONDS, resume_gc)
-        self.manager.sql_log.listeners.append(self._statement_ran)
-        self.set_interval(HEALTH_SECONDS, self._watch_sqlite_file)
-        self._first_screen = True
-        self.switch_mode(self.initial_mode)
-        self._first_screen = False
-        self.prepare_database()
-
-    def delay_update(self, delay: float = 0.05) -> None:
-        """Textual holds the screen for `delay` after a mode switch to mask the transition;
-        the switch from the start-up frame to the first screen has nothing to mask, and its
-        first rows would wait (up to 50 ms)."""
-        if not self._first_screen:
-            super().delay_update(delay)
 
     @work(thread=True, exclusive=True, group="startup-settings", exit_on_error=False)
     def _load_settings(self) -> None:
-        """Import the first screen off the UI thread: at once on an existing development
-        SQLite file (`validate_settings` follows the first rows), else after validation."""
-        early = early_settings(self._raw_values, self.initial_mode)
-        if early is not None:
-            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
-                self.call_from_thread(self._settings_ready, early)
-            return
-        self._check_settings(self._settings_ready)
-
-    def _check_settings(self, ready: Callable[[Settings], None]) -> None:
-        """Validate the settings (imports pydantic); hand them to `ready` on the UI thread, or
-        end the app with the problem."""
-        settings, problem = load_startup_settings(self.env_file, self.overrides, self.initial_mode)
+        """Validate the settings off the UI thread; then open the first screen, or end the
+        app with the problem."""
+        settings, problem = startup.load_startup_settings(
+            self.env_file, self.overrides, self.initial_mode
+        )
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             if problem is not None or settings is None:
                 self.call_from_thread(self._startup_failed, problem or "invalid settings")
             else:
-                self.call_from_thread(ready, settings)
+                self.call_from_thread(self._settings_ready, settings)
 
-    def validate_settings(self) -> None:
-        """Validate provisional start-up settings now (a screen calls this once its first rows
-        are painted)."""
-        if self.settings_loaded and not self.settings_validated:
-            self._validate_settings()
-
-    @work(thread=True, exclusive=True, group="validate-settings", exit_on_error=False)
-    def _validate_settings(self) -> None:
-        self._check_settings(self._settings_checked)
-        # The first rows did without the ORM (Core tables, the SqliteReader); import it here,
-        # off the UI thread, before the engine, a write or Alembic wants it.
-        import sqlalchemy.ext.asyncio  # noqa: F401
-        from sqlalchemy.orm import configure_mappers
-
-        import tui.models  # noqa: F401
-
-        configure_mappers()
-
-    def _settings_checked(self, settings: Settings) -> None:
-        """The validated settings replace the provisional ones (they name the same file)."""
-        if self._exit or self.startup_error or self.settings_validated:
-            return
-        moved = settings.url() != self.manager.settings.url()
-        self.settings = settings
-        self.settings_validated = True
-        if moved:  # not expected: both come from the same values by the same rule
-            self.run_worker(self.switch_database(settings), exit_on_error=False)
-            return
-        self.manager.settings = settings
-        self._show_identity()
-
-    def _settings_ready(self, settings: Settings | SqliteFileSettings) -> None:
-        if self._exit or self.startup_error:
+    def _settings_ready(self, settings: Settings) -> None:
+        if self.return_code is not None:  # exiting already
             return
         try:
             self._use_settings(settings)
@@ -265,141 +162,50 @@ class DbTuiApp(App[None]):
             return
         self._start()
 
+    def _start(self) -> None:
+        self.set_timer(startup.GC_RESUME_SECONDS, startup.resume_gc)
+        self.connection_watch.start()
+        self.switch_mode(self.initial_mode)
+        self.database.start()
+
     def _startup_failed(self, line: str) -> None:
-        resume_gc()
         self.startup_error = " ".join(line.split())
         self.exit(return_code=1)
 
     async def on_unmount(self) -> None:
-        resume_gc()
-        if not self.settings_loaded:
-            return
-        with contextlib.suppress(ValueError):
-            self.manager.sql_log.listeners.remove(self._statement_ran)
-        await self.manager.dispose()
+        if self.settings_loaded:
+            self.connection_watch.stop()
+            await self.manager.dispose()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "seed" or (action == "switch_mode" and parameters[:1] == ("settings",)):
-            return self.settings_validated  # writes and the settings form wait for validation
         return self.settings_loaded or action not in NEEDS_SETTINGS
 
-    def _show_identity(self) -> None:
+    # -- the header ------------------------------------------------------------------------
+    def show_identity(self) -> None:
+        """The header shows the current database's environment, URL and write state."""
         settings = self.manager.settings
         self.environment = settings.ENVIRONMENT.value
         self.masked_url = settings.masked_url
-        production = _is_production(settings)
+        production = settings.ENVIRONMENT == "production"
         self.connection_state = (
             "read-only" if self.manager.read_only else "UNLOCKED" if production else ""
         )
 
-    @work(exclusive=True, group="startup", exit_on_error=False)
-    async def prepare_database(self) -> None:
-        """Connect; on a fresh development database migrate to head; then let screens load."""
-        from tui.db.errors import ConnectionProblem
-
-        manager = self.manager
-        # An early start-up file was opened and seen to have tables: the first rows need no
-        # ping and no schema (a problem still shows when the table loads).
-        if not isinstance(manager.settings, SqliteFileSettings):
-            self.connection_state = "connecting…"
-            try:
-                await manager.ping()
-            except ConnectionProblem as problem:
-                self._report_problem(str(problem))
-                self.database_ready.set()
-                self._database_changed()
-                return
-            if await self._is_fresh_database():
-                self.connection_state = "creating schema…"
-                await self._migrate_new_database()
-        manager.healthy = True
-        self._show_identity()
-        self.connection_problem = False
-        self.database_ready.set()
-        self._database_changed()
-        self.check_revision()
-
-    async def _is_fresh_database(self) -> bool:
-        """True for a development/testing SQLite database that has no tables at all."""
-        settings = self.manager.settings
-        if not settings.is_sqlite or _is_production(settings):
-            return False
-        from sqlalchemy import text
-
-        async with self.manager.engine.connect() as conn:
-            query = "select count(*) from sqlite_master where type = 'table'"
-            tables = (await conn.execute(text(query))).scalar_one()
-        return tables == 0
-
-    async def _migrate_new_database(self) -> None:
-        """Upgrade a new database to head and say how it went (a failure, e.g. of the
-        application's env.py, leaves it empty and the app running: Migrations shows why)."""
-        settings = self.manager.settings
-        ended = await self.create_schema().wait()
-        if ended.error is None:
-            self.notify(f"New database migrated to head: {settings.masked_url}")
-            return
-        from tui.db.errors import short_error
-
-        reason = short_error(ended.error, database=settings)
-        self.notify(f"The new database was not migrated: {reason}", severity="error", timeout=10)
-
-    @work(thread=True, exclusive=True, group="create-schema", exit_on_error=False)
-    def create_schema(self) -> Ended[tuple[str, ...]]:
-        """Upgrade a new database to head (in this thread worker); how it ended."""
-        from tui.migrations import Ended, MigrationRunner, run_with_connection
-
-        runner = MigrationRunner(self.alembic_config, settings=self.manager.settings)
-        return Ended.of(lambda: run_with_connection(self, self.manager, runner.upgrade))
-
-    @work(thread=True, exclusive=True, group="revision-check", exit_on_error=False)
-    def check_revision(self, announce: bool = True) -> None:
-        """Show in the header whether the database is at the scripts' head (in this thread
-        worker, after the first screen is up); with `announce`, also say so in a notification."""
-        worker = get_current_worker()
-        if announce and worker.cancelled_event.wait(0.3):
-            return
-        from tui.migrations import MigrationRunner, run_with_connection
-
-        runner = MigrationRunner(self.alembic_config, settings=self.manager.settings)
-        status = run_with_connection(self, self.manager, runner.startup_status)
-        if not worker.is_cancelled:
-            self.call_from_thread(self._show_revision_state, status, announce)
-
-    def _show_revision_state(self, status: str | None, announce: bool) -> None:
-        self.revision_state = status or ""
-        if status and announce:
-            self.notify(f"{status} — press 4 for Migrations", severity="warning", timeout=8)
-
-    def _report_problem(self, message: str) -> None:
+    def report_problem(self, message: str) -> None:
+        """The database cannot be used: say so in the header and a notification."""
         self.connection_state = message
         self.connection_problem = True
         self.notify(message, title="Database unavailable", severity="error", timeout=10)
 
-    def _database_changed(self) -> None:
-        self.db_generation += 1
-        from tui.screens.base import DbScreen
-
-        if isinstance(self.screen, DbScreen):
-            self.screen.refresh_if_stale()
-
+    # -- the database, for screens ---------------------------------------------------------
     async def switch_database(self, settings: Settings) -> None:
         """Switch the live connection (keeps the old one when the new one fails)."""
-        await self.manager.switch(settings)
-        self.settings = settings
-        self.manager.sql_log.hide_parameters = _is_production(settings)
-        self.connection_problem = False
-        self._show_identity()
-        if await self._is_fresh_database():
-            # Same rule as at start-up: a new development database gets the schema.
-            await self._migrate_new_database()
-        self._database_changed()
-        self.check_revision()
+        await self.database.switch_database(settings)
 
     def database_changed(self) -> None:
         """Tell every screen that the data changed underneath (e.g. after a migration)."""
-        self._database_changed()
-        self.check_revision(announce=False)
+        self.database.changed()
+        self.database.check_revision(announce=False)
 
     # -- errors ----------------------------------------------------------------------------
     def notify(
@@ -441,60 +247,13 @@ class DbTuiApp(App[None]):
         message = short_error(error, database=self.manager.settings)
         self.log.error(f"worker {event.worker.name!r} failed: {message}")
         self.notify(message, title="Error", severity="error", timeout=8)
-        self._maybe_connection_lost(error)
+        self.connection_watch.error_seen(error)
 
     def on_record_table_load_failed(self, event: Message) -> None:
         """A table could not load (the screen already told the user): is the database gone?"""
         error = getattr(event, "error", None)
         if isinstance(error, BaseException):
-            self._maybe_connection_lost(error)
-
-    # -- connection health -----------------------------------------------------------------
-    def _maybe_connection_lost(self, error: BaseException) -> None:
-        from tui.db.health import may_be_connection_error
-
-        if may_be_connection_error(error):
-            self.check_connection()
-
-    @work(exclusive=True, group="health", exit_on_error=False)
-    async def check_connection(self) -> None:
-        """Ping the live database; the header says whether it can be reached."""
-        from tui.db.errors import ConnectionProblem
-
-        if self._file_missing:  # the SQLite file watch already says what is wrong
-            return
-        try:
-            await self.manager.ping()
-        except ConnectionProblem as problem:
-            self._report_problem(f"connection lost: {problem}")
-            return
-        self._connection_ok()
-
-    def _statement_ran(self) -> None:
-        """SqlLog listener, called on any thread: a statement worked, the connection is back."""
-        if self.connection_problem and not self._file_missing and self._loop is not None:
-            with contextlib.suppress(RuntimeError):  # the app's loop has already closed
-                self._loop.call_soon_threadsafe(self._connection_ok)
-
-    def _connection_ok(self) -> None:
-        if self.connection_problem and not self._file_missing:
-            self.connection_problem = False
-            self._show_identity()
-            self.notify(f"Connected again: {self.manager.settings.masked_url}")
-
-    async def _watch_sqlite_file(self) -> None:
-        """An open SQLite connection keeps working on a deleted file: watch the path."""
-        from tui.db.health import missing_sqlite_file
-
-        problem = missing_sqlite_file(self.manager.settings)
-        if problem and not self._file_missing:
-            self._file_missing = True
-            self._report_problem(problem)
-        elif not problem and self._file_missing:
-            # Connections still hold the deleted file: reopen them on the one now there.
-            await self.manager.reconnect()
-            self._file_missing = False
-            self._connection_ok()
+            self.connection_watch.error_seen(error)
 
     # -- actions ---------------------------------------------------------------------------
     async def action_quit(self) -> None:
@@ -555,7 +314,7 @@ class DbTuiApp(App[None]):
         self.notify("Seeding demo data…")
         result = await seed(self.manager, users=50, posts=500, tags=30)
         self.notify(f"Added {result.users} users, {result.posts} posts, {result.tags} tags")
-        self._database_changed()
+        self.database.changed()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         if not self.settings_loaded:
@@ -575,60 +334,6 @@ class DbTuiApp(App[None]):
                 self.switch_mode(mode)
 
         return go
-
-
-def early_settings(
-    values: Mapping[str, Any], initial_mode: str = "users"
-) -> SqliteFileSettings | None:
-    """Provisional settings from the raw setting `values` (`layered_values`) for an existing
-    development SQLite file when the first screen only lists rows, with that screen imported;
-    None when the settings must be validated first. Needs no pydantic. Runs in a worker
-    thread."""
-    if initial_mode not in EARLY_SCREENS:
-        return None
-    early = existing_sqlite_file(values)
-    if early is not None:
-        _warm_first_screen(early, initial_mode)
-    return early
-
-
-def _warm_first_screen(settings: Settings | SqliteFileSettings, initial_mode: str) -> None:
-    """Import what the first screen needs while the first frame is up."""
-    from importlib import import_module
-
-    import_module("tui.db.session")
-    settings.url().get_dialect()
-    if settings.is_sqlite:
-        import_module("aiosqlite")
-    if initial_mode in {mode for mode, _title, _key in SCREENS}:
-        import_module(f"tui.screens.{initial_mode}")
-
-
-def load_startup_settings(
-    env_file: Path | None, overrides: dict[str, str], initial_mode: str = "users"
-) -> tuple[Settings | None, str | None]:
-    """Load and check the settings as the app path needs them, and import the first screen's
-    module. Returns (settings, None), or (None, one line) for invalid settings or a SQLite
-    target that is not a SQLite file. Runs in a worker thread (imports pydantic, SQLAlchemy)."""
-    from pydantic import ValidationError
-    from sqlalchemy.exc import ArgumentError
-
-    from tui.config import load_settings
-    from tui.settings_sources import describe_validation_error, sqlite_file_problem
-
-    try:
-        settings = load_settings(env_file, overrides)
-        url = settings.url()
-    except ValidationError as exc:
-        return None, describe_validation_error(exc)
-    except ArgumentError:
-        return None, "invalid DATABASE_URL: cannot parse it as a database URL"
-    if settings.is_sqlite and not settings.is_memory:
-        problem = sqlite_file_problem(url.database or "", settings.masked_url)
-        if problem:
-            return None, problem
-    _warm_first_screen(settings, initial_mode)
-    return settings, None
 
 
 def make_app(

@@ -3,8 +3,8 @@
 Start-up time matters, so this module imports only the standard library at load time; settings,
 SQLAlchemy and Textual are imported when a command needs them, and Alembic and Faker never
 before the app's first screen. The app path does not load the settings at all: the app shows
-its first frame, then loads them in a worker (`tui.app.DbTuiApp`); only cheap checks of the
-raw values run here (`tui.settings_sources`). Every expected failure ends as one line on stderr
+its first frame, then loads them in a worker (`tui.startup`); only cheap checks of the raw
+values run here (`tui.settings_sources`). Every expected failure ends as one line on stderr
 naming the problem and the masked database URL (never a password), with exit code 1.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import sys
 from collections.abc import Callable
@@ -194,13 +193,16 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
         problem = sqlite_file_problem(path, sqlite_url(path))
         if problem:
             raise CommandError(problem)
-    # Start-up allocates much and frees little: collection pauses until the first screen is
-    # up (the app resumes it, see `tui.app.resume_gc`), about 12% less start-up time.
-    gc.disable()
-    from tui.app import make_app
+    from tui import startup
 
-    app = make_app(None, env_file=env_file, overrides=overrides, alembic_config=alembic_config)
-    app.run()
+    startup.pause_gc()  # the app resumes it once its first screen is up
+    try:
+        from tui.app import make_app
+
+        app = make_app(None, env_file=env_file, overrides=overrides, alembic_config=alembic_config)
+        app.run()
+    finally:
+        startup.resume_gc()
     if app.startup_error:
         raise CommandError(app.startup_error)
     return int(getattr(app, "return_code", 0) or 0)

@@ -48,7 +48,7 @@ class Origin(StrEnum):
 
 
 class Settings(BaseSettings):
-    """dbtui settings; field names are part of the contract (see DESIGN.md)."""
+    """dbtui settings; field names are part of the contract (`.env.example` lists them)."""
 
     model_config = SettingsConfigDict(
         env_file=None,

@@ -1,11 +1,9 @@
 """Settings before pydantic: the raw layered values and the cheap checks start-up makes on them.
 
-Start-up time matters, so this module needs only the standard library and python-dotenv. The
-precedence rule lives here once: defaults < `.env` < process environment < command-line flags;
-`tui.config.load_settings` validates what `layered_values` returns, and the app peeks at the
-same values to show the environment in its first frame before pydantic and SQLAlchemy load,
-and, on an existing development SQLite file, opens its first screen on `SqliteFileSettings`
-before pydantic loads at all.
+This module needs only the standard library and python-dotenv. The precedence rule lives here
+once: defaults < `.env` < process environment < command-line flags; `tui.config.load_settings`
+validates what `layered_values` returns, and the app peeks at the same values to show the
+environment in its first frame while the settings are validated.
 """
 
 from __future__ import annotations
@@ -14,13 +12,9 @@ import os
 import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import URL
+from typing import Any
 
 
 class Environment(StrEnum):
@@ -29,27 +23,6 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TESTING = "testing"
     PRODUCTION = "production"
-
-
-class DatabaseSettings(Protocol):
-    """What the data layer reads of the settings: `tui.config.Settings`, or at start-up the
-    `SqliteFileSettings` that stand in for them until pydantic has validated them."""
-
-    ENVIRONMENT: Environment
-
-    def url(self, *, sync: bool = False) -> URL: ...
-
-    @property
-    def masked_url(self) -> str: ...
-
-    @property
-    def is_sqlite(self) -> bool: ...
-
-    @property
-    def is_memory(self) -> bool: ...
-
-    @property
-    def secrets(self) -> list[str]: ...
 
 
 SETTING_NAMES: tuple[str, ...] = (
@@ -128,50 +101,6 @@ def peek_sqlite_path(values: Mapping[str, Any]) -> str | None:
         return None
     path = str(values.get("SQLITE_DATABASE", DEFAULT_SQLITE_DATABASE))
     return path if path.strip() else None
-
-
-@dataclass(frozen=True)
-class SqliteFileSettings:
-    """The settings of an existing development SQLite file, taken from the raw values without
-    pydantic: the first screen opens on them, and the app validates the full `Settings` once
-    its first rows are painted (and replaces these, or ends with the error)."""
-
-    SQLITE_DATABASE: str
-    ENVIRONMENT: Environment = Environment.DEVELOPMENT
-    is_sqlite: ClassVar[bool] = True
-    is_memory: ClassVar[bool] = False
-
-    def url(self, *, sync: bool = False) -> URL:
-        """The file's URL, as `Settings.url` builds it for development."""
-        from sqlalchemy.engine import URL
-
-        return URL.create("sqlite" if sync else "sqlite+aiosqlite", database=self.SQLITE_DATABASE)
-
-    @property
-    def masked_url(self) -> str:
-        return self.url().render_as_string(hide_password=True)
-
-    @property
-    def secrets(self) -> list[str]:
-        return []
-
-
-def existing_sqlite_file(values: Mapping[str, Any]) -> SqliteFileSettings | None:
-    """`SqliteFileSettings` when the raw values name a development SQLite file that exists and
-    has tables; None otherwise (other environments, a URL, a missing file, one without tables
-    or that SQLite cannot read): then the settings are validated before anything else opens
-    the database, and a new database gets its schema only after that."""
-    path = peek_sqlite_path(values)
-    if path is None or peek_environment(values) != DEFAULT_ENVIRONMENT:
-        return None
-    file = Path(path).expanduser()
-    try:
-        if not file.is_file() or file.stat().st_size == 0:
-            return None
-        tables = sqlite_table_count(file)
-    except (OSError, ValueError, sqlite3.Error):
-        return None
-    return SqliteFileSettings(path) if tables > 0 else None
 
 
 def sqlite_table_count(file: Path) -> int:

@@ -108,7 +108,7 @@ async def test_read_only_sqlite_file_or_folder(
         manager = SessionManager(sqlite_settings(path))
         try:
             await manager.ping()  # connect-time pragmas (WAL) leave it openable
-            assert await usernames(manager) == ["ann"]  # list pages (the SqliteReader)
+            assert await usernames(manager) == ["ann"]  # list pages
             async with manager.session() as session:  # reads through the engine
                 assert (await session.execute(text("select count(*) from users"))).scalar() == 1
             error = await failure(manager, INSERT_BOB)

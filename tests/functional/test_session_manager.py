@@ -11,6 +11,7 @@ from tests.conftest import create_schema, pg_settings, sqlite_settings
 from tui.db.errors import ConnectionProblem, ReadOnlyError
 from tui.db.session import SessionManager
 from tui.models import User
+from tui.repositories import Query, UserRepository
 
 
 def _user(name: str) -> User:
@@ -174,3 +175,39 @@ async def test_failed_statements_are_logged_with_their_reason(manager: SessionMa
     failed = [e for e in manager.sql_log.newest_first() if e.error]
     assert len(failed) == 1
     assert "no_such_table" in failed[0].statement and "no_such_table" in failed[0].error
+
+
+async def _listed(manager: SessionManager, query: Query | None = None) -> list[str]:
+    async with manager.read_session() as session:
+        page = await UserRepository(session).page(query or Query(sort="username"))
+    return [row.username for row in page.rows]
+
+
+async def test_list_pages_show_committed_writes(manager: SessionManager):
+    assert await _listed(manager) == []
+    async with manager.session() as session:
+        session.add(_user("bob"))
+    assert await _listed(manager) == ["bob"]
+    async with manager.session() as session:
+        await UserRepository(session).soft_delete(1)
+    assert await _listed(manager) == []
+    assert await _listed(manager, Query(filters={"trash": True})) == ["bob"]
+
+
+async def test_a_read_opened_before_a_switch_never_reopens_the_old_file(tmp_path: Path):
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    manager = SessionManager(sqlite_settings(first))
+    other = SessionManager(sqlite_settings(second))
+    try:
+        await create_schema(manager)
+        await create_schema(other)
+        await other.dispose()
+        async with manager.read_session() as opened_before:
+            await manager.switch(other.settings)
+            first.unlink()  # the user removes the file they switched away from
+            with pytest.raises(ConnectionProblem, match="switched"):
+                await UserRepository(opened_before).page(Query())
+        assert not first.exists()
+        assert await _listed(manager) == []  # the new database answers
+    finally:
+        await manager.dispose()

@@ -67,7 +67,7 @@ async def test_postgres_goes_away_and_comes_back(tmp_path: Path, pg_database: st
 async def test_sqlite_file_removed_and_restored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tui.app.HEALTH_SECONDS", 0.05)
+    monkeypatch.setattr("tui.services.connection_watch.FILE_WATCH_SECONDS", 0.05)
     Path("data").mkdir()
     settings = sqlite_settings(Path("data/app.db"))
     await prepare(settings, "on_disk")

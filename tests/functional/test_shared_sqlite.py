@@ -83,7 +83,7 @@ async def main():
     app = make_app(None, overrides={"SQLITE_DATABASE": sys.argv[1]})
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(2000):
-            if app.settings_validated and app.database_ready.is_set():
+            if app.settings_loaded and app.database_ready.is_set():
                 break
             await pilot.pause(0.01)
         await app.workers.wait_for_complete()
@@ -142,10 +142,10 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str) -> 
 
 
 async def ready(app: DbTuiApp, pilot: Pilot) -> None:
-    """Wait until start-up is over: settings validated, database ready, rows loaded."""
+    """Wait until start-up is over: settings loaded, database ready, rows loaded."""
     await wait_until(
         pilot,
-        lambda: app.settings_loaded and app.settings_validated and app.database_ready.is_set(),
+        lambda: app.settings_loaded and app.database_ready.is_set(),
         "the settings and the database",
     )
     await settle(app, pilot)
@@ -238,7 +238,7 @@ async def started(app: DbTuiApp) -> AsyncIterator[Pilot]:
 
 
 async def test_file_with_tables() -> None:
-    """`dbtui` on an existing development file (its first screen opens before validation)."""
+    """`dbtui` on an existing development file."""
     path = Path("app.db").resolve()
     await seeded_file(path)
     app = make_app(None, overrides={"SQLITE_DATABASE": "app.db"})

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import tui.app
+import tui.startup
 from tests.functional.test_screen_common import (
     add_user,
     database,
@@ -27,7 +28,8 @@ from tui.screens.users import UsersScreen
 
 
 def hold(monkeypatch: pytest.MonkeyPatch, *names: str) -> threading.Event:
-    """Each `tui.app.<name>` (run in a worker thread) waits until the returned event is set."""
+    """Each `tui.startup.<name>` (run in a worker thread) waits until the returned event is
+    set."""
     go_on = threading.Event()
 
     def held(original: Any) -> Any:
@@ -38,14 +40,14 @@ def hold(monkeypatch: pytest.MonkeyPatch, *names: str) -> threading.Event:
         return wait_then_call
 
     for name in names:
-        monkeypatch.setattr(tui.app, name, held(getattr(tui.app, name)))
+        monkeypatch.setattr(tui.startup, name, held(getattr(tui.startup, name)))
     return go_on
 
 
 @pytest.fixture
 def held_settings(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Nothing loads until the returned event is set (to look at the first frame)."""
-    return hold(monkeypatch, "load_startup_settings", "early_settings")
+    return hold(monkeypatch, "load_startup_settings")
 
 
 async def wait_for(pilot: Any, condition: Any, what: str) -> None:
@@ -158,32 +160,9 @@ def test_dbtui_in_a_terminal_with_invalid_settings_prints_one_line(tmp_path: Pat
     assert "staging" in lines[0]
 
 
-async def test_an_existing_development_file_shows_rows_before_the_settings_are_validated(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_invalid_settings_end_the_app_on_an_existing_database() -> None:
     async with database(local_sqlite()) as manager:
-        await add_user(manager, "early_ann")
-    validation = hold(monkeypatch, "load_startup_settings")
-    app = make_app(None, env_file=None, overrides={"SQLITE_DATABASE": "app.db"})
-    async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(pilot, lambda: "early_ann" in screen_text(app), "the first rows")
-        assert isinstance(app.screen, UsersScreen) and not app.settings_validated
-        await pilot.press("5")  # the settings form waits for validated settings
-        await pilot.pause()
-        assert isinstance(app.screen, UsersScreen)
-
-        validation.set()
-        await wait_for(pilot, lambda: app.settings_validated, "validated settings")
-        assert type(app.manager.settings).__name__ == "Settings"
-        assert app.manager.settings.SQLITE_DATABASE == "app.db"
-        await pilot.press("5")
-        await settle(app, pilot)
-        assert "app.db" in screen_text(app) and not isinstance(app.screen, UsersScreen)
-
-
-async def test_invalid_settings_end_the_app_even_after_early_rows() -> None:
-    async with database(local_sqlite()) as manager:
-        await add_user(manager, "early_bob")
+        await add_user(manager, "existing_bob")
     app = make_app(None, env_file=None, overrides={"POSTGRES_PORT": "99999"})
     await run_to_exit(app)
     assert app.return_code == 1
@@ -191,8 +170,8 @@ async def test_invalid_settings_end_the_app_even_after_early_rows() -> None:
 
 
 async def test_a_new_database_is_migrated_only_after_validation() -> None:
-    """A SQLite file without tables is not opened early: its schema waits for the settings
-    to be valid (here they are not: nothing is created)."""
+    """A SQLite file without tables gets its schema only once the settings are valid (here
+    they are not: nothing is created)."""
     import sqlite3
 
     with sqlite3.connect("app.db") as raw:
@@ -205,25 +184,21 @@ async def test_a_new_database_is_migrated_only_after_validation() -> None:
         assert raw.execute("select count(*) from sqlite_master").fetchone() == (0,)
 
 
-async def test_the_early_path_lists_users_without_pydantic_or_the_orm() -> None:
-    from tests.unit.test_import_hygiene import FIRST_ROWS_NEVER, loaded
+async def test_garbage_collection_paused_for_start_up_resumes_with_the_first_screen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`dbtui` pauses garbage collection while it starts; a pause left on would let the app's
+    memory grow for as long as it runs."""
+    import gc
 
+    monkeypatch.setattr(tui.startup, "GC_RESUME_SECONDS", 0.05)
     async with database(local_sqlite()) as manager:
-        await add_user(manager, "light_cy")
-    code = (
-        "import asyncio\n"
-        "from tui.app import early_settings\n"
-        "from tui.db.session import SessionManager\n"
-        "from tui.repositories import Query, UserRepository\n"
-        "async def main():\n"
-        "    manager = SessionManager(early_settings({'SQLITE_DATABASE': 'app.db'}))\n"
-        "    async with manager.read_session() as session:\n"
-        "        page = await UserRepository(session).page(Query())\n"
-        "        total = await UserRepository(session).count(Query())\n"
-        "    assert [row.username for row in page.rows] == ['light_cy'], page\n"
-        "    assert total.value == 1, total\n"
-        "    await manager.dispose()\n"
-        "asyncio.run(main())"
-    )
-    never = (*FIRST_ROWS_NEVER, "pydantic", "pydantic_settings", "tui.config")
-    assert loaded(code, never) == []
+        await add_user(manager, "collected_ann")
+    tui.startup.pause_gc()
+    try:
+        app = make_app(None, env_file=None, overrides={"SQLITE_DATABASE": "app.db"})
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_for(pilot, lambda: "collected_ann" in screen_text(app), "the first rows")
+            await wait_for(pilot, gc.isenabled, "garbage collection to resume")
+    finally:
+        gc.enable()

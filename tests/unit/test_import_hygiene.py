@@ -19,11 +19,9 @@ FIRST_FRAME_NEVER = (
     *HEAVY,
 )
 #: Not needed to list users: only writes, forms and dialogs use them (lists are read from the
-#: Core tables; the ORM loads after the first rows).
+#: Core tables; the mapped models load with the first write).
 FIRST_ROWS_NEVER = (
     *HEAVY,
-    "sqlalchemy.orm",
-    "sqlalchemy.ext.asyncio",
     "tui.models",
     "pwdlib",
     "argon2",

@@ -56,34 +56,3 @@ def test_sqlite_file_problems(tmp_path: Path) -> None:
     assert problem == f"not a SQLite database file: {notes} ({target})"
     (tmp_path / "empty.db").touch()
     assert sqlite_file_problem(str(tmp_path / "empty.db"), target) is None
-
-
-def test_only_an_existing_development_file_with_tables_opens_before_validation(
-    tmp_path: Path,
-) -> None:
-    import sqlite3
-
-    from tui.settings_sources import SqliteFileSettings, existing_sqlite_file
-
-    def early(name: str, **values: str) -> SqliteFileSettings | None:
-        return existing_sqlite_file({"SQLITE_DATABASE": str(tmp_path / name), **values})
-
-    assert early("missing.db") is None
-    (tmp_path / "empty.db").touch()
-    assert early("empty.db") is None
-    (tmp_path / "notes.db").write_text("not a database at all\n" * 20)
-    assert early("notes.db") is None
-    with sqlite3.connect(tmp_path / "bare.db") as raw:
-        raw.execute("PRAGMA user_version = 1")  # a SQLite file, but no table in it
-    assert early("bare.db") is None
-    with sqlite3.connect(tmp_path / "app.db") as raw:
-        raw.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
-    found = early("app.db")
-    assert found == SqliteFileSettings(str(tmp_path / "app.db"))
-    assert found.masked_url == f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"
-    assert found.url(sync=True).drivername == "sqlite" and found.secrets == []
-    validated = load_settings(None, {"SQLITE_DATABASE": str(tmp_path / "app.db")}, environ={})
-    assert found.url() == validated.url() and found.masked_url == validated.masked_url
-    assert early("app.db", ENVIRONMENT="production") is None
-    assert early("app.db", ENVIRONMENT="testing") is None
-    assert early("app.db", DATABASE_URL="sqlite:///other.db") is None

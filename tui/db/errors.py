@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 if TYPE_CHECKING:
-    from tui.settings_sources import DatabaseSettings
+    from tui.config import Settings
 
 #: What the search bar says when the database refuses a search (too long, too complex).
 SEARCH_REJECTED = "search text too long or too complex for the database: shorten it"
@@ -103,7 +103,7 @@ def short_error(
     exc: BaseException,
     secrets: list[str] | None = None,
     *,
-    database: DatabaseSettings | None = None,
+    database: Settings | None = None,
 ) -> str:
     """One line for `exc` that says what went wrong and what to do, with any secret masked.
 
@@ -137,7 +137,7 @@ def rejected_search(exc: BaseException) -> bool:
 
 
 # -- what a person reads -----------------------------------------------------------------------
-def _describe(exc: BaseException, database: DatabaseSettings | None) -> str:
+def _describe(exc: BaseException, database: Settings | None) -> str:
     if isinstance(exc, DbTuiError):
         return str(exc) or type(exc).__name__
     sqlite = _find_sqlite(exc)
@@ -156,7 +156,7 @@ def _describe(exc: BaseException, database: DatabaseSettings | None) -> str:
     return _driver_text(exc)
 
 
-def _sqlite_line(error: sqlite3.Error, database: DatabaseSettings | None) -> str | None:
+def _sqlite_line(error: sqlite3.Error, database: Settings | None) -> str | None:
     path = _sqlite_path(database)
     file = path or "the database file"
     code = _sqlite_code(error)
@@ -260,7 +260,7 @@ def _unreachable(exc: BaseException) -> bool:
     return False
 
 
-def _sqlite_path(database: DatabaseSettings | None) -> str | None:
+def _sqlite_path(database: Settings | None) -> str | None:
     if database is None or not database.is_sqlite or database.is_memory:
         return None
     return database.url().database or None

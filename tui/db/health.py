@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from tui.db.errors import ConnectionProblem
-from tui.settings_sources import DatabaseSettings
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 
 def may_be_connection_error(exc: BaseException) -> bool:
@@ -31,7 +34,7 @@ def may_be_connection_error(exc: BaseException) -> bool:
     return False
 
 
-def missing_sqlite_file(settings: DatabaseSettings) -> str | None:
+def missing_sqlite_file(settings: Settings) -> str | None:
     """A message when the settings' SQLite database file (or its folder) is gone, else None.
 
     An open SQLite connection keeps working on a deleted file, so this is checked by path.

@@ -9,12 +9,17 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import NullPool, StaticPool
 
 from tui.db.errors import (
@@ -24,17 +29,11 @@ from tui.db.errors import (
     driver_error,
 )
 from tui.db.health import missing_sqlite_file
-from tui.db.reader_session import ReaderSession
 from tui.db.sql_log import SqlLog, now, pool_logger
 from tui.db.sqlite_open import immutable_uri
-from tui.db.sqlite_reader import SqliteReader
-from tui.settings_sources import DatabaseSettings, Environment
+from tui.settings_sources import Environment
 
 if TYPE_CHECKING:
-    # the asyncio extension imports the ORM (~70 ms): loaded when the engine is first built,
-    # which list pages on a SQLite file do not need
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
     from tui.config import Settings
 
 CONNECT_TIMEOUT = 5.0
@@ -75,22 +74,14 @@ class ServerInfo:
     masked_url: str
 
 
-def _sqlite_path(settings: DatabaseSettings) -> str | None:
+def _sqlite_path(settings: Settings) -> str | None:
     if not settings.is_sqlite or settings.is_memory:
         return None
     return settings.url().database
 
 
-def _dialect(settings: DatabaseSettings) -> Dialect:
-    """The SQLAlchemy dialect of `settings`' URL, without an engine (for the `SqliteReader`,
-    which compiles SQL with it)."""
-    return settings.url().get_dialect()()
-
-
-def build_engine(settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEngine:
+def build_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     """Create an engine for `settings` (no connection is made here)."""
-    from sqlalchemy.ext.asyncio import create_async_engine
-
     url = settings.url()
     kwargs: dict[str, Any] = {"echo": False, "hide_parameters": True}
     if settings.is_sqlite:
@@ -104,12 +95,11 @@ def build_engine(settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEng
         kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         kwargs["pool_pre_ping"] = True
         if pooled:
-            full = cast("Settings", settings)  # only a development SQLite file is provisional
             kwargs.update(
-                pool_size=full.DB_POOL_SIZE,
-                max_overflow=full.DB_MAX_OVERFLOW,
-                pool_timeout=full.DB_POOL_TIMEOUT,
-                pool_recycle=full.DB_POOL_RECYCLE,
+                pool_size=settings.DB_POOL_SIZE,
+                max_overflow=settings.DB_MAX_OVERFLOW,
+                pool_timeout=settings.DB_POOL_TIMEOUT,
+                pool_recycle=settings.DB_POOL_RECYCLE,
             )
         else:
             kwargs["poolclass"] = NullPool
@@ -169,7 +159,7 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
 class SessionManager:
     """Owns the one `AsyncEngine` and its `async_sessionmaker`; switches between databases."""
 
-    def __init__(self, settings: DatabaseSettings, sql_log: SqlLog | None = None) -> None:
+    def __init__(self, settings: Settings, sql_log: SqlLog | None = None) -> None:
         self.sql_log = sql_log or SqlLog()
         self.settings = settings
         self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
@@ -177,74 +167,31 @@ class SessionManager:
         self._writes_in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._engine: AsyncEngine | None = None
-        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
-        self._read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
-        self.reader = self._make_reader(settings)
-        if self.reader is None:  # lists need the engine: build it now (a bad URL fails here)
-            self._use_engine(self._make_engine(settings))
+        self._use_engine(self._make_engine(settings))  # a bad URL fails here
 
     # -- construction ----------------------------------------------------------------------
     @property
     def engine(self) -> AsyncEngine:
-        """The engine; on a SQLite file built on first use (its list pages need none)."""
-        if self._engine is None:
-            self._use_engine(self._make_engine(self.settings))
-        assert self._engine is not None
+        """The engine of the current database."""
         return self._engine
-
-    async def load_engine(self) -> AsyncEngine:
-        """The engine, its first build importing the asyncio extension (and with it the ORM,
-        ~70 ms) in a thread rather than on the event loop."""
-        if self._engine is None:
-            await asyncio.to_thread(import_module, "sqlalchemy.ext.asyncio")
-        return self.engine
 
     def _use_engine(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._sessionmaker = self._read_sessionmaker = None
+        # Writes: on SQLite, BEGIN IMMEDIATE (see WRITE_TRANSACTION).
+        writes = engine.execution_options(**{WRITE_TRANSACTION: True})
+        # Reads: each statement stands alone, no BEGIN / COMMIT round trips for list pages.
+        if engine.dialect.name == "sqlite":
+            reads = engine.execution_options(**{NO_TRANSACTION: True})
+        else:
+            reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._sessionmaker = async_sessionmaker(writes, expire_on_commit=False, autoflush=False)
+        self._read_sessionmaker = async_sessionmaker(reads, expire_on_commit=False, autoflush=False)
 
-    @property
-    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        if self._sessionmaker is None:
-            self._sessionmaker = self._make_sessionmaker(self.engine)
-        return self._sessionmaker
-
-    @property
-    def read_sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        if self._read_sessionmaker is None:
-            self._read_sessionmaker = self._make_read_sessionmaker(self.engine)
-        return self._read_sessionmaker
-
-    def _make_engine(self, settings: DatabaseSettings, *, pooled: bool = True) -> AsyncEngine:
+    def _make_engine(self, settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         engine = build_engine(settings, pooled=pooled)
         self._install_guard_and_log(engine.sync_engine)
         self._install_pool_events(engine.sync_engine)
         return engine
-
-    @staticmethod
-    def _make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        bind = engine.execution_options(**{WRITE_TRANSACTION: True})
-        return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
-
-    @staticmethod
-    def _make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        # Each statement stands alone: no BEGIN / COMMIT round trips for list pages.
-        if engine.dialect.name == "sqlite":
-            bind = engine.execution_options(**{NO_TRANSACTION: True})
-        else:
-            bind = engine.execution_options(isolation_level="AUTOCOMMIT")
-        return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
-
-    def _make_reader(self, settings: DatabaseSettings) -> SqliteReader | None:
-        path = _sqlite_path(settings)
-        if path is None:
-            return None
-        return SqliteReader(path, _dialect(settings), self.sql_log, BUSY_TIMEOUT)
 
     async def run_sync(
         self, fn: Callable[..., T], *args: Any, allow_writes: bool = False, **kwargs: Any
@@ -337,22 +284,13 @@ class SessionManager:
 
     # -- sessions --------------------------------------------------------------------------
     @asynccontextmanager
-    async def read_session(self) -> AsyncIterator[AsyncSession | ReaderSession]:
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
         """A session for one or a few SELECTs: autocommit, no transaction round trips.
 
-        Never write through it (nothing is committed); use `session()` for writes. On a
-        SQLite file it is a `ReaderSession`: list pages and counts run on the `SqliteReader`,
-        other statements on a read `AsyncSession` opened for them.
+        Never write through it (nothing is committed); use `session()` for writes.
         """
-        if self.reader is None:
-            async with self.read_sessionmaker() as session:
-                yield session
-            return
-        reader_session = ReaderSession(self.reader, lambda: self.read_sessionmaker())
-        try:
-            yield reader_session
-        finally:
-            await reader_session.close()
+        async with self._read_sessionmaker() as session:
+            yield session
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -365,7 +303,7 @@ class SessionManager:
         gone = missing_sqlite_file(self.settings)
         if gone is not None:
             raise ConnectionProblem(f"nothing was written: {gone}")
-        async with self.sessionmaker() as session:
+        async with self._sessionmaker() as session:
             self._writes_in_flight += 1
             self._idle.clear()
             try:
@@ -390,11 +328,9 @@ class SessionManager:
     # -- connection management -------------------------------------------------------------
     async def ping(self, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
         """Connect, read the server version and measure one round trip."""
-        return await ping_engine(await self.load_engine(), self.settings, timeout)
+        return await ping_engine(self._engine, self.settings, timeout)
 
-    async def switch(
-        self, settings: DatabaseSettings, timeout: float = CONNECT_TIMEOUT
-    ) -> ServerInfo:
+    async def switch(self, settings: Settings, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
         """Connect to `settings`' database; only when that works, dispose the old engine.
 
         Waits for open sessions to finish (up to `timeout`) so that no write goes to the wrong
@@ -409,17 +345,14 @@ class SessionManager:
         if not await self.wait_idle(timeout):
             await new_engine.dispose()
             raise ConnectionProblem("a write is still running; try the switch again")
-        old, old_reader = self._engine, self.reader
+        old = self._engine
         self.settings = settings
         self._use_engine(new_engine)
-        self.reader = self._make_reader(settings)
         self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
         self.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
         self.healthy = True
-        if old_reader is not None:
-            await old_reader.close(final=True)
-        if old is not None:
-            await old.dispose()
+        _refuse_new_connections(old.sync_engine)
+        await old.dispose()
         return info
 
     def unlock(self) -> None:
@@ -432,19 +365,23 @@ class SessionManager:
     async def reconnect(self) -> None:
         """Drop every open connection; the next statement opens new ones (e.g. on a SQLite
         file that was deleted and is back)."""
-        if self.reader is not None:
-            await self.reader.close()
-        if self._engine is not None:
-            await self._engine.dispose()
+        await self._engine.dispose()
 
     async def dispose(self) -> None:
         """Close every connection (at the end)."""
         await self.reconnect()
 
 
-async def ping_engine(
-    engine: AsyncEngine, settings: DatabaseSettings, timeout: float
-) -> ServerInfo:
+def _refuse_new_connections(engine: Engine) -> None:
+    """A session opened before a switch must not reopen the old database (on SQLite that would
+    create the file again if it was removed): its engine refuses new connections."""
+
+    @event.listens_for(engine, "do_connect")
+    def _refuse(*_args: Any) -> None:
+        raise ConnectionProblem("the database was switched while this list was loading")
+
+
+async def ping_engine(engine: AsyncEngine, settings: Settings, timeout: float) -> ServerInfo:
     """Open a connection on `engine` and ask for the server version, within `timeout`."""
     sqlite_path = _sqlite_path(settings)
     if sqlite_path is not None and not Path(sqlite_path).expanduser().resolve().parent.is_dir():

@@ -13,7 +13,7 @@ immutable connection fail with SQLite's read-only error, which says why.
 
 The probe is a SQLite connection of its own: SQLite keeps the locks of every connection of the
 process to one file together, so closing it drops no other connection's lock (a plain
-``open()`` and ``close()`` would, see DESIGN.md).
+``open()`` and ``close()`` would, see `tui.settings_sources.sqlite_table_count`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def immutable_uri(path: str) -> str | None:
     folder is not writable, no ``-wal`` is left there, and a read-only open fails); None when
     a plain open works or an immutable one would be unsound.
 
-    Checked with `os.access` and SQLite itself, never by opening the file (see DESIGN.md).
+    Checked with `os.access` and SQLite itself, never by opening the file (see above).
     """
     file = Path(path).expanduser().resolve()
     if os.access(file.parent, os.W_OK) or not file.is_file() or Path(f"{file}-wal").exists():

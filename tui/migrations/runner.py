@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
     from sqlalchemy.engine import URL, Connection
 
-    from tui.settings_sources import DatabaseSettings
+    from tui.config import Settings
 
 T = TypeVar("T")
 Direction = Literal["upgrade", "downgrade"]
@@ -65,7 +65,7 @@ class MigrationRunner:
         self,
         alembic_ini: Path | None = None,
         *,
-        settings: DatabaseSettings,
+        settings: Settings,
         on_event: EventCallback | None = None,
     ) -> None:
         self.project = AlembicProject.find(alembic_ini)

@@ -1,8 +1,9 @@
 """Async data access per entity: keyset pages, counts, get, create, update, delete.
 
-Build a repository on a session from `SessionManager.session()`::
+Build a repository on a session from `SessionManager.session()` (writes) or
+`SessionManager.read_session()` (lists and reads)::
 
-    async with manager.session() as session:
+    async with manager.read_session() as session:
         page = await UserRepository(session).page(Query(sort="username"))
 
 Rows are frozen dataclasses, never live ORM objects. Bad input and integrity problems raise

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -33,19 +33,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
-from tui.db.sqlite_reader import READER
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.repositories.integrity import integrity_errors
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from tui.db.reader_session import ReaderSession
-
 R = TypeVar("R")
-#: What a repository works on: a session from `SessionManager.session()` for writes, or what
-#: `read_session()` yields (a `ReaderSession` on a SQLite file) for listing and reading.
-Session = Union["AsyncSession", "ReaderSession"]
 
 #: Built list statements kept for reuse (keyed by repository, dialect, query and part).
 STATEMENT_CACHE_SIZE = 512
@@ -172,8 +166,10 @@ class Repository(Generic[R]):
       without the id tie-breaker, straight off their unique index), `filter_names`;
     - `_select()` (the list columns, labelled as the row fields) and `_conditions(query)`
       (filters and search, on `table` only);
-    - `_to_rows(raw)` (row values from raw rows, read by position: list pages may come from
-      the `SqliteReader` as plain tuples; at most one extra grouped query per page).
+    - `_to_rows(raw)` (row values from raw rows; at most one extra grouped query per page).
+
+    Build it on a session from `SessionManager.session()` for writes, or `read_session()` for
+    listing and reading.
     """
 
     table: ClassVar[Table]
@@ -187,7 +183,7 @@ class Repository(Generic[R]):
     integrity_messages: ClassVar[Mapping[str, str]] = {}
     foreign_key_field: ClassVar[str] = "__root__"
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     # -- hooks ----------------------------------------------------------------------------
@@ -204,9 +200,6 @@ class Repository(Generic[R]):
     @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
-        reader = self.session.info.get(READER)
-        if reader is not None:
-            return reader.dialect.name
         bind = self.session.bind
         assert bind is not None, "the session must be bound to an engine"
         return bind.dialect.name
@@ -337,23 +330,10 @@ class Repository(Generic[R]):
             if keyset:
                 assert cursor is not None
                 params.update(_cursor_params(cursor))
-            rows.extend(await self._list_rows(statement, params))
+            rows.extend((await self.session.execute(statement, params)).all())
             if len(rows) >= want:
                 break
         return rows
-
-    async def _list_rows(
-        self, statement: Select[Any], params: dict[str, Any], lane: str = "pages"
-    ) -> Sequence[Any]:
-        """Rows of one list or count statement (tuples in SELECT order): through the read
-        session's `SqliteReader` when it has one (one thread hop instead of five; counts on
-        their own connection, `lane`), else through the session."""
-        reader = self.session.info.get(READER)
-        if reader is not None:
-            rows = await reader.rows(statement, params, lane=lane)
-            if rows is not None:
-                return rows
-        return (await self.session.execute(statement, params)).all()
 
     # -- listing --------------------------------------------------------------------------
     async def page(self, query: Query, after: Cursor | None = None, limit: int = 50) -> Page[R]:
@@ -404,7 +384,7 @@ class Repository(Generic[R]):
             )
             params = {"page_limit": want - len(rows), "page_offset": skip}
             skip = 0
-            rows.extend(await self._list_rows(statement, params))
+            rows.extend((await self.session.execute(statement, params)).all())
             if len(rows) >= want:
                 break
         return await self._page(
@@ -469,8 +449,7 @@ class Repository(Generic[R]):
             (query, "count"),
             lambda: select(func.count()).select_from(self.table).where(*self._conditions(query)),
         )
-        [(total,)] = await self._list_rows(statement, {}, lane="counts")
-        return Count(int(total))
+        return Count(int((await self.session.execute(statement)).scalar_one()))
 
     async def _estimate(self) -> int | None:
         statement = text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)")

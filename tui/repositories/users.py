@@ -21,9 +21,9 @@ from tui.schemas.errors import parse
 
 if TYPE_CHECKING:  # loaded by create/update only: listing stays light (no email-validator)
     from pwdlib import PasswordHash
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from tui.models import User
-    from tui.repositories.base import Session
     from tui.schemas.users import UserCreate, UserUpdate
 
 _users = tables.users
@@ -132,7 +132,7 @@ class UserRepository(Repository[UserRow]):
         "username": "already taken",
     }
 
-    def __init__(self, session: Session, hasher: PasswordHash | None = None) -> None:
+    def __init__(self, session: AsyncSession, hasher: PasswordHash | None = None) -> None:
         super().__init__(session)
         self._hasher = hasher
 

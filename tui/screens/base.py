@@ -22,56 +22,6 @@ REVEAL_WAIT = 1.0
 PAINT_PAUSE = 1 / 30
 
 
-class KeysFooter(Footer):
-    """Textual's `Footer`, recomposed only when the keys it shows change.
-
-    Textual recomposes the footer on every bindings signal (focus, screen resume, idle
-    callbacks): six full recomposes of about 18 ms each while a screen starts, which delayed
-    the first rows. Here signals schedule at most one check per refresh, and the check
-    recomposes only when the shown keys differ. Built with `held=True`, it stays empty until
-    `release()`.
-    """
-
-    def __init__(self, *, held: bool = False) -> None:
-        super().__init__()
-        self._held = held
-        self._check_pending = False
-        self._shown_keys: tuple[object, ...] | None = None
-
-    def compose(self) -> ComposeResult:
-        if self._bindings_ready:
-            self._shown_keys = self._keys()
-        yield from super().compose()
-
-    def release(self) -> None:
-        """Start showing keys."""
-        if self._held:
-            self._held = False
-            if self.is_attached:  # from the footer's own queue: it composes as itself
-                self.call_later(self.bindings_changed, self.screen)
-
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        self._bindings_ready = True
-        if self._held or not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen and not self._check_pending:
-            self._check_pending = True
-            self.call_after_refresh(self._recompose_if_changed)
-
-    async def _recompose_if_changed(self) -> None:
-        self._check_pending = False
-        if self.is_attached and self._keys() != self._shown_keys:
-            await self.recompose()
-
-    def _keys(self) -> tuple[object, ...]:
-        shown: list[tuple[object, ...]] = []
-        for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items():
-            display = self.app.get_key_display(binding)
-            shown.append((key, binding.action, binding.description, binding.show, display))
-            shown.append((binding.group, enabled, tooltip))
-        return tuple(shown)
-
-
 class DbScreen(Screen[None]):
     """A main screen. Subclasses implement `compose_body` and may override `on_database_changed`."""
 
@@ -89,7 +39,6 @@ class DbScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield EnvironmentBar()
         yield from self.compose_body()
-        yield KeysFooter(held=True)
 
     def compose_body(self) -> Iterable:
         return ()
@@ -99,10 +48,11 @@ class DbScreen(Screen[None]):
 
     @work(group="reveal-frame", exit_on_error=False)
     async def _reveal_frame(self) -> None:
-        """Add the SQL log panel and the keys once the first rows are painted.
+        """Add the SQL log panel and the footer (keys) once the first rows are painted.
 
-        Their first layout costs about 50 ms (Textual's DataTable and Footer), which would
-        otherwise delay a table's first rows. Screens without a table get them at once.
+        Composed with the screen, Textual's `Footer` recomposes on every bindings change while
+        the screen starts, and the panel's DataTable lays out: the first rows waited for both
+        (see bench/README.md). Screens without a table get them at once.
         """
         table: Any = next(iter(self.query("RecordTable")), None)
         if table is not None:
@@ -113,12 +63,10 @@ class DbScreen(Screen[None]):
                     await asyncio.sleep(PAINT_PAUSE)
                     break
                 await asyncio.sleep(0.01)
-        self.dbapp.validate_settings()  # provisional start-up settings: now, after the rows
         from tui.widgets.sql_log_panel import SqlLogPanel  # not needed for the first rows
 
-        footer = self.query_one(KeysFooter)
-        await self.mount(SqlLogPanel(self.dbapp.manager.sql_log), before=footer)
-        footer.release()
+        await self.mount(SqlLogPanel(self.dbapp.manager.sql_log), Footer())
+        self.refresh_bindings()
 
     def on_screen_resume(self) -> None:
         self.refresh_if_stale()

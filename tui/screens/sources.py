@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tui.db.session import SessionManager
-from tui.repositories.base import Page, Query, Repository, Session
+from tui.repositories.base import Page, Query, Repository
 from tui.widgets.paging import TableRow
 
-RepositoryFactory = Callable[[Session], Repository[Any]]
+RepositoryFactory = Callable[[AsyncSession], Repository[Any]]
 CellMaker = Callable[[Any], tuple[object, ...]]
 
 

@@ -1,0 +1,81 @@
+"""Start-up of the app path (`dbtui` without settings given): what the first frame shows, and
+the settings loaded and checked once, in a worker thread, before the first screen opens.
+
+The first frame needs only Textual: its header is a read of the raw layered values
+(`tui.settings_sources`). `load_startup_settings` then validates them with pydantic (the one
+`Settings` type), checks a SQLite target through SQLite itself, and imports the first screen.
+`dbtui` pauses garbage collection until the first screen is up (`pause_gc`, `resume_gc`).
+"""
+
+from __future__ import annotations
+
+import gc
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.settings_sources import layered_values, peek_environment, peek_sqlite_path, sqlite_url
+
+if TYPE_CHECKING:
+    from tui.config import Settings
+
+#: Seconds after the first screen opens when garbage collection resumes (see `pause_gc`).
+GC_RESUME_SECONDS = 1.0
+
+
+def pause_gc() -> None:
+    """Pause garbage collection for start-up (`dbtui` does, before importing the app).
+
+    Start-up allocates much and frees little; collecting meanwhile cost about 0.3x of an empty
+    app's first paint before the first rows (bench/README.md). The app calls `resume_gc`
+    once its first screen is up.
+    """
+    gc.disable()
+
+
+def resume_gc() -> None:
+    """Resume garbage collection if `pause_gc` paused it. What start-up built lives as long as
+    the app: it is frozen first, so later collections need not scan it again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+def peek_identity(env_file: Path | None, overrides: dict[str, str]) -> tuple[str, str]:
+    """(environment, masked URL) for the first frame's header, read from the raw values; the
+    URL only for a development SQLite file ("" otherwise, and for an invalid environment)."""
+    values = layered_values(env_file, overrides)
+    path = peek_sqlite_path(values)
+    return peek_environment(values), sqlite_url(path) if path is not None else ""
+
+
+def load_startup_settings(
+    env_file: Path | None, overrides: dict[str, str], first_screen: str | None = None
+) -> tuple[Settings | None, str | None]:
+    """Load and check the settings, and import `first_screen`'s module (`tui.screens.<name>`).
+
+    Returns (settings, None), or (None, one line) for invalid settings or a SQLite target that
+    is not a SQLite file. Runs in a worker thread: it imports pydantic and SQLAlchemy.
+    """
+    from pydantic import ValidationError
+    from sqlalchemy.exc import ArgumentError
+
+    from tui.config import load_settings
+    from tui.settings_sources import describe_validation_error, sqlite_file_problem
+
+    try:
+        settings = load_settings(env_file, overrides)
+        url = settings.url()
+    except ValidationError as exc:
+        return None, describe_validation_error(exc)
+    except ArgumentError:
+        return None, "invalid DATABASE_URL: cannot parse it as a database URL"
+    if settings.is_sqlite and not settings.is_memory:
+        problem = sqlite_file_problem(url.database or "", settings.masked_url)
+        if problem:
+            return None, problem
+    import_module("tui.db.session")
+    url.get_dialect().import_dbapi()  # the driver (aiosqlite, asyncpg)
+    if first_screen is not None:
+        import_module(f"tui.screens.{first_screen}")
+    return settings, None
