@@ -10,6 +10,7 @@ database was analysed).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,6 +171,11 @@ class ReflectedCatalog:
             spec = await connection.run_sync(self._reflect, name)
             self._specs[name] = spec
             return spec
+
+    def remember(self, tables: Iterable[TableInfo]) -> None:
+        """Take which names are views from a `list_tables` result (saves catalog queries
+        when a table is opened)."""
+        self._views = {info.name for info in tables if info.is_view}
 
     def forget(self) -> None:
         """Drop everything reflected (after a migration, or on another database)."""
