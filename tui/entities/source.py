@@ -26,7 +26,9 @@ class EntitySource:
     def _rows(self, repo: EntityRepository, rows: tuple[Mapping[str, Any], ...]) -> list[TableRow]:
         spec = self.spec
         return [
-            TableRow(key=repo.cursor_of(row, self.query), id=spec.key_of(row), cells=cells(spec, row))
+            TableRow(
+                key=repo.cursor_of(row, self.query), id=spec.key_of(row), cells=cells(spec, row)
+            )
             for row in rows
         ]
 

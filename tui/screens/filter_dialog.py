@@ -129,7 +129,9 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="filter.cancel", tooltip="Close without filtering"),
+        Binding(
+            "escape", "cancel", "Cancel", id="filter.cancel", tooltip="Close without filtering"
+        ),
         Binding("ctrl+s", "apply", "Apply", id="filter.apply", tooltip="Apply this filter"),
     ]
 
@@ -155,7 +157,13 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
                 allow_blank=False,
                 id="filter-column",
             )
-            yield Select([], allow_blank=False, id="filter-op")
+            ops = self._operators(self.initial_column)
+            yield Select(
+                [(OP_LABELS[op], op) for op in ops],
+                value=ops[0] if ops else Select.BLANK,
+                allow_blank=not ops,
+                id="filter-op",
+            )
             yield Input(placeholder="value", id="filter-value")
             yield Input(placeholder="up to", id="filter-value-2", classes="-hidden")
             yield Select([], id="filter-choice", classes="-hidden")
@@ -164,6 +172,11 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
             with Horizontal(id="filter-buttons"):
                 yield Button("Cancel", id="filter-cancel")
                 yield Button("Apply", variant="primary", id="filter-apply")
+
+    def _operators(self, name: str | None) -> list[str]:
+        if name is None:
+            return []
+        return operators(self.spec.column(name), name in self.pickers)
 
     def on_mount(self) -> None:
         self._column_changed()
@@ -178,15 +191,18 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
         if not self.columns:
             return
         column = self.column
-        picker = column.name in self.pickers
-        ops = operators(column, picker)
+        ops = self._operators(column.name)
         op_select = self.query_one("#filter-op", Select)
         op_select.set_options([(OP_LABELS[op], op) for op in ops])
         op_select.value = ops[0]
         choice = self.query_one("#filter-choice", Select)
-        choice.set_options(choices_of(column) or [])
+        # options carry their position as text: Textual's Select.BLANK is False, so a False
+        # value could not be told from "nothing chosen"
+        choice.set_options(
+            [(label, str(i)) for i, (label, _) in enumerate(choices_of(column) or [])]
+        )
         picker_field = self.query_one("#filter-picker", PickerField)
-        picker_field._search_callback = self.pickers.get(column.name)
+        picker_field.set_search(self.pickers.get(column.name))
         picker_field.set_choice(None)
         self._op_changed()
 
@@ -218,11 +234,12 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
             if picked.value is None:
                 raise ValueError("choose a row from the list")
             return Filter(column.name, op, picked.value), picked.label  # type: ignore[arg-type]
-        if choices_of(column) is not None:
-            value = self.query_one("#filter-choice", Select).value
-            if value is Select.BLANK:
+        choices = choices_of(column)
+        if choices is not None:
+            token = self.query_one("#filter-choice", Select).value
+            if not isinstance(token, str):
                 raise ValueError("choose a value")
-            return Filter(column.name, op, value), None  # type: ignore[arg-type]
+            return Filter(column.name, op, choices[int(token)][1]), None  # type: ignore[arg-type]
         text = self.query_one("#filter-value", Input).value
         if op == "between":
             high = self.query_one("#filter-value-2", Input).value

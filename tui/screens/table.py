@@ -51,8 +51,13 @@ class TableScreen(DbScreen):
         Binding("f", "filter", "Filter", id="table.filter", tooltip="Add a filter"),
         Binding("x", "clear_filters", "Unfilter", id="table.unfilter", tooltip="Drop filters"),
         Binding("o", "follow", "Open ref", id="table.follow", tooltip="Open the referenced row"),
-        Binding("b", "backlinks", "Referenced by", id="table.backlinks", tooltip="Rows that "
-                "reference this one"),
+        Binding(
+            "b",
+            "backlinks",
+            "Referenced by",
+            id="table.backlinks",
+            tooltip="Rows that reference this one",
+        ),
         Binding("r", "refresh", "Refresh", id="table.refresh", tooltip="Reload from the database"),
         Binding("t", "trash", "Trash", id="table.trash", tooltip="Show or leave the trash"),
         Binding("u", "restore", "Restore", id="table.restore", tooltip="Restore from the trash"),
@@ -85,7 +90,7 @@ class TableScreen(DbScreen):
 
     # -- layout ----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(" › ".join(self.trail)), id="trail", classes="trail")
+        yield Static(Text(" > ".join(self.trail)), id="trail", classes="trail")
         yield Static(id="view-state", classes="view-state")
         yield RecordTable(table_columns(self.spec), id="table")
         yield Static(id="empty-hint", classes="empty-hint -hidden")
@@ -214,10 +219,10 @@ class TableScreen(DbScreen):
     # -- table events ----------------------------------------------------------------------
     @on(RecordTable.SortRequested, "#table")
     def _sort_requested(self, event: RecordTable.SortRequested) -> None:
-        from tui.entities.repository import sortable
+        from tui.entities.keyset import sortable
 
         column = self.spec.column(event.column_key)
-        ok, why = sortable(self.spec, column)
+        ok, why = sortable(self.spec, column.name)
         if not ok:
             self.notify(why, severity="warning")
             return
@@ -343,7 +348,9 @@ class TableScreen(DbScreen):
         if row is None:
             return
         values = dict(zip((c.name for c in self.spec.columns), row.cells, strict=True))
-        fks = [fk for fk in self.spec.foreign_keys if all(values[c] is not None for c in fk.columns)]
+        fks = [
+            fk for fk in self.spec.foreign_keys if all(values[c] is not None for c in fk.columns)
+        ]
         current = self.table.current_column
         here = [fk for fk in fks if current is not None and current.key in fk.columns]
         if here or len(fks) == 1:
@@ -375,8 +382,9 @@ class TableScreen(DbScreen):
             screen = TableScreen(target, self.registry, trail=self.trail, focus_key=key)
         else:  # a foreign key to a unique column that is not the key: list that row
             filters = tuple(Filter(c, "eq", v) for c, v in by_target.items())
-            screen = TableScreen(target, self.registry, query=TableQuery(filters=filters),
-                                 trail=self.trail)
+            screen = TableScreen(
+                target, self.registry, query=TableQuery(filters=filters), trail=self.trail
+            )
         await self.app.push_screen(screen)
 
     def action_backlinks(self) -> None:
@@ -389,8 +397,9 @@ class TableScreen(DbScreen):
         for link in self.spec.backlinks:
             columns = ", ".join(link.foreign_key.columns)
             title = f"{link.source} whose {columns} is this row"
-            choices.append((title, partial(self._open_backlink, link.source, link.foreign_key,
-                                           values)))
+            choices.append(
+                (title, partial(self._open_backlink, link.source, link.foreign_key, values))
+            )
         for m2m in self.spec.many_to_many:
             title = f"{m2m.target} linked through {m2m.via}"
             choices.append((title, partial(self._open_linked, m2m.target, m2m.via, key)))
@@ -424,8 +433,13 @@ class TableScreen(DbScreen):
         label = self._row_label(values)
         labels = {f: label for f in filters} if len(filters) == 1 else {}
         await self.app.push_screen(
-            TableScreen(target, self.registry, query=TableQuery(filters=filters),
-                        trail=self.trail, filter_labels=labels)
+            TableScreen(
+                target,
+                self.registry,
+                query=TableQuery(filters=filters),
+                trail=self.trail,
+                filter_labels=labels,
+            )
         )
 
     async def _open_linked(self, target_name: str, via: str, key: tuple[Any, ...]) -> None:
@@ -441,20 +455,29 @@ class TableScreen(DbScreen):
         row = self.table.current_row
         label = self.spec.label if row is None else f"{self.spec.label} {row.id}"
         await self.app.push_screen(
-            TableScreen(target, self.registry, query=TableQuery(filters=(item,)),
-                        trail=self.trail, filter_labels={item: label})
+            TableScreen(
+                target,
+                self.registry,
+                query=TableQuery(filters=(item,)),
+                trail=self.trail,
+                filter_labels={item: label},
+            )
         )
 
     # -- writes ----------------------------------------------------------------------------
     def writable(self) -> bool:
         """False (with a message) on a read-only table or a locked production database."""
         if self.read_only:
-            self.notify(f"{self.spec.label} is read-only: {self.spec.read_only_reason}",
-                        severity="warning")
+            self.notify(
+                f"{self.spec.label} is read-only: {self.spec.read_only_reason}", severity="warning"
+            )
             return False
         if self.dbapp.manager.read_only:
-            self.notify("Production is read-only. Unlock writes in Settings (5) first.",
-                        title="Read-only", severity="warning")
+            self.notify(
+                "Production is read-only. Unlock writes in Settings (5) first.",
+                title="Read-only",
+                severity="warning",
+            )
             return False
         return True
 
@@ -468,10 +491,12 @@ class TableScreen(DbScreen):
         from tui.widgets.record_form import FORM_ERROR_KEY
 
         names = {c.name for c in self.spec.columns}
-        return FormErrors({
-            name if name in names else FORM_ERROR_KEY: message
-            for name, message in errors.errors.items()
-        })
+        return FormErrors(
+            {
+                name if name in names else FORM_ERROR_KEY: message
+                for name, message in errors.errors.items()
+            }
+        )
 
     def action_new(self) -> None:
         if not self.writable():
@@ -520,8 +545,9 @@ class TableScreen(DbScreen):
             values = dict(zip((c.name for c in self.spec.columns), row.cells, strict=True))
             fields = form_fields(self.spec.columns, new=False)
             title = f"{self.spec.label} (read-only: {self.spec.read_only_reason})"
-            self.app.push_screen(FormScreen(title, fields, to_form_values(self.spec.columns,
-                                                                          values)))
+            self.app.push_screen(
+                FormScreen(title, fields, to_form_values(self.spec.columns, values))
+            )
             return
         try:
             async with self.dbapp.manager.read_session() as session:
@@ -537,13 +563,19 @@ class TableScreen(DbScreen):
             title += " (read-only)"
         fields = form_fields(self.spec.columns, new=False, pickers=self.pickers())
         self.app.push_screen(
-            FormScreen(title, fields, form_values,
-                       save=partial(self._save_existing, key, [original]), changes_only=True),
+            FormScreen(
+                title,
+                fields,
+                form_values,
+                save=partial(self._save_existing, key, [original]),
+                changes_only=True,
+            ),
             self._saved,
         )
 
-    async def _save_existing(self, key: tuple[Any, ...], original: list[Row],
-                             values: dict[str, Any]) -> str:
+    async def _save_existing(
+        self, key: tuple[Any, ...], original: list[Row], values: dict[str, Any]
+    ) -> str:
         """Write the changed `values` if the row still holds what the form was opened with
         (its version, or the edited columns' values); else raise `FormConflict`."""
         from tui.entities.forms import from_form_values, to_form_values
@@ -568,8 +600,9 @@ class TableScreen(DbScreen):
         except StaleRecordError as stale:
             if stale.current is None:
                 self.reload(keep_position=True)
-                raise FormErrors({FORM_ERROR_KEY: f"This row of {self.spec.label} was deleted "
-                                  "meanwhile."}) from None
+                raise FormErrors(
+                    {FORM_ERROR_KEY: f"This row of {self.spec.label} was deleted meanwhile."}
+                ) from None
             current: Row = stale.current
 
             def take_theirs() -> None:
@@ -603,8 +636,7 @@ class TableScreen(DbScreen):
         label = self._row_label(original)
         soft = self.spec.soft_delete_column is not None and not self.in_trash
         if impact.refused and not soft:
-            self.notify(f"Cannot delete {label}: {impact.reason}", severity="warning",
-                        timeout=10)
+            self.notify(f"Cannot delete {label}: {impact.reason}", severity="warning", timeout=10)
             return
         if soft:
             title = f"Move {label} to the trash?"
@@ -632,17 +664,24 @@ class TableScreen(DbScreen):
     @work(exclusive=True, group="table-delete", exit_on_error=False)
     async def _restore(self, key: tuple[Any, ...]) -> None:
         title = f"Restore this row of {self.spec.label} from the trash?"
-        if await confirm_write(self.dbapp, title, "It comes back to the list.", label="Restore",
-                               ask_elsewhere=False):
+        if await confirm_write(
+            self.dbapp, title, "It comes back to the list.", label="Restore", ask_elsewhere=False
+        ):
             await self._write(lambda repo: repo.restore(key), "Restored")
 
-    async def _write(self, operation: Callable[[EntityRepository], Awaitable[Any]],
-                     done: str) -> None:
+    async def _write(
+        self, operation: Callable[[EntityRepository], Awaitable[Any]], done: str
+    ) -> None:
         try:
             async with self.dbapp.manager.session() as session:
                 await operation(EntityRepository(self.spec, session))
-        except (NotFoundError, StaleRecordError, ReadOnlyError, FieldErrors,
-                SQLAlchemyError) as error:
+        except (
+            NotFoundError,
+            StaleRecordError,
+            ReadOnlyError,
+            FieldErrors,
+            SQLAlchemyError,
+        ) as error:
             self.notify(self._message(error), severity="warning")
         else:
             self.notify(escape_control(done))
@@ -654,9 +693,11 @@ class TableScreen(DbScreen):
 
         name = self.spec.name.replace(".", "_")
         self.app.push_screen(
-            ExportScreen(f"Export {self.spec.label}",
-                         "This view (search, filter and sort included) to a .csv or .json file:",
-                         value=f"{name}.csv"),
+            ExportScreen(
+                f"Export {self.spec.label}",
+                "This view (search, filter and sort included) to a .csv or .json file:",
+                value=f"{name}.csv",
+            ),
             self._export_to,
         )
 
@@ -681,8 +722,9 @@ class TableScreen(DbScreen):
             state.update(Text(f"exporting… {done:,} rows", style="dim"))
 
         try:
-            written = await export_rows(request.path, names, pages(), progress,
-                                        protect_formulas=not request.raw)
+            written = await export_rows(
+                request.path, names, pages(), progress, protect_formulas=not request.raw
+            )
         except OSError as error:
             self.notify(f"Export failed: {error.strerror or error}", severity="error")
         else:

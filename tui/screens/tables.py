@@ -38,8 +38,9 @@ class TablesScreen(DbScreen):
     SCREEN_NAME = "Tables"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "move(1)", "Next", show=False, id="tables.next", tooltip="Next table"),
-        Binding("up", "move(-1)", "Previous", show=False, id="tables.previous",
-                tooltip="Previous table"),
+        Binding(
+            "up", "move(-1)", "Previous", show=False, id="tables.previous", tooltip="Previous table"
+        ),
         Binding("r", "refresh", "Refresh", id="tables.refresh", tooltip="Read the list again"),
     ]
 
@@ -56,8 +57,9 @@ class TablesScreen(DbScreen):
         yield Static(Text(f"{TRAIL} · {self.registry.source}"), id="trail", classes="trail")
         yield Input(placeholder="type to filter tables — enter opens", id="table-filter")
         yield OptionList(id="table-list")
-        yield Static(Text("reading the catalog…", style="dim"), id="tables-state",
-                     classes="view-state")
+        yield Static(
+            Text("reading the catalog…", style="dim"), id="tables-state", classes="view-state"
+        )
 
     def on_mount(self) -> None:
         self.query_one("#table-list", OptionList).can_focus = False

@@ -198,6 +198,10 @@ class PickerField(Vertical):
         """The (id, label) pairs currently listed."""
         return list(self._matches)
 
+    def set_search(self, search: SearchCallback | None) -> None:
+        """Search with `search` from now on (None: no suggestions)."""
+        self._search_callback = search
+
     def set_choice(self, value: Any, label: str | None = None) -> None:
         """Select `value` showing `label` (defaults to "#<value>"), without searching."""
         self._value = value
