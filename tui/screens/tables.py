@@ -32,6 +32,16 @@ def rows_text(info: TableInfo) -> str:
     return f"~{info.estimated_rows:,} rows"
 
 
+class TableFilter(Input):
+    """The type-to-filter input. While it is empty, digits and ``?`` keep their app-wide
+    meaning (switch screens, help): the keys are shown in the footer and work."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if not self.value and character is not None and (character.isdigit() or character == "?"):
+            return False
+        return super().check_consume_key(key, character)
+
+
 class TablesScreen(DbScreen):
     """The table list: the filter input keeps the focus, `up`/`down` move, `enter` opens."""
 
@@ -55,7 +65,7 @@ class TablesScreen(DbScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(Text(f"{TRAIL} · {self.registry.source}"), id="trail", classes="trail")
-        yield Input(placeholder="type to filter tables — enter opens", id="table-filter")
+        yield TableFilter(placeholder="type to filter tables — enter opens", id="table-filter")
         yield OptionList(id="table-list")
         yield Static(
             Text("reading the catalog…", style="dim"), id="tables-state", classes="view-state"
@@ -83,6 +93,10 @@ class TablesScreen(DbScreen):
         self._show()
 
     @on(Input.Changed, "#table-filter")
+    def _filter_changed(self) -> None:
+        self._show()
+        self.refresh_bindings()  # digits switch screens only while the filter is empty
+
     def _show(self) -> None:
         typed = self.query_one("#table-filter", Input).value.strip().lower()
         self.shown = [t for t in self.tables if typed in t.name.lower()]
