@@ -282,6 +282,51 @@ async def test_update_conflict_of_a_deleted_row(db: SessionManager) -> None:
     assert caught.value.current is None
 
 
+async def test_values_stored_in_another_text_form_are_not_a_conflict(
+    fixture_database: Callable[[str], str],
+) -> None:
+    """SQLite keeps dates as text: one written by another program without microseconds is the
+    same value to the form (and to us), though not the same text."""
+    spec = SPECS["employees"]
+    async with fixture_manager(fixture_database, "sqlite") as db:
+        async with db.session() as session:
+            await session.execute(
+                text("UPDATE employees SET last_badge_at = '2024-05-06 07:08:09' WHERE id = 1")
+            )
+        async with db.read_session() as session:
+            original = await EntityRepository(spec, session).get((1,))
+        async with db.session() as session:
+            await EntityRepository(spec, session).update(
+                (1,), {"last_badge_at": None, "full_name": "G. Hopper"}, original
+            )
+        assert (await raw_row(db, "employees", "id = 1"))[1:2] == ("G. Hopper",)
+        async with db.session() as session:
+            await session.execute(
+                text("UPDATE employees SET last_badge_at = '2024-05-06 07:08:09' WHERE id = 4")
+            )
+        async with db.read_session() as session:
+            original = await EntityRepository(spec, session).get((4,))
+        async with db.session() as session:  # a real change meanwhile is still one
+            await session.execute(
+                text("UPDATE employees SET last_badge_at = '2024-05-06 07:08:10' WHERE id = 4")
+            )
+        with pytest.raises(StaleRecordError):
+            async with db.session() as session:
+                await EntityRepository(spec, session).update(
+                    (4,), {"last_badge_at": None}, original
+                )
+        with pytest.raises(StaleRecordError):
+            async with db.session() as session:
+                await EntityRepository(spec, session).delete((4,), original)
+        row = await raw_row(db, "employees", "id = 4")
+        assert row[7] == "2024-05-06 07:08:10"
+        async with db.session() as session:
+            repo = EntityRepository(spec, session)
+            await repo.delete((4,), await repo.get((4,)))
+        async with db.read_session() as session:
+            assert (await EntityRepository(spec, session).count(TableQuery())).value == 3
+
+
 async def test_version_column_path(db: SessionManager) -> None:
     spec = SPECS["products"]
     assert spec.version_column == "version"

@@ -9,7 +9,7 @@ constructs, so reserved words and mixed-case names are quoted by the dialect.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -37,7 +37,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.types import ARRAY
 
 from tui.entities.impact import DeleteImpact, ImpactCount, ImpactDetail
 from tui.entities.integrity import table_integrity_errors
@@ -426,51 +425,83 @@ class EntityRepository:
         written = self._writable(changes)
         if not written:
             return
-        where = [self._key_condition(key)]
         version = self.spec.version_column
         if version is not None:
-            where.append(self.table.c[version] == original[version])
             if version not in written:
                 written[version] = original[version] + 1
-        else:
-            where.extend(self._unchanged(original, written))
-        statement = update(self.table).where(*where).values(written)
-        async with self.guarded():
-            result = await self.session.execute(statement)
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise StaleRecordError(await self._current(key), self._kind())
-
-    def _unchanged(
-        self, original: Mapping[str, Any], names: Collection[str]
-    ) -> list[ColumnElement[bool]]:
-        """``col IS NOT DISTINCT FROM :original`` for each comparable column of `names`."""
-        found = []
-        for name in names:
-            column = self.table.c[name]
-            if name in original and _comparable(column, self.dialect):
-                found.append(column.is_not_distinct_from(original[name]))
-        return found
+            condition = self.table.c[version] == original[version]
+            statement = update(self.table).where(self._key_condition(key), condition)
+            async with self.guarded():
+                result = await self.session.execute(statement.values(written))
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise StaleRecordError(await self._current(key), self._kind())
+            return
+        await self._checked_write(
+            key,
+            original,
+            list(written),
+            lambda where: update(self.table).where(*where).values(written),
+        )
 
     async def delete(self, key: tuple[Any, ...], original: Mapping[str, Any]) -> None:
-        """Delete row `key` if it still holds `original` (its version, else every comparable
-        column given); `StaleRecordError` when it changed or is gone, `FieldErrors` when a
-        reference forbids it."""
+        """Delete row `key` if it still holds `original` (its version, else every column
+        given but computed ones); `StaleRecordError` when it changed or is gone, `FieldErrors`
+        when a reference forbids it."""
         self._require_key()
-        where = [self._key_condition(key)]
         version = self.spec.version_column
         if version is not None and version in original:
-            where.append(self.table.c[version] == original[version])
+            checked = [version]
         else:
-            names = [
-                c.name
-                for c in self.spec.columns
-                if not c.computed and not isinstance(c.column.type, JSON | ARRAY)
-            ]
-            where.extend(self._unchanged(original, names))
+            checked = [c.name for c in self.spec.columns if not c.computed and c.name in original]
+        await self._checked_write(
+            key, original, checked, lambda where: delete(self.table).where(*where)
+        )
+
+    async def _checked_write(
+        self,
+        key: tuple[Any, ...],
+        original: Mapping[str, Any],
+        checked: Sequence[str],
+        build: Callable[[list[ColumnElement[bool]]], Any],
+    ) -> None:
+        """Run the statement `build(where)` on row `key` only while the columns `checked`
+        still hold their `original` values (``IS NOT DISTINCT FROM`` in the WHERE clause).
+
+        When that matches no row, the row is read again under a lock (``FOR UPDATE`` on
+        PostgreSQL; a SQLite write session holds the write lock already) and compared in
+        Python: the same values stored in another text form (a date another program wrote
+        without microseconds, say) are not a conflict, and the statement then runs by key.
+        Columns SQL cannot compare (PostgreSQL ``json``) are compared that way first.
+        """
+        checked = [name for name in checked if name in original]
+        in_sql = [n for n in checked if _comparable(self.table.c[n], self.dialect)]
+        if len(in_sql) < len(checked):
+            self._same_or_stale(await self._locked(key), original, checked, key)
+        conditions = [self.table.c[n].is_not_distinct_from(original[n]) for n in in_sql]
         async with self.guarded():
-            result = await self.session.execute(delete(self.table).where(*where))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+            result = await self.session.execute(build([self._key_condition(key), *conditions]))
+        if result.rowcount:  # type: ignore[attr-defined]
+            return
+        self._same_or_stale(await self._locked(key), original, checked, key)
+        async with self.guarded():
+            result = await self.session.execute(build([self._key_condition(key)]))
+        if not result.rowcount:  # type: ignore[attr-defined]
             raise StaleRecordError(await self._current(key), self._kind())
+
+    async def _locked(self, key: tuple[Any, ...]) -> RowValues | None:
+        statement = select(self.table).where(self._key_condition(key)).with_for_update()
+        row = (await self.session.execute(statement)).first()
+        return None if row is None else row_values(row)
+
+    def _same_or_stale(
+        self,
+        current: RowValues | None,
+        original: Mapping[str, Any],
+        checked: Sequence[str],
+        key: tuple[Any, ...],
+    ) -> None:
+        if current is None or any(current[n] != original[n] for n in checked):
+            raise StaleRecordError(current, self._kind())
 
     async def _set_deleted(self, key: tuple[Any, ...], deleted: bool) -> None:
         self._require_key()
