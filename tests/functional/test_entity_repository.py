@@ -107,12 +107,15 @@ async def test_table_without_a_key_pages_by_position_read_only(db: SessionManage
         first = await repo.page(query, limit=3)
         assert first.next_cursor is not None
         second = await repo.page(query, first.next_cursor, limit=3)
+        assert repo.cursor_of(first.rows[-1], query) == first.next_cursor
+        back = await repo.page_before(query, repo.cursor_of(second.rows[0], query), limit=3)
         last = await repo.page_before(query, limit=3)
         with pytest.raises(ValueError, match="read-only"):
             await repo.insert({"action": "x"})
     actions = [r["action"] for r in (*first.rows, *second.rows)]
     assert actions == [sample_rows.CRLF, "cron", "login", "login"]
-    assert second.next_cursor is None
+    assert second.next_cursor is None and second.prev_cursor is not None
+    assert list(back.rows) == list(first.rows) and back.prev_cursor is None
     assert [r["action"] for r in last.rows] == ["cron", "login", "login"]
 
 

@@ -9,7 +9,7 @@ constructs, so reserved words and mixed-case names are quoted by the dialect.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -58,12 +58,35 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Row
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["EntityRepository", "RowValues", "sortable"]
+__all__ = ["EntityRepository", "FrozenRow", "RowValues", "sortable"]
 
 
-def row_values(row: Row[Any]) -> RowValues:
+class FrozenRow(Mapping[str, Any]):
+    """A row's values (column key -> value), immutable. `position` is the row's index in its
+    list for tables without a key (their cursors are positions), else ``None``."""
+
+    __slots__ = ("_values", "position")
+
+    def __init__(self, values: Mapping[str, Any], position: int | None = None) -> None:
+        self._values = MappingProxyType(dict(values))
+        self.position = position
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"FrozenRow({dict(self._values)!r})"
+
+
+def row_values(row: Row[Any], position: int | None = None) -> FrozenRow:
     """A raw row as an immutable mapping of column key -> value."""
-    return MappingProxyType(dict(row._mapping))
+    return FrozenRow(row._mapping, position)
 
 
 def find_table(anchor: Table, name: str) -> Table:
@@ -200,9 +223,13 @@ class EntityRepository:
 
     # -- listing --------------------------------------------------------------------------
     def cursor_of(self, row: Mapping[str, Any], query: TableQuery) -> Cursor:
-        """The cursor of `row` in `query`'s ordering (keyed tables only: tables without a key
-        page by position, their cursors come only from pages)."""
-        self._require_key()
+        """The cursor of `row` (a row of a page) in `query`'s ordering: its sort value and
+        key; for a table without a key, its position (`FrozenRow.position`)."""
+        if not self.keyed:
+            position = getattr(row, "position", None)
+            if position is None:
+                raise ValueError(f"{self.spec.label} has no key: use rows of a page")
+            return Cursor((position,))
         return Ordering(self.spec, query).cursor_of(row)
 
     async def _walk(
@@ -239,14 +266,15 @@ class EntityRepository:
         more_before: bool,
         offset: int | None,
     ) -> Page[RowValues]:
-        rows = tuple(row_values(r) for r in raw)
         if self.keyed:
+            rows = tuple(row_values(r) for r in raw)
             ordering = Ordering(self.spec, query)
             next_cursor = ordering.cursor_of(rows[-1]) if more_after and rows else None
             prev_cursor = ordering.cursor_of(rows[0]) if more_before and rows else None
-        else:  # by position: a cursor holds the number of rows before the row it names
+        else:  # by position: a row's cursor is its index in the list
             assert offset is not None
-            next_cursor = Cursor((offset + len(rows),)) if more_after and rows else None
+            rows = tuple(row_values(r, offset + i) for i, r in enumerate(raw))
+            next_cursor = Cursor((offset + len(rows) - 1,)) if more_after and rows else None
             prev_cursor = Cursor((offset,)) if more_before and rows else None
         return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, offset=offset)
 
@@ -261,7 +289,7 @@ class EntityRepository:
     ) -> Page[RowValues]:
         """The `limit` rows following `after` (from the start when ``None``)."""
         if not self.keyed:
-            offset = 0 if after is None else int(after.values[0])
+            offset = 0 if after is None else int(after.values[0]) + 1
             return await self.page_at(query, offset, limit)
         raw = await self._walk(query, after, limit + 1, reverse=False)
         return self._page(
