@@ -93,8 +93,13 @@ async def test_null_values_sort_last_ascending_and_first_descending(
     assert forward == expected
     assert backward == expected
     async with db.read_session() as session:
-        page = await EntityRepository(spec, session).page_at(query, 2, limit=2)
+        repo = EntityRepository(spec, session)
+        page = await repo.page_at(query, 2, limit=2)
+        positions = [await repo.position(query, repo.cursor_of(r, query)) for r in page.rows]
+        with pytest.raises(ValueError, match="no column"):
+            await repo.page(TableQuery(filters=(Filter("nope", "eq", 1),)))
     assert [spec.key_of(r) for r in page.rows] == expected[2:]
+    assert positions == [2, 3]
 
 
 async def test_table_without_a_key_pages_by_position_read_only(db: SessionManager) -> None:

@@ -176,7 +176,10 @@ class EntityRepository:
     def _filter(self, item: Filter) -> ColumnElement[bool]:
         if item.op == "linked":
             return self._linked(item)
-        column = self.table.c[self.spec.column(item.column).name]
+        try:
+            column = self.table.c[self.spec.column(item.column).name]
+        except KeyError:
+            raise ValueError(f"{self.spec.label} has no column {item.column!r}") from None
         value = item.value
         if item.op == "eq":
             return column.is_(None) if value is None else column == value
@@ -365,9 +368,37 @@ class EntityRepository:
             offset=offset,
         )
 
-    async def _count_statement(self, statement: Select[Any]) -> int:
+    async def _count_statement(
+        self, statement: Select[Any], params: Mapping[str, Any] | None = None
+    ) -> int:
         counted = select(func.count()).select_from(statement.order_by(None).subquery())
-        return int((await self.session.execute(counted)).scalar_one())
+        return int((await self.session.execute(counted, dict(params or {}))).scalar_one())
+
+    async def position(self, query: TableQuery, cursor: Cursor) -> int:
+        """How many rows of `query` come before the row at `cursor` (its 0-based index), by
+        counting backwards from it: O(position), so call it rarely, never per page."""
+        if not self.keyed:
+            return int(cursor.values[0])
+        ordering = Ordering(self.spec, query)
+        segments = ordering.segments()
+        segments.reverse()
+        start = ordering.start_segment(segments, cursor)
+        base = self._filtered(query)
+        total = 0
+        for index in range(start, len(segments)):
+            keyset = index == start
+            statement = ordering.statement(
+                base,
+                segments[index],
+                not query.descending,
+                keyset=keyset,
+                offset=False,
+                limited=False,
+            )
+            total += await self._count_statement(
+                statement, ordering.params(cursor) if keyset else None
+            )
+        return total
 
     async def count(self, query: TableQuery, *, exact: bool = False) -> Count:
         """Rows in `query`; on PostgreSQL an estimate for big tables without search or
