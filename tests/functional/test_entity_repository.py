@@ -465,3 +465,21 @@ def test_sortable_says_why() -> None:
     assert not ok and "binary" in why
     ok, why = sortable(SPECS["products"], "attributes")
     assert not ok and "JSON" in why
+
+
+async def test_update_from_null_and_on_a_uuid_key(db: SessionManager) -> None:
+    spec = SPECS["user"]
+    async with db.read_session() as session:
+        original = await EntityRepository(spec, session).get((CHLOE,))
+    assert original["bio"] is None and original["country_code"] is None
+    async with db.session() as session:
+        await EntityRepository(spec, session).update(
+            (CHLOE,), {"bio": sample_rows.MARKUP, "country_code": "JP"}, original
+        )
+    with pytest.raises(StaleRecordError):  # the NULL it was opened with is gone
+        async with db.session() as session:
+            await EntityRepository(spec, session).update((CHLOE,), {"bio": "x"}, original)
+    async with db.read_session() as session:
+        now = await EntityRepository(spec, session).get((CHLOE,))
+    assert now["bio"] == sample_rows.MARKUP and now["country_code"] == "JP"
+    assert now["display_name"] == sample_rows.ESCAPES  # untouched
