@@ -49,6 +49,7 @@ from tui.repositories.base import (
     Count,
     Cursor,
     Page,
+    cached_statement,
     clean_search,
     like_pattern,
 )
@@ -224,6 +225,37 @@ class EntityRepository:
     def _filtered(self, query: TableQuery) -> Select[Any]:
         return select(self.table).where(*self.conditions(query))
 
+    def _statement(
+        self,
+        ordering: Ordering,
+        segment: bool | None,
+        descending: bool,
+        *,
+        keyset: bool,
+        offset: bool,
+        limited: bool = True,
+    ) -> Select[Any]:
+        """One part of `ordering` as a statement, built once per query shape and reused
+        (`cached_statement`) when the query's values can be hashed."""
+        query = ordering.query
+
+        def build() -> Select[Any]:
+            return ordering.statement(
+                self._filtered(query),
+                segment,
+                descending,
+                keyset=keyset,
+                offset=offset,
+                limited=limited,
+            )
+
+        key = (self.table, self.dialect, query, segment, descending, keyset, offset, limited)
+        try:
+            hash(key)
+        except TypeError:  # e.g. a filter value that is a dict
+            return build()
+        return cached_statement(key, build)
+
     # -- listing --------------------------------------------------------------------------
     def cursor_of(self, row: Mapping[str, Any], query: TableQuery) -> Cursor:
         """The cursor of `row` (a row of a page) in `query`'s ordering: its sort value and
@@ -244,12 +276,11 @@ class EntityRepository:
         if reverse:
             segments.reverse()
         start = 0 if cursor is None else ordering.start_segment(segments, cursor)
-        base = self._filtered(query)
         rows: list[Row[Any]] = []
         for index in range(start, len(segments)):
             keyset = cursor is not None and index == start
-            statement = ordering.statement(
-                base, segments[index], descending, keyset=keyset, offset=False
+            statement = self._statement(
+                ordering, segments[index], descending, keyset=keyset, offset=False
             )
             params: dict[str, Any] = {"page_limit": want - len(rows)}
             if keyset:
@@ -339,21 +370,20 @@ class EntityRepository:
                 offset=offset,
             )
         ordering = Ordering(self.spec, query)
-        base = self._filtered(query)
         segments = ordering.segments()
         skip = offset
         found: list[Row[Any]] = []
         for index, segment in enumerate(segments):
             if skip and index < len(segments) - 1:
-                part = ordering.statement(
-                    base, segment, query.descending, keyset=False, offset=False, limited=False
+                part = self._statement(
+                    ordering, segment, query.descending, keyset=False, offset=False, limited=False
                 )
                 size = await self._count_statement(part)
                 if skip >= size:
                     skip -= size
                     continue
-            statement = ordering.statement(
-                base, segment, query.descending, keyset=False, offset=True
+            statement = self._statement(
+                ordering, segment, query.descending, keyset=False, offset=True
             )
             params = {"page_limit": want - len(found), "page_offset": skip}
             skip = 0
