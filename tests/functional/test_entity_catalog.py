@@ -3,9 +3,11 @@ entity specs the models give (names, keys, foreign keys, backlinks, many-to-many
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy import Enum, text
 from tests.conftest import pg_settings
 from tests.fixture_app import sample_rows
 from tests.fixture_app.models import Base
-from tests.functional.entity_support import BACKENDS, fixture_manager
+from tests.functional.entity_support import BACKENDS, fixture_manager, manager_for
 from tui.db.session import SessionManager
 from tui.entities.catalog import ReflectedCatalog, TableInfo, list_tables
 from tui.entities.introspect import entities_from_metadata
@@ -195,3 +197,29 @@ async def test_schema_other_than_public(pg_database: str) -> None:
 
 
 test_schema_other_than_public = pytest.mark.postgres(test_schema_other_than_public)
+
+
+async def test_sqlite_list_of_300_tables_within_a_second(tmp_path: Path) -> None:
+    path = tmp_path / "many.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "".join(
+            f'CREATE TABLE "t{i:03}" (id INTEGER PRIMARY KEY, name TEXT);'
+            f'INSERT INTO "t{i:03}" (name) VALUES {", ".join(["(1)"] * (i % 4))};'
+            if i % 4
+            else f'CREATE TABLE "t{i:03}" (id INTEGER PRIMARY KEY, name TEXT);'
+            for i in range(300)
+        )
+        + "CREATE VIRTUAL TABLE notes USING fts5(body); INSERT INTO notes VALUES ('x');"
+    )
+    conn.commit()
+    conn.close()
+    async with manager_for(f"sqlite:///{path}") as db, db.read_session() as session:
+        started = time.perf_counter()
+        tables = await list_tables(session, None)
+        elapsed = time.perf_counter() - started
+    by_name = {t.name: t.estimated_rows for t in tables}
+    assert len([n for n in by_name if n.startswith("t")]) == 300
+    assert [by_name[f"t{i:03}"] for i in range(8)] == [0, 1, 2, 3, 0, 1, 2, 3]
+    assert by_name["notes"] is None  # a virtual table: not counted
+    assert elapsed < 1.0

@@ -93,8 +93,13 @@ async def test_null_values_sort_last_ascending_and_first_descending(
     assert forward == expected
     assert backward == expected
     async with db.read_session() as session:
-        page = await EntityRepository(spec, session).page_at(query, 2, limit=2)
+        repo = EntityRepository(spec, session)
+        page = await repo.page_at(query, 2, limit=2)
+        positions = [await repo.position(query, repo.cursor_of(r, query)) for r in page.rows]
+        with pytest.raises(ValueError, match="no column"):
+            await repo.page(TableQuery(filters=(Filter("nope", "eq", 1),)))
     assert [spec.key_of(r) for r in page.rows] == expected[2:]
+    assert positions == [2, 3]
 
 
 async def test_table_without_a_key_pages_by_position_read_only(db: SessionManager) -> None:
@@ -107,12 +112,15 @@ async def test_table_without_a_key_pages_by_position_read_only(db: SessionManage
         first = await repo.page(query, limit=3)
         assert first.next_cursor is not None
         second = await repo.page(query, first.next_cursor, limit=3)
+        assert repo.cursor_of(first.rows[-1], query) == first.next_cursor
+        back = await repo.page_before(query, repo.cursor_of(second.rows[0], query), limit=3)
         last = await repo.page_before(query, limit=3)
         with pytest.raises(ValueError, match="read-only"):
             await repo.insert({"action": "x"})
     actions = [r["action"] for r in (*first.rows, *second.rows)]
     assert actions == [sample_rows.CRLF, "cron", "login", "login"]
-    assert second.next_cursor is None
+    assert second.next_cursor is None and second.prev_cursor is not None
+    assert list(back.rows) == list(first.rows) and back.prev_cursor is None
     assert [r["action"] for r in last.rows] == ["cron", "login", "login"]
 
 
@@ -282,6 +290,51 @@ async def test_update_conflict_of_a_deleted_row(db: SessionManager) -> None:
     assert caught.value.current is None
 
 
+async def test_values_stored_in_another_text_form_are_not_a_conflict(
+    fixture_database: Callable[[str], str],
+) -> None:
+    """SQLite keeps dates as text: one written by another program without microseconds is the
+    same value to the form (and to us), though not the same text."""
+    spec = SPECS["employees"]
+    async with fixture_manager(fixture_database, "sqlite") as db:
+        async with db.session() as session:
+            await session.execute(
+                text("UPDATE employees SET last_badge_at = '2024-05-06 07:08:09' WHERE id = 1")
+            )
+        async with db.read_session() as session:
+            original = await EntityRepository(spec, session).get((1,))
+        async with db.session() as session:
+            await EntityRepository(spec, session).update(
+                (1,), {"last_badge_at": None, "full_name": "G. Hopper"}, original
+            )
+        assert (await raw_row(db, "employees", "id = 1"))[1:2] == ("G. Hopper",)
+        async with db.session() as session:
+            await session.execute(
+                text("UPDATE employees SET last_badge_at = '2024-05-06 07:08:09' WHERE id = 4")
+            )
+        async with db.read_session() as session:
+            original = await EntityRepository(spec, session).get((4,))
+        async with db.session() as session:  # a real change meanwhile is still one
+            await session.execute(
+                text("UPDATE employees SET last_badge_at = '2024-05-06 07:08:10' WHERE id = 4")
+            )
+        with pytest.raises(StaleRecordError):
+            async with db.session() as session:
+                await EntityRepository(spec, session).update(
+                    (4,), {"last_badge_at": None}, original
+                )
+        with pytest.raises(StaleRecordError):
+            async with db.session() as session:
+                await EntityRepository(spec, session).delete((4,), original)
+        row = await raw_row(db, "employees", "id = 4")
+        assert row[7] == "2024-05-06 07:08:10"
+        async with db.session() as session:
+            repo = EntityRepository(spec, session)
+            await repo.delete((4,), await repo.get((4,)))
+        async with db.read_session() as session:
+            assert (await EntityRepository(spec, session).count(TableQuery())).value == 3
+
+
 async def test_version_column_path(db: SessionManager) -> None:
     spec = SPECS["products"]
     assert spec.version_column == "version"
@@ -412,3 +465,21 @@ def test_sortable_says_why() -> None:
     assert not ok and "binary" in why
     ok, why = sortable(SPECS["products"], "attributes")
     assert not ok and "JSON" in why
+
+
+async def test_update_from_null_and_on_a_uuid_key(db: SessionManager) -> None:
+    spec = SPECS["user"]
+    async with db.read_session() as session:
+        original = await EntityRepository(spec, session).get((CHLOE,))
+    assert original["bio"] is None and original["country_code"] is None
+    async with db.session() as session:
+        await EntityRepository(spec, session).update(
+            (CHLOE,), {"bio": sample_rows.MARKUP, "country_code": "JP"}, original
+        )
+    with pytest.raises(StaleRecordError):  # the NULL it was opened with is gone
+        async with db.session() as session:
+            await EntityRepository(spec, session).update((CHLOE,), {"bio": "x"}, original)
+    async with db.read_session() as session:
+        now = await EntityRepository(spec, session).get((CHLOE,))
+    assert now["bio"] == sample_rows.MARKUP and now["country_code"] == "JP"
+    assert now["display_name"] == sample_rows.ESCAPES  # untouched

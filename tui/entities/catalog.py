@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import MetaData, column, func, inspect, select, table, text
+from sqlalchemy import MetaData, column, func, inspect, literal, select, table, text, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -25,6 +25,8 @@ from tui.entities.spec import EntitySpec
 
 #: SQLite files up to this size get exact row counts in the table list.
 CHEAP_COUNT_BYTES = 64 * 1024 * 1024
+#: Tables counted per SQLite query (its compound SELECT limit is 500).
+COUNTS_PER_QUERY = 200
 
 _PG_TABLES = text(
     "SELECT c.relname, c.reltuples, c.relkind IN ('v', 'm') AS is_view "
@@ -84,25 +86,43 @@ async def _sqlite_tables(
     session: AsyncSession | AsyncConnection, schema: str | None, cheap_count_bytes: int
 ) -> list[TableInfo]:
     master = _master(schema)
-    name, kind = master.c.name, master.c.type
+    name, kind, sql = master.c.name, master.c.type, master.c.sql
     statement = (
-        select(name, kind)
+        select(name, kind, sql)
         .where(kind.in_(("table", "view")), ~name.like("sqlite\\_%", escape="\\"))
         .order_by(name)
     )
-    entries = [(row[0], row[1] == "view") for row in (await session.execute(statement)).all()]
-    estimates = await _sqlite_stat(session, schema)
-    size = await _sqlite_size(session, schema)
-    counts: dict[str, int | None] = {}
-    for table_name, view in entries:
-        if view:
-            counts[table_name] = None
-        elif size <= cheap_count_bytes:
-            counted = select(func.count()).select_from(table(table_name, schema=schema))
-            counts[table_name] = int((await session.execute(counted)).scalar_one())
-        else:
-            counts[table_name] = estimates.get(table_name)
-    return [TableInfo(n, counts[n], view) for n, view in entries]
+    entries = [
+        (row[0], row[1] == "view", (row[2] or "").lstrip().upper().startswith("CREATE VIRTUAL"))
+        for row in (await session.execute(statement)).all()
+    ]
+    if await _sqlite_size(session, schema) <= cheap_count_bytes:
+        # virtual tables are left out: their module may not be loaded here
+        counts = await _sqlite_counts(
+            session, schema, [n for n, v, virt in entries if not (v or virt)]
+        )
+    else:
+        counts = await _sqlite_stat(session, schema)
+    return [TableInfo(n, None if view else counts.get(n), view) for n, view, _ in entries]
+
+
+async def _sqlite_counts(
+    session: AsyncSession | AsyncConnection, schema: str | None, names: list[str]
+) -> dict[str, int]:
+    """Exact row counts of the tables `names`, a few hundred per query (``UNION ALL``)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(names), COUNTS_PER_QUERY):
+        chunk = names[start : start + COUNTS_PER_QUERY]
+        parts = [
+            select(literal(index).label("i"), func.count().label("n")).select_from(
+                table(table_name, schema=schema)
+            )
+            for index, table_name in enumerate(chunk)
+        ]
+        statement = parts[0] if len(parts) == 1 else union_all(*parts)
+        for index, count in (await session.execute(statement)).all():
+            found[chunk[index]] = int(count)
+    return found
 
 
 async def _sqlite_size(session: AsyncSession | AsyncConnection, schema: str | None) -> int:
@@ -132,7 +152,7 @@ async def _sqlite_stat(
 
 def _master(schema: str | None) -> TableClause:
     """SQLite's catalog table (of the attached database `schema`)."""
-    return table("sqlite_master", column("name"), column("type"), schema=schema)
+    return table("sqlite_master", column("name"), column("type"), column("sql"), schema=schema)
 
 
 def _quote(session: AsyncSession | AsyncConnection, name: str | None) -> str:

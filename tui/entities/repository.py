@@ -9,7 +9,7 @@ constructs, so reserved words and mixed-case names are quoted by the dialect.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -38,7 +38,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.types import ARRAY
 
 from tui.entities.impact import DeleteImpact, ImpactCount, ImpactDetail
 from tui.entities.integrity import table_integrity_errors
@@ -51,6 +50,7 @@ from tui.repositories.base import (
     Count,
     Cursor,
     Page,
+    cached_statement,
     clean_search,
     like_pattern,
 )
@@ -60,12 +60,35 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Row
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["EntityRepository", "RowValues", "sortable"]
+__all__ = ["EntityRepository", "FrozenRow", "RowValues", "sortable"]
 
 
-def row_values(row: Row[Any]) -> RowValues:
+class FrozenRow(Mapping[str, Any]):
+    """A row's values (column key -> value), immutable. `position` is the row's index in its
+    list for tables without a key (their cursors are positions), else ``None``."""
+
+    __slots__ = ("_values", "position")
+
+    def __init__(self, values: Mapping[str, Any], position: int | None = None) -> None:
+        self._values = MappingProxyType(dict(values))
+        self.position = position
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"FrozenRow({dict(self._values)!r})"
+
+
+def row_values(row: Row[Any], position: int | None = None) -> FrozenRow:
     """A raw row as an immutable mapping of column key -> value."""
-    return MappingProxyType(dict(row._mapping))
+    return FrozenRow(row._mapping, position)
 
 
 def find_table(anchor: Table, name: str) -> Table:
@@ -155,7 +178,10 @@ class EntityRepository:
     def _filter(self, item: Filter) -> ColumnElement[bool]:
         if item.op == "linked":
             return self._linked(item)
-        column = self.table.c[self.spec.column(item.column).name]
+        try:
+            column = self.table.c[self.spec.column(item.column).name]
+        except KeyError:
+            raise ValueError(f"{self.spec.label} has no column {item.column!r}") from None
         value = item.value
         if item.op == "eq":
             return column.is_(None) if value is None else column == value
@@ -200,11 +226,46 @@ class EntityRepository:
     def _filtered(self, query: TableQuery) -> Select[Any]:
         return select(self.table).where(*self.conditions(query))
 
+    def _statement(
+        self,
+        ordering: Ordering,
+        segment: bool | None,
+        descending: bool,
+        *,
+        keyset: bool,
+        offset: bool,
+        limited: bool = True,
+    ) -> Select[Any]:
+        """One part of `ordering` as a statement, built once per query shape and reused
+        (`cached_statement`) when the query's values can be hashed."""
+        query = ordering.query
+
+        def build() -> Select[Any]:
+            return ordering.statement(
+                self._filtered(query),
+                segment,
+                descending,
+                keyset=keyset,
+                offset=offset,
+                limited=limited,
+            )
+
+        key = (self.table, self.dialect, query, segment, descending, keyset, offset, limited)
+        try:
+            hash(key)
+        except TypeError:  # e.g. a filter value that is a dict
+            return build()
+        return cached_statement(key, build)
+
     # -- listing --------------------------------------------------------------------------
     def cursor_of(self, row: Mapping[str, Any], query: TableQuery) -> Cursor:
-        """The cursor of `row` in `query`'s ordering (keyed tables only: tables without a key
-        page by position, their cursors come only from pages)."""
-        self._require_key()
+        """The cursor of `row` (a row of a page) in `query`'s ordering: its sort value and
+        key; for a table without a key, its position (`FrozenRow.position`)."""
+        if not self.keyed:
+            position = getattr(row, "position", None)
+            if position is None:
+                raise ValueError(f"{self.spec.label} has no key: use rows of a page")
+            return Cursor((position,))
         return Ordering(self.spec, query).cursor_of(row)
 
     async def _walk(
@@ -216,12 +277,11 @@ class EntityRepository:
         if reverse:
             segments.reverse()
         start = 0 if cursor is None else ordering.start_segment(segments, cursor)
-        base = self._filtered(query)
         rows: list[Row[Any]] = []
         for index in range(start, len(segments)):
             keyset = cursor is not None and index == start
-            statement = ordering.statement(
-                base, segments[index], descending, keyset=keyset, offset=False
+            statement = self._statement(
+                ordering, segments[index], descending, keyset=keyset, offset=False
             )
             params: dict[str, Any] = {"page_limit": want - len(rows)}
             if keyset:
@@ -241,14 +301,15 @@ class EntityRepository:
         more_before: bool,
         offset: int | None,
     ) -> Page[RowValues]:
-        rows = tuple(row_values(r) for r in raw)
         if self.keyed:
+            rows = tuple(row_values(r) for r in raw)
             ordering = Ordering(self.spec, query)
             next_cursor = ordering.cursor_of(rows[-1]) if more_after and rows else None
             prev_cursor = ordering.cursor_of(rows[0]) if more_before and rows else None
-        else:  # by position: a cursor holds the number of rows before the row it names
+        else:  # by position: a row's cursor is its index in the list
             assert offset is not None
-            next_cursor = Cursor((offset + len(rows),)) if more_after and rows else None
+            rows = tuple(row_values(r, offset + i) for i, r in enumerate(raw))
+            next_cursor = Cursor((offset + len(rows) - 1,)) if more_after and rows else None
             prev_cursor = Cursor((offset,)) if more_before and rows else None
         return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, offset=offset)
 
@@ -263,7 +324,7 @@ class EntityRepository:
     ) -> Page[RowValues]:
         """The `limit` rows following `after` (from the start when ``None``)."""
         if not self.keyed:
-            offset = 0 if after is None else int(after.values[0])
+            offset = 0 if after is None else int(after.values[0]) + 1
             return await self.page_at(query, offset, limit)
         raw = await self._walk(query, after, limit + 1, reverse=False)
         return self._page(
@@ -310,21 +371,20 @@ class EntityRepository:
                 offset=offset,
             )
         ordering = Ordering(self.spec, query)
-        base = self._filtered(query)
         segments = ordering.segments()
         skip = offset
         found: list[Row[Any]] = []
         for index, segment in enumerate(segments):
             if skip and index < len(segments) - 1:
-                part = ordering.statement(
-                    base, segment, query.descending, keyset=False, offset=False, limited=False
+                part = self._statement(
+                    ordering, segment, query.descending, keyset=False, offset=False, limited=False
                 )
                 size = await self._count_statement(part)
                 if skip >= size:
                     skip -= size
                     continue
-            statement = ordering.statement(
-                base, segment, query.descending, keyset=False, offset=True
+            statement = self._statement(
+                ordering, segment, query.descending, keyset=False, offset=True
             )
             params = {"page_limit": want - len(found), "page_offset": skip}
             skip = 0
@@ -339,9 +399,37 @@ class EntityRepository:
             offset=offset,
         )
 
-    async def _count_statement(self, statement: Select[Any]) -> int:
+    async def _count_statement(
+        self, statement: Select[Any], params: Mapping[str, Any] | None = None
+    ) -> int:
         counted = select(func.count()).select_from(statement.order_by(None).subquery())
-        return int((await self.session.execute(counted)).scalar_one())
+        return int((await self.session.execute(counted, dict(params or {}))).scalar_one())
+
+    async def position(self, query: TableQuery, cursor: Cursor) -> int:
+        """How many rows of `query` come before the row at `cursor` (its 0-based index), by
+        counting backwards from it: O(position), so call it rarely, never per page."""
+        if not self.keyed:
+            return int(cursor.values[0])
+        ordering = Ordering(self.spec, query)
+        segments = ordering.segments()
+        segments.reverse()
+        start = ordering.start_segment(segments, cursor)
+        base = self._filtered(query)
+        total = 0
+        for index in range(start, len(segments)):
+            keyset = index == start
+            statement = ordering.statement(
+                base,
+                segments[index],
+                not query.descending,
+                keyset=keyset,
+                offset=False,
+                limited=False,
+            )
+            total += await self._count_statement(
+                statement, ordering.params(cursor) if keyset else None
+            )
+        return total
 
     async def count(self, query: TableQuery, *, exact: bool = False) -> Count:
         """Rows in `query`; on PostgreSQL an estimate for big tables without search or
@@ -427,51 +515,83 @@ class EntityRepository:
         written = self._writable(changes)
         if not written:
             return
-        where = [self._key_condition(key)]
         version = self.spec.version_column
         if version is not None:
-            where.append(self.table.c[version] == original[version])
             if version not in written:
                 written[version] = original[version] + 1
-        else:
-            where.extend(self._unchanged(original, written))
-        statement = update(self.table).where(*where).values(written)
-        async with self.guarded():
-            result = await self.session.execute(statement)
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise StaleRecordError(await self._current(key), self._kind())
-
-    def _unchanged(
-        self, original: Mapping[str, Any], names: Collection[str]
-    ) -> list[ColumnElement[bool]]:
-        """``col IS NOT DISTINCT FROM :original`` for each comparable column of `names`."""
-        found = []
-        for name in names:
-            column = self.table.c[name]
-            if name in original and _comparable(column, self.dialect):
-                found.append(column.is_not_distinct_from(original[name]))
-        return found
+            condition = self.table.c[version] == original[version]
+            statement = update(self.table).where(self._key_condition(key), condition)
+            async with self.guarded():
+                result = await self.session.execute(statement.values(written))
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise StaleRecordError(await self._current(key), self._kind())
+            return
+        await self._checked_write(
+            key,
+            original,
+            list(written),
+            lambda where: update(self.table).where(*where).values(written),
+        )
 
     async def delete(self, key: tuple[Any, ...], original: Mapping[str, Any]) -> None:
-        """Delete row `key` if it still holds `original` (its version, else every comparable
-        column given); `StaleRecordError` when it changed or is gone, `FieldErrors` when a
-        reference forbids it."""
+        """Delete row `key` if it still holds `original` (its version, else every column
+        given but computed ones); `StaleRecordError` when it changed or is gone, `FieldErrors`
+        when a reference forbids it."""
         self._require_key()
-        where = [self._key_condition(key)]
         version = self.spec.version_column
         if version is not None and version in original:
-            where.append(self.table.c[version] == original[version])
+            checked = [version]
         else:
-            names = [
-                c.name
-                for c in self.spec.columns
-                if not c.computed and not isinstance(c.column.type, JSON | ARRAY)
-            ]
-            where.extend(self._unchanged(original, names))
+            checked = [c.name for c in self.spec.columns if not c.computed and c.name in original]
+        await self._checked_write(
+            key, original, checked, lambda where: delete(self.table).where(*where)
+        )
+
+    async def _checked_write(
+        self,
+        key: tuple[Any, ...],
+        original: Mapping[str, Any],
+        checked: Sequence[str],
+        build: Callable[[list[ColumnElement[bool]]], Any],
+    ) -> None:
+        """Run the statement `build(where)` on row `key` only while the columns `checked`
+        still hold their `original` values (``IS NOT DISTINCT FROM`` in the WHERE clause).
+
+        When that matches no row, the row is read again under a lock (``FOR UPDATE`` on
+        PostgreSQL; a SQLite write session holds the write lock already) and compared in
+        Python: the same values stored in another text form (a date another program wrote
+        without microseconds, say) are not a conflict, and the statement then runs by key.
+        Columns SQL cannot compare (PostgreSQL ``json``) are compared that way first.
+        """
+        checked = [name for name in checked if name in original]
+        in_sql = [n for n in checked if _comparable(self.table.c[n], self.dialect)]
+        if len(in_sql) < len(checked):
+            self._same_or_stale(await self._locked(key), original, checked, key)
+        conditions = [self.table.c[n].is_not_distinct_from(original[n]) for n in in_sql]
         async with self.guarded():
-            result = await self.session.execute(delete(self.table).where(*where))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+            result = await self.session.execute(build([self._key_condition(key), *conditions]))
+        if result.rowcount:  # type: ignore[attr-defined]
+            return
+        self._same_or_stale(await self._locked(key), original, checked, key)
+        async with self.guarded():
+            result = await self.session.execute(build([self._key_condition(key)]))
+        if not result.rowcount:  # type: ignore[attr-defined]
             raise StaleRecordError(await self._current(key), self._kind())
+
+    async def _locked(self, key: tuple[Any, ...]) -> RowValues | None:
+        statement = select(self.table).where(self._key_condition(key)).with_for_update()
+        row = (await self.session.execute(statement)).first()
+        return None if row is None else row_values(row)
+
+    def _same_or_stale(
+        self,
+        current: RowValues | None,
+        original: Mapping[str, Any],
+        checked: Sequence[str],
+        key: tuple[Any, ...],
+    ) -> None:
+        if current is None or any(current[n] != original[n] for n in checked):
+            raise StaleRecordError(current, self._kind())
 
     async def _set_deleted(self, key: tuple[Any, ...], deleted: bool) -> None:
         self._require_key()
