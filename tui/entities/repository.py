@@ -23,7 +23,6 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    bindparam,
     cast,
     delete,
     exists,
@@ -699,24 +698,3 @@ class EntityRepository:
             values = row_values(row)
             found[self.spec.key_of(values)] = self.spec.label_of(values)
         return found
-
-    async def position(self, query: TableQuery, key: tuple[Any, ...]) -> int | None:
-        """The index of the row with `key` in `query`'s list ordered by the primary key (None
-        when the row is not in that list, or the list is sorted by another column)."""
-        if query.sort is not None or not self.keyed:
-            return None
-        conditions = self.conditions(query)
-        found = (
-            select(func.count())
-            .select_from(self.table)
-            .where(self._key_condition(key), *conditions)
-        )
-        if not (await self.session.execute(found)).scalar_one():
-            return None
-        columns = [self.table.c[n] for n in self.spec.primary_key]
-        values = [bindparam(None, v, type_=c.type) for c, v in zip(columns, key, strict=True)]
-        left = tuple_(*columns) if len(columns) > 1 else columns[0]
-        right = tuple_(*values) if len(values) > 1 else values[0]
-        before = left > right if query.descending else left < right
-        counted = select(func.count()).select_from(self.table).where(before, *conditions)
-        return int((await self.session.execute(counted)).scalar_one())

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tui.entities.display import cells
 from tui.entities.repository import EntityRepository
 from tui.entities.spec import RowValues
-from tui.repositories.base import Cursor, Page
+from tui.repositories.base import Page
 from tui.widgets.paging import TableRow
 
 if TYPE_CHECKING:
@@ -27,29 +27,12 @@ class EntitySource:
 
     def _rows(self, repo: EntityRepository, page: Page[RowValues]) -> list[TableRow]:
         spec = self.spec
-        if not spec.primary_key:  # no key: a row is known by its position
-            assert page.offset is not None
-            return [
-                TableRow(key=page.offset + i, id=(), cells=cells(spec, row))
-                for i, row in enumerate(page.rows)
-            ]
         return [
             TableRow(
                 key=repo.cursor_of(row, self.query), id=spec.key_of(row), cells=cells(spec, row)
             )
             for row in page.rows
         ]
-
-    def _after(self, key: Any | None) -> Any | None:
-        """A table without a key pages by position: the rows after position p start at p+1."""
-        if key is None or self.spec.primary_key:
-            return key
-        return Cursor((key + 1,))
-
-    def _before(self, key: Any | None) -> Any | None:
-        if key is None or self.spec.primary_key:
-            return key
-        return Cursor((key,))
 
     async def count(self) -> tuple[int, bool]:
         async with self.manager.read_session() as session:
@@ -59,12 +42,12 @@ class EntitySource:
     async def fetch_after(self, key: Any | None, limit: int) -> list[TableRow]:
         async with self.manager.read_session() as session:
             repo = EntityRepository(self.spec, session)
-            return self._rows(repo, await repo.page(self.query, self._after(key), limit))
+            return self._rows(repo, await repo.page(self.query, key, limit))
 
     async def fetch_before(self, key: Any | None, limit: int) -> list[TableRow]:
         async with self.manager.read_session() as session:
             repo = EntityRepository(self.spec, session)
-            return self._rows(repo, await repo.page_before(self.query, self._before(key), limit))
+            return self._rows(repo, await repo.page_before(self.query, key, limit))
 
     async def fetch_at(self, offset: int, limit: int) -> list[TableRow]:
         async with self.manager.read_session() as session:

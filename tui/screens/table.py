@@ -151,9 +151,15 @@ class TableScreen(DbScreen):
     async def _move_to(self, key: tuple[Any, ...]) -> None:
         """Put the cursor on the row with `key` in this view (after a jump to it)."""
         async with self.dbapp.manager.read_session() as session:
-            position = await EntityRepository(self.spec, session).position(self.query_state, key)
-        if position is not None:
-            self.table.move_cursor(row=position)
+            repository = EntityRepository(self.spec, session)
+            try:
+                row = await repository.get(key)
+            except NotFoundError as error:
+                self.notify(str(error), severity="warning")
+                return
+            cursor = repository.cursor_of(row, self.query_state)
+            position = await repository.position(self.query_state, cursor)
+        self.table.move_cursor(row=position)
 
     def describe_view(self) -> str:
         """Search, filters and sort in column labels (``published: yes · sort title ↑``)."""
