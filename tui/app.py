@@ -32,6 +32,7 @@ from tui.widgets.environment_bar import EnvironmentBar
 if TYPE_CHECKING:
     from tui.config import Settings
     from tui.db.session import SessionManager
+    from tui.entities.registry import Registry
 
 SCREENS: tuple[tuple[str, str, str], ...] = (
     # (mode name, palette title, key)
@@ -46,6 +47,14 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 NEEDS_SETTINGS = frozenset({"switch_mode", "toggle_sql_log", "seed"})
 
 
+#: The screens of an app on an application's own tables (``--models``/``--reflect``).
+BROWSE_SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("tables", "Tables", "1"),
+    ("migrations", "Migrations", "4"),
+    ("settings", "Settings", "5"),
+)
+
+
 def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
     """Import a screen module only when its screen is first shown (keeps start-up light)."""
 
@@ -57,21 +66,30 @@ def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
     return make
 
 
-class DbTuiApp(App[None]):
-    """The dbtui application."""
-
-    TITLE = "dbtui"
-    CSS_PATH = ["styles/app.tcss", "styles/settings.tcss", "styles/migrations.tcss"]
-    MODES = {mode: _screen_factory(mode) for mode, _title, _key in SCREENS}
-    BINDINGS = [
+def _bindings(screens: tuple[tuple[str, str, str], ...]) -> list[Binding]:
+    """A key per screen, then help, SQL log and quit."""
+    return [
         *(
             Binding(key, f"switch_mode('{mode}')", title, id=f"screen.{mode}", tooltip=f"{title}")
-            for mode, title, key in SCREENS
+            for mode, title, key in screens
         ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+l", "toggle_sql_log", "SQL log", id="app.sql_log", tooltip="Statements run"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dbtui", priority=True),
     ]
+
+
+class DbTuiApp(App[None]):
+    """The dbtui application (on the built-in demo's tables)."""
+
+    TITLE = "dbtui"
+    CSS_PATH = ["styles/app.tcss", "styles/settings.tcss", "styles/migrations.tcss"]
+    #: (mode name, palette title, key) of the main screens.
+    SCREEN_LIST = SCREENS
+    MODES = {mode: _screen_factory(mode) for mode, _title, _key in SCREENS}
+    BINDINGS = _bindings(SCREENS)
+    #: A new, empty development database is migrated to head at start and on a switch.
+    migrate_new_databases = True
 
     # the header (EnvironmentBar) shows these
     environment: reactive[str] = reactive("development")
@@ -320,13 +338,18 @@ class DbTuiApp(App[None]):
         if not self.settings_loaded:
             yield from super().get_system_commands(screen)
             return
-        for mode, title, key in SCREENS:
+        for mode, title, key in self.SCREEN_LIST:
             yield SystemCommand(title, f"Go to the {title} screen (key {key})", self._go(mode))
+        yield from self.extra_commands()
         palette_commands = getattr(screen, "palette_commands", None)
         if palette_commands is not None:
             for title, help_text, callback in palette_commands():
                 yield SystemCommand(title, help_text, callback)
         yield from super().get_system_commands(screen)
+
+    def extra_commands(self) -> Iterable[SystemCommand]:
+        """More palette commands of this kind of app."""
+        return ()
 
     def _go(self, mode: str) -> Callable[[], None]:
         def go() -> None:
@@ -336,21 +359,66 @@ class DbTuiApp(App[None]):
         return go
 
 
+class BrowseApp(DbTuiApp, inherit_bindings=False):
+    """dbtui on an application's own tables: `registry` says which (its models, or the
+    database reflected); `1` lists them, every table is in the command palette."""
+
+    SCREEN_LIST = BROWSE_SCREENS
+    MODES = {mode: _screen_factory(mode) for mode, _title, _key in BROWSE_SCREENS}
+    BINDINGS = _bindings(BROWSE_SCREENS)
+
+    def __init__(self, registry: Registry, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial_mode", "tables")
+        super().__init__(*args, **kwargs)
+        self.registry = registry
+        #: Only the application's own Alembic project may create tables in a new database.
+        self.migrate_new_databases = self.alembic_config is not None
+
+    def extra_commands(self) -> Iterable[SystemCommand]:
+        for name in self.registry.names():
+            yield SystemCommand(f"Table {name}", f"Open the rows of {name}", self._open(name))
+
+    def _open(self, name: str) -> Callable[[], None]:
+        def open_table() -> None:
+            from tui.screens.tables import TablesScreen
+
+            self.switch_mode("tables")
+            screen = self.screen
+            if isinstance(screen, TablesScreen):
+                screen.open_table(name)
+
+        return open_table
+
+
 def make_app(
     settings: Settings | None = None,
     *,
     env_file: Path | None = None,
     overrides: dict[str, str] | None = None,
-    initial_mode: str = "users",
+    initial_mode: str | None = None,
     alembic_config: Path | None = None,
+    registry: Registry | None = None,
 ) -> DbTuiApp:
     """Build the app; nothing touches the database until it runs. Without `settings` the app
     loads them (from `env_file`, the environment and `overrides`) after its first frame.
-    `alembic_config` drives the Migrations screen (None: `./alembic.ini` or the demo's)."""
+    `alembic_config` drives the Migrations screen (None: `./alembic.ini` or the demo's).
+    With `registry` the app shows those tables (an application's models, or the database
+    reflected) instead of the demo's screens."""
+    if registry is not None:
+        if alembic_config is None and Path("alembic.ini").is_file():
+            alembic_config = Path("alembic.ini")
+        return BrowseApp(
+            registry,
+            settings,
+            env_file=env_file,
+            overrides=overrides,
+            initial_mode=initial_mode or "tables",
+            alembic_config=alembic_config,
+        )
     return DbTuiApp(
         settings,
         env_file=env_file,
         overrides=overrides,
-        initial_mode=initial_mode,
+        initial_mode=initial_mode or "users",
         alembic_config=alembic_config,
     )

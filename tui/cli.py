@@ -30,8 +30,10 @@ from tui.settings_sources import (
 if TYPE_CHECKING:
     from tui.config import Settings
     from tui.db.session import SessionManager
+    from tui.entities.registry import Registry
 
 PROG = "dbtui"
+MODELS_USAGE = "PACKAGE.MODULE:ATTR"
 
 # flag destination -> setting name
 FLAG_SETTINGS = {
@@ -108,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_flags(parser, suppress=False)
     _add_alembic_flag(parser, suppress=False)
+    tables = parser.add_argument_group("whose tables (default: the built-in demo)")
+    tables.add_argument(
+        "--models",
+        metavar=MODELS_USAGE,
+        help="your application's SQLAlchemy models: a DeclarativeBase subclass, a MetaData or "
+        "anything with .metadata, imported from the current folder (DBTUI_MODELS)",
+    )
+    tables.add_argument(
+        "--reflect",
+        action="store_true",
+        help="no models: browse whatever tables the database has",
+    )
+    tables.add_argument(
+        "--schema", metavar="NAME", help="with --reflect: a PostgreSQL schema other than public"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     seed = commands.add_parser(
@@ -193,19 +210,52 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
         problem = sqlite_file_problem(path, sqlite_url(path))
         if problem:
             raise CommandError(problem)
+    registry = registry_from(args, env_file)
     from tui import startup
 
     startup.pause_gc()  # the app resumes it once its first screen is up
     try:
         from tui.app import make_app
 
-        app = make_app(None, env_file=env_file, overrides=overrides, alembic_config=alembic_config)
+        app = make_app(
+            None,
+            env_file=env_file,
+            overrides=overrides,
+            alembic_config=alembic_config,
+            registry=registry,
+        )
         app.run()
     finally:
         startup.resume_gc()
     if app.startup_error:
         raise CommandError(app.startup_error)
     return int(getattr(app, "return_code", 0) or 0)
+
+
+def registry_from(args: argparse.Namespace, env_file: Path) -> Registry | None:
+    """The tables to show: `--models` (or DBTUI_MODELS), `--reflect`, or None (the demo)."""
+    from tui.settings_sources import read_env_file
+
+    target = args.models or os.environ.get("DBTUI_MODELS")
+    if target is None and env_file.is_file():
+        target = read_env_file(env_file).get("DBTUI_MODELS")
+    if args.schema and not args.reflect:
+        raise CommandError("--schema needs --reflect (models name their own schemas)")
+    if target and args.reflect:
+        raise CommandError("choose one: --models (your models) or --reflect (the database)")
+    if args.reflect:
+        from tui.entities.registry import Registry
+
+        return Registry.reflecting(args.schema)
+    if not target:
+        return None
+    from tui.entities.models_source import ModelsSourceError, load_models
+    from tui.entities.registry import Registry
+
+    try:
+        return Registry.from_models(load_models(target), target)
+    except ModelsSourceError as error:
+        raise CommandError(f"--models {target}: {error}") from None
 
 
 async def _connect(settings: Settings) -> tuple[SessionManager, Any]:

@@ -50,6 +50,21 @@ _STATEMENTS: OrderedDict[tuple[Any, ...], Select[Any]] = OrderedDict()
 ESTIMATE_THRESHOLD = 100_000
 
 
+def cached_statement(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+    """The statement `build()` made for `key`, reused while it stays among the
+    `STATEMENT_CACHE_SIZE` most recent: SQLAlchemy then finds its compiled form without
+    rebuilding the statement and its cache key. `key` must say everything the statement
+    depends on (table, dialect, query, part of the ordering)."""
+    cached = _STATEMENTS.get(key)
+    if cached is not None:
+        _STATEMENTS.move_to_end(key)
+        return cached
+    statement = _STATEMENTS[key] = build()
+    if len(_STATEMENTS) > STATEMENT_CACHE_SIZE:
+        _STATEMENTS.popitem(last=False)
+    return statement
+
+
 @dataclass(frozen=True, slots=True)
 class Cursor:
     """A position in an ordering: the (sort value, id) of one row."""
@@ -251,15 +266,7 @@ class Repository(Generic[R]):
     def _cached(self, key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
         """The statement built by `build` for `key` (within this repository class and
         dialect), reused while it stays among the `STATEMENT_CACHE_SIZE` most recent."""
-        full_key = (type(self), self.dialect, *key)
-        cached = _STATEMENTS.get(full_key)
-        if cached is not None:
-            _STATEMENTS.move_to_end(full_key)
-            return cached
-        statement = _STATEMENTS[full_key] = build()
-        if len(_STATEMENTS) > STATEMENT_CACHE_SIZE:
-            _STATEMENTS.popitem(last=False)
-        return statement
+        return cached_statement((type(self), self.dialect, *key), build)
 
     def _build_segment(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tui.db.errors import DbTuiError
@@ -27,7 +28,9 @@ class StaleRecordError(DbTuiError):
         if current is None:
             message = f"this {kind} was deleted meanwhile"
         else:
-            message = f"this {kind} was changed meanwhile (now version {current.version})"
+            version = current.get("version") if isinstance(current, Mapping) else current.version
+            now = f" (now version {version})" if version is not None else ""
+            message = f"this {kind} was changed meanwhile{now}"
         super().__init__(message)
 
 

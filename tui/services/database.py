@@ -77,6 +77,8 @@ class DatabaseService:
     async def _is_fresh_database(self) -> bool:
         """True for a development/testing SQLite database that has no tables at all."""
         settings = self.app.manager.settings
+        if not self.app.migrate_new_databases:
+            return False
         if not settings.is_sqlite or settings.ENVIRONMENT == "production":
             return False
         from sqlalchemy import text
@@ -140,6 +142,8 @@ class DatabaseService:
     def _check_revision(self, announce: bool) -> None:
         worker = get_current_worker()
         if announce and worker.cancelled_event.wait(REVISION_CHECK_DELAY):
+            return
+        if not self.app.migrate_new_databases:  # no Alembic project of the application's
             return
         from tui.migrations import MigrationRunner, run_with_connection
 

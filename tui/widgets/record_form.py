@@ -22,11 +22,19 @@ Stored values are shown literally and kept as stored unless edited: a text field
 control characters or line breaks shows them as visible escapes (``\\n``, ``\\x1b``), a value
 longer than the field's limit is shown whole (the limit applies to what is typed), and
 `changed_values()` names only the fields the user changed, so an edit writes nothing else.
+
+Generic tables add three things. A `nullable` field can hold NULL, distinct from the empty
+string: it shows "NULL" (placeholder and a badge by the label), `ctrl+n` sets it, typing clears
+it, and `values()` gives None for it. A `generated` field (a server default, identity or computed
+column on a new record) starts as "DEFAULT: left to the database" and gives `DEFAULT` until the
+user enters a value (`ctrl+g` sets it back). A `read_only` field is shown but cannot be changed
+and is never in `changed_values()`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -52,6 +60,22 @@ SEARCH_DELAY = 0.08
 """Seconds of typing pause before a picker asks its search callback."""
 FORM_ERROR_KEY = "__form__"
 """`set_errors` key for a message that belongs to no single field."""
+NULL_LABEL = "NULL"
+DEFAULT_LABEL = "DEFAULT: left to the database"
+
+
+class Special(enum.Enum):
+    """Values a field can hold besides what is typed."""
+
+    DEFAULT = "DEFAULT"
+
+    def __repr__(self) -> str:
+        return self.value
+
+
+DEFAULT = Special.DEFAULT
+"""`values()` of a `generated` field left to the database (write nothing for it)."""
+FieldState = Literal["null", "default"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +92,12 @@ class FormField:
     help: str = ""
     search: SearchCallback | None = None
     blank_is_none: bool = False
+    nullable: bool = False
+    """The field may hold NULL (None), distinct from the empty string."""
+    read_only: bool = False
+    """Shown, not editable, never in `changed_values()`."""
+    generated: bool = False
+    """Starts as DEFAULT (left to the database) unless a value is given."""
 
 
 # ----------------------------------------------------------------------------------- picker
@@ -167,6 +197,10 @@ class PickerField(Vertical):
     def matches(self) -> list[tuple[Any, str]]:
         """The (id, label) pairs currently listed."""
         return list(self._matches)
+
+    def set_search(self, search: SearchCallback | None) -> None:
+        """Search with `search` from now on (None: no suggestions)."""
+        self._search_callback = search
 
     def set_choice(self, value: Any, label: str | None = None) -> None:
         """Select `value` showing `label` (defaults to "#<value>"), without searching."""
@@ -529,6 +563,22 @@ class RecordForm(VerticalScroll, can_focus=False):
             id="record_form.cancel",
             tooltip="Close the form (asks when there are unsaved changes)",
         ),
+        Binding(
+            "ctrl+n",
+            "set_null",
+            "NULL",
+            show=False,
+            id="record_form.set_null",
+            tooltip="Set the focused field to NULL (no value; typing replaces it)",
+        ),
+        Binding(
+            "ctrl+g",
+            "set_default",
+            "DEFAULT",
+            show=False,
+            id="record_form.set_default",
+            tooltip="Leave the focused field to the database's default (new records)",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -558,6 +608,16 @@ class RecordForm(VerticalScroll, can_focus=False):
         }
         & TextArea { height: 8; }
         & TextArea.-textual-compact { height: 6; background: $boost; }
+        & .form-field:focus-within > .field-label {
+            color: $text-accent;
+            background: $accent 25%;
+            text-style: bold;
+        }
+        & .form-field:focus-within Input, & .form-field:focus-within TextArea {
+            background-tint: $accent 12%;
+        }
+        & .form-field.-read-only .field-label { color: $text-disabled; }
+        & .form-field.-null Input, & .form-field.-default Input { text-style: italic; }
     }
     """
 
@@ -600,22 +660,47 @@ class RecordForm(VerticalScroll, can_focus=False):
         self.fields: tuple[FormField, ...] = tuple(fields)
         self._initial_values = dict(values or {})
         self._baseline: dict[str, Any] = {}
+        self._states: dict[str, FieldState] = {}
 
     # ---------------------------------------------------------------------------- compose
     def compose(self) -> ComposeResult:
         yield Static("", classes="form-error")
         for field in self.fields:
             classes = "form-field -required" if field.required else "form-field"
+            if field.read_only:
+                classes += " -read-only"
             with Vertical(classes=classes, id=f"field-{field.name}"):
-                label = field.label + (" *" if field.required else "")
-                yield Label(Text(label), classes="field-label")
+                yield Label(self._label_text(field), classes="field-label")
                 yield self._make_input(field)
                 if field.help:
                     yield Static(Text(field.help), classes="field-help")
                 yield Static("", classes="field-note")
                 yield Static("", classes="field-error")
 
+    def _label_text(self, field: FormField) -> Text:
+        """The label, marked required (*), read-only, NULL or DEFAULT."""
+        text = Text(field.label + (" *" if field.required else ""))
+        if field.read_only:
+            text.append("  read-only", style="italic")
+        state = self._states.get(field.name)
+        if state == "null":
+            text.append("  ")
+            text.append(f" {NULL_LABEL} ", style="reverse")
+        elif state == "default":
+            text.append("  ")
+            text.append(" DEFAULT ", style="reverse")
+        return text
+
     def _make_input(self, field: FormField) -> Widget:
+        widget = self._new_input(field)
+        if field.read_only:
+            if isinstance(widget, TextArea):
+                widget.read_only = True  # still focusable: long text can be scrolled
+            else:
+                widget.disabled = True
+        return widget
+
+    def _new_input(self, field: FormField) -> Widget:
         widget_id = f"input-{field.name}"
         if field.kind in ("text", "password"):
             return _LimitedInput(
@@ -636,7 +721,7 @@ class RecordForm(VerticalScroll, can_focus=False):
         if field.kind == "select":
             return Select(
                 [(Text(escape_control(label)), value) for label, value in field.options],
-                allow_blank=not field.required,
+                allow_blank=not field.required or field.nullable or field.generated,
                 prompt=field.placeholder or "Select",
                 compact=self.compact,
                 id=widget_id,
@@ -657,14 +742,19 @@ class RecordForm(VerticalScroll, can_focus=False):
         raise ValueError(f"unknown field kind {field.kind!r}")
 
     def on_mount(self) -> None:
-        self.set_values(self._initial_values)
+        initial = dict(self._initial_values)
+        for field in self.fields:  # a new record: generated fields DEFAULT, nullable NULL
+            if field.name not in initial and (field.generated or field.nullable):
+                initial[field.name] = DEFAULT if field.generated else None
+        self.set_values(initial)
         self.focus_first()
 
     # ------------------------------------------------------------------------ public API
     def focus_first(self) -> None:
-        """Focus the first field."""
-        if self.fields:
-            self.focus_field(self.fields[0].name)
+        """Focus the first field that can be edited (else the first field)."""
+        editable = [field for field in self.fields if not field.read_only]
+        if editable or self.fields:
+            self.focus_field((editable or list(self.fields))[0].name)
 
     def focus_field(self, name: str) -> None:
         widget = self.input_widget(name)
@@ -678,13 +768,24 @@ class RecordForm(VerticalScroll, can_focus=False):
         """The widget editing field `name`."""
         return self.query_one(f"#input-{name}")
 
+    def field(self, name: str) -> FormField:
+        """The field called `name`."""
+        return next(field for field in self.fields if field.name == name)
+
+    def state(self, name: str) -> FieldState | None:
+        """ "null" or "default" when field `name` holds NULL or DEFAULT, else None."""
+        return self._states.get(name)
+
     def values(self) -> dict[str, Any]:
         """Current values by field name (see the module docstring for the types)."""
         result: dict[str, Any] = {}
         for field in self.fields:
             widget = self.input_widget(field.name)
             value: Any
-            if isinstance(widget, Input):
+            state = self._states.get(field.name)
+            if state is not None:
+                value = None if state == "null" else DEFAULT
+            elif isinstance(widget, Input):
                 value = widget.value
             elif isinstance(widget, TextArea):
                 value = widget.text
@@ -723,6 +824,10 @@ class RecordForm(VerticalScroll, can_focus=False):
                 continue
             value = values[field.name]
             widget = self.input_widget(field.name)
+            if value is DEFAULT or (value is None and field.nullable):
+                self._set_state(field, "default" if value is DEFAULT else "null")
+                continue
+            self._set_state(field, None)
             if isinstance(widget, Input | TextArea):
                 self._show_text(field, widget, "" if value is None else str(value))
             elif isinstance(widget, Select):
@@ -797,13 +902,125 @@ class RecordForm(VerticalScroll, can_focus=False):
 
     def changed_values(self) -> dict[str, Any]:
         """The values of the fields the user changed since the last `set_values` /
-        `mark_clean` (what an edit should write, and nothing else)."""
+        `mark_clean` (what an edit should write, and nothing else; never read-only ones)."""
         baseline = self._baseline
+        read_only = {field.name for field in self.fields if field.read_only}
         return {
             name: value
             for name, value in self.values().items()
-            if name not in baseline or value != baseline[name]
+            if name not in read_only and (name not in baseline or value != baseline[name])
         }
+
+    # ------------------------------------------------------------------- NULL and DEFAULT
+    def _set_state(self, field: FormField, state: FieldState | None) -> None:
+        """Put field in the NULL or DEFAULT state (empty widget, marked) or take it out."""
+        widget = self.input_widget(field.name)
+        if state is None:
+            self._states.pop(field.name, None)
+        else:
+            self._states[field.name] = state
+            with self.prevent(
+                Input.Changed, TextArea.Changed, Select.Changed, Switch.Changed, PickerField.Picked
+            ):
+                if isinstance(widget, Input):
+                    widget.value = ""
+                elif isinstance(widget, TextArea):
+                    widget.load_text("")
+                elif isinstance(widget, Select):
+                    widget.clear()
+                elif isinstance(widget, Switch):
+                    widget.value = False
+                elif isinstance(widget, PickerField):
+                    widget.set_choice(None)
+            note = self.query_one(f"#field-{field.name} > .field-note", Static)
+            note.update("")
+            note.remove_class("-shown")
+        self._show_state(field)
+
+    def _show_state(self, field: FormField) -> None:
+        state = self._states.get(field.name)
+        container = self.query_one(f"#field-{field.name}")
+        container.set_class(state == "null", "-null")
+        container.set_class(state == "default", "-default")
+        container.query_one(".field-label", Label).update(self._label_text(field))
+        shown = {"null": NULL_LABEL, "default": DEFAULT_LABEL}.get(state or "", "")
+        widget = self.input_widget(field.name)
+        if isinstance(widget, Input | TextArea):
+            widget.placeholder = shown or field.placeholder
+        elif isinstance(widget, Select):
+            widget.prompt = shown or field.placeholder or "Select"
+        elif isinstance(widget, PickerField):
+            widget.input.placeholder = shown or field.placeholder or "type to search"
+
+    def _focused_field(self) -> FormField | None:
+        focused = self.screen.focused
+        for node in focused.ancestors_with_self if focused is not None else ():
+            if node.id and node.id.startswith("input-"):
+                name = node.id.removeprefix("input-")
+                return next((f for f in self.fields if f.name == name), None)
+        return None
+
+    def action_set_null(self) -> None:
+        """`ctrl+n`: the focused field becomes NULL (when it may)."""
+        field = self._focused_field()
+        if field is None:
+            return
+        if field.read_only:
+            self.notify(f"{field.label} is read-only", severity="warning", markup=False)
+        elif not field.nullable:
+            self.notify(f"{field.label} cannot be NULL", severity="warning", markup=False)
+        else:
+            self._set_state(field, "null")
+
+    def action_set_default(self) -> None:
+        """`ctrl+g`: the focused field is left to the database's default again."""
+        field = self._focused_field()
+        if field is None:
+            return
+        if not field.generated or field.read_only:
+            self.notify(
+                f"{field.label} has no database default here", severity="warning", markup=False
+            )
+        else:
+            self._set_state(field, "default")
+
+    def _user_changed(self, widget: Widget) -> None:
+        """An edit by the user: a value replaces NULL/DEFAULT; a blank nullable select is
+        NULL."""
+        name = (widget.id or "").removeprefix("input-")
+        field = next((f for f in self.fields if f.name == name), None)
+        if field is None:
+            return
+        state = self._states.get(name)
+        if isinstance(widget, Select):
+            if widget.is_blank():
+                if state is None and (field.nullable or field.generated):
+                    self._states[name] = "null" if field.nullable else "default"
+                    self._show_state(field)
+                return
+        elif isinstance(widget, Input | TextArea):
+            text = widget.value if isinstance(widget, Input) else widget.text
+            if not text:
+                return
+        elif isinstance(widget, PickerField) and widget.value is None:
+            return
+        if state is not None:
+            self._set_state(field, None)
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Switch.Changed)
+    def _widget_changed(self, event: Message) -> None:
+        control = getattr(event, "control", None)
+        if isinstance(control, Widget) and control.parent is not None:
+            if isinstance(control, Input) and isinstance(control.parent, PickerField):
+                return  # the picker's own search text
+            self._user_changed(control)
+
+    @on(PickerField.Picked)
+    def _picked(self, event: PickerField.Picked) -> None:
+        self._user_changed(event.picker)
 
     def set_errors(self, errors: Mapping[str, str]) -> None:
         """Show each message under its field and clear the others; focus the first invalid.
@@ -856,6 +1073,8 @@ class RecordForm(VerticalScroll, can_focus=False):
         missing: dict[str, str] = {}
         for name, value in self.values().items():
             field = next(f for f in self.fields if f.name == name)
+            if field.read_only or value is DEFAULT:
+                continue
             if field.required and field.kind != "switch" and value in (None, "", []):
                 missing[name] = f"{field.label} is required"
         return missing

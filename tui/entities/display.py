@@ -1,0 +1,74 @@
+"""How an entity's rows look in a list: columns, widths from column types, cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import types
+
+from tui.entities.spec import ColumnSpec, EntitySpec
+from tui.widgets.record_table import Column
+
+#: Widest a text column starts (wider values are cut in the list; the form shows them whole).
+MAX_TEXT_WIDTH = 40
+NUMBER_WIDTH = 10
+
+
+def _python_type(column: ColumnSpec) -> type | None:
+    try:
+        return column.column.type.python_type
+    except NotImplementedError:
+        return None
+
+
+def column_width(column: ColumnSpec) -> int:
+    """Cells for `column`'s values: from its type and length."""
+    sql_type = column.column.type
+    python_type = _python_type(column)
+    if isinstance(sql_type, types.Boolean):
+        width = 5
+    elif isinstance(sql_type, types.Enum):
+        width = max((len(str(v)) for v in sql_type.enums), default=8)
+    elif python_type is dt.datetime:
+        width = 25 if getattr(sql_type, "timezone", False) else 19
+    elif python_type is dt.date:
+        width = 10
+    elif python_type is dt.time:
+        width = 8
+    elif python_type is uuid.UUID:
+        width = 36
+    elif python_type in (int, float, decimal.Decimal):
+        width = NUMBER_WIDTH
+    elif column.max_length:
+        width = min(column.max_length, MAX_TEXT_WIDTH)
+    else:
+        width = MAX_TEXT_WIDTH if python_type is str else 24
+    return max(width, len(column.label), 3)
+
+
+def is_numeric(column: ColumnSpec) -> bool:
+    return _python_type(column) in (int, float, decimal.Decimal) and not isinstance(
+        column.column.type, types.Boolean
+    )
+
+
+def table_columns(spec: EntitySpec) -> tuple[Column, ...]:
+    """The list's columns: every column of the table, in table order."""
+    return tuple(
+        Column(
+            column.name,
+            column.label,
+            column_width(column),
+            align="right" if is_numeric(column) else "left",
+        )
+        for column in spec.columns
+    )
+
+
+def cells(spec: EntitySpec, row: Mapping[str, Any]) -> tuple[object, ...]:
+    """A row's values in column order (drawn literally by the table)."""
+    return tuple(row[column.name] for column in spec.columns)

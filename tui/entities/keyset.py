@@ -1,0 +1,145 @@
+"""Keyset ordering for any table: ``(sort column, *primary key)`` compared as row values.
+
+NULLs sort last ascending and first descending on both backends (PostgreSQL's default). As in
+the demo's repositories (`tui.repositories.base`), a nullable sort column splits the ordering
+into parts read by their own index-friendly queries: the non-NULL rows
+(``(col, *pk) > (:v, *:pk)``) and the NULL rows (``col IS NULL AND (*pk) > (*:pk)``), so no
+``NULLS LAST`` clause is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, tuple_
+
+from tui.entities.introspect import is_unsortable_type
+from tui.entities.query import TableQuery
+from tui.entities.spec import EntitySpec
+from tui.repositories.base import Cursor
+
+
+def sortable(spec: EntitySpec, column: str) -> tuple[bool, str]:
+    """Whether lists of `spec` can be sorted by `column`, and a note for the user (why not,
+    or that the sort scans the table because no index leads with the column)."""
+    try:
+        column_spec = spec.column(column)
+    except KeyError:
+        return False, f"{spec.label} has no column {column}"
+    why_not = is_unsortable_type(column_spec.column.type)
+    if why_not is not None:
+        return False, f"{column_spec.label} cannot be sorted: {why_not}"
+    if not column_spec.indexed:
+        return True, f"no index on {column_spec.label}: sorting scans the table"
+    return True, ""
+
+
+def _combine(columns: list[ColumnElement[Any]]) -> ColumnElement[Any]:
+    return columns[0] if len(columns) == 1 else tuple_(*columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """The ordering of `query` over a keyed table: its sort column (``None``: the key alone)."""
+
+    spec: EntitySpec
+    query: TableQuery
+
+    @property
+    def sort_column(self) -> ColumnElement[Any] | None:
+        sort = self.query.sort
+        if sort is None or self.spec.primary_key == (sort,):
+            return None
+        ok, why = sortable(self.spec, sort)
+        if not ok:
+            raise ValueError(why)
+        return self.spec.table.c[sort]
+
+    @property
+    def key_columns(self) -> list[ColumnElement[Any]]:
+        return [self.spec.table.c[name] for name in self.spec.primary_key]
+
+    def segments(self) -> list[bool | None]:
+        """Parts in forward order: ``None`` whole list; ``False`` non-NULL; ``True`` NULL."""
+        column = self.sort_column
+        if column is None or not self.spec.column(column.key).nullable:
+            return [None]
+        return [True, False] if self.query.descending else [False, True]
+
+    def cursor_width(self) -> int:
+        return len(self.spec.primary_key) + (0 if self.sort_column is None else 1)
+
+    def cursor_of(self, row: Any) -> Cursor:
+        key = tuple(row[name] for name in self.spec.primary_key)
+        column = self.sort_column
+        return Cursor(key if column is None else (row[column.key], *key))
+
+    def start_segment(self, segments: list[bool | None], cursor: Cursor) -> int:
+        if len(cursor.values) != self.cursor_width():
+            raise ValueError(f"this cursor does not belong to an ordering by {self.query.sort}")
+        if segments == [None]:
+            return 0
+        return segments.index(cursor.values[0] is None)
+
+    def params(self, cursor: Cursor) -> dict[str, Any]:
+        return {f"cursor_{index}": value for index, value in enumerate(cursor.values)}
+
+    def statement(
+        self,
+        base: Select[Any],
+        segment: bool | None,
+        descending: bool,
+        *,
+        keyset: bool,
+        offset: bool,
+        limited: bool = True,
+    ) -> Select[Any]:
+        """One part of the ordering, with named parameters ``cursor_<i>``, ``page_limit``
+        and ``page_offset``."""
+        column = self.sort_column
+        keys = self.key_columns
+        if segment is True:
+            base = base.where(column.is_(None))  # type: ignore[union-attr]
+        elif segment is False:
+            base = base.where(column.is_not(None))  # type: ignore[union-attr]
+        if keyset:
+            width = self.cursor_width()
+            binds = [
+                bindparam(f"cursor_{index}", type_=col.type)
+                for index, col in enumerate(([column] if column is not None else []) + keys)
+            ]
+            if column is not None and segment is not True:
+                left, right = _combine([column, *keys]), _combine(binds)
+            else:
+                left, right = _combine(keys), _combine(binds[width - len(keys) :])
+            base = base.where(left < right if descending else left > right)
+        ordered = keys if column is None else [column, *keys]
+        base = base.order_by(*(key.desc() if descending else key.asc() for key in ordered))
+        if limited:
+            base = base.limit(bindparam("page_limit", type_=Integer))
+        if offset:
+            base = base.offset(bindparam("page_offset", type_=Integer))
+        return base
+
+
+def offset_order(spec: EntitySpec, query: TableQuery) -> list[ColumnElement[Any]]:
+    """ORDER BY for a table without a key: the sort column (NULLs last ascending, first
+    descending), then every sortable column, so OFFSET pages are repeatable."""
+    columns = [
+        spec.table.c[c.name]
+        for c in spec.columns
+        if is_unsortable_type(c.column.type) is None and c.name != query.sort
+    ]
+    if query.sort is not None:
+        ok, why = sortable(spec, query.sort)
+        if not ok:
+            raise ValueError(why)
+        sort = spec.table.c[query.sort]
+        columns.insert(0, sort)
+        nulls = [sort.is_(None)] if spec.column(query.sort).nullable else []
+    else:
+        nulls = []
+    if query.descending:
+        return [n.desc() for n in nulls] + [c.desc() for c in columns]
+    return [n.asc() for n in nulls] + [c.asc() for c in columns]

@@ -1,0 +1,750 @@
+"""`TableScreen`: any table, described by its `EntitySpec` — list, search, filter, sort, create,
+edit, delete with its impact, trash, export, and drill-downs both ways along foreign keys.
+
+A drill-down (`o` to the referenced row, `b` to the rows that reference this one) pushes another
+`TableScreen`; `escape` pops it and the list it came from is as it was left (search, filters,
+sort, cursor). The breadcrumb at the top shows the path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+from tui.db.errors import SEARCH_REJECTED, DbTuiError, ReadOnlyError, rejected_search, short_error
+from tui.entities.display import table_columns
+from tui.entities.query import Filter, TableQuery
+from tui.entities.repository import EntityRepository
+from tui.entities.source import EntitySource
+from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
+from tui.screens.base import DbScreen
+from tui.screens.write_confirm import WriteNotConfirmed, confirm_write
+from tui.widgets.cells import escape_control
+from tui.widgets.record_table import RecordTable
+
+if TYPE_CHECKING:
+    from tui.entities.registry import Registry
+    from tui.entities.spec import EntitySpec, ForeignKeySpec
+    from tui.screens.export_dialog import ExportRequest
+    from tui.widgets.record_form import SearchCallback
+
+Row = Mapping[str, Any]
+
+
+class TableScreen(DbScreen):
+    """One table's rows with the standard keys of the UX contract, for any table."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="table.new", tooltip="Add a row"),
+        Binding("d", "delete", "Delete", id="table.delete", tooltip="Delete the current row"),
+        Binding("slash", "search", "Search", id="table.search", tooltip="Search this table"),
+        Binding("f", "filter", "Filter", id="table.filter", tooltip="Add a filter"),
+        Binding("x", "clear_filters", "Unfilter", id="table.unfilter", tooltip="Drop filters"),
+        Binding("o", "follow", "Open ref", id="table.follow", tooltip="Open the referenced row"),
+        Binding(
+            "b",
+            "backlinks",
+            "Referenced by",
+            id="table.backlinks",
+            tooltip="Rows that reference this one",
+        ),
+        Binding("r", "refresh", "Refresh", id="table.refresh", tooltip="Reload from the database"),
+        Binding("t", "trash", "Trash", id="table.trash", tooltip="Show or leave the trash"),
+        Binding("u", "restore", "Restore", id="table.restore", tooltip="Restore from the trash"),
+        Binding("e", "export", "Export", id="table.export", tooltip="Export this view to a file"),
+        Binding("escape", "back", "Back", id="table.back", tooltip="Clear the search, or go back"),
+    ]
+
+    def __init__(
+        self,
+        spec: EntitySpec,
+        registry: Registry,
+        *,
+        query: TableQuery | None = None,
+        trail: Sequence[str] = (),
+        focus_key: tuple[Any, ...] | None = None,
+        filter_labels: Mapping[Filter, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.spec = spec
+        self.registry = registry
+        self.query_state = query or TableQuery()
+        #: The labels of the views this one was reached from (the breadcrumb).
+        self.trail = (*trail, self._view_name())
+        self.focus_key = focus_key
+        #: People's names for filter values chosen by picker (filter → label).
+        self.filter_labels: dict[Filter, str] = dict(filter_labels or {})
+
+    def _view_name(self) -> str:
+        return self.spec.label
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text(" > ".join(self.trail)), id="trail", classes="trail")
+        yield Static(id="view-state", classes="view-state")
+        yield RecordTable(table_columns(self.spec), id="table")
+        yield Static(id="empty-hint", classes="empty-hint -hidden")
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one("#table", RecordTable)
+
+    @property
+    def read_only(self) -> bool:
+        return self.spec.read_only_reason is not None
+
+    @property
+    def in_trash(self) -> bool:
+        return self.query_state.trash
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        soft = self.spec.soft_delete_column is not None
+        if action == "trash":
+            return soft
+        if action == "restore":
+            return soft and self.in_trash
+        if action in ("new", "delete"):
+            return not self.read_only
+        if action == "follow":
+            return bool(self.spec.foreign_keys)
+        if action == "backlinks":
+            return bool(self.spec.backlinks or self.spec.many_to_many) and not self.read_only
+        if action == "clear_filters":
+            return bool(self.query_state.filters)
+        return True
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    # -- loading ---------------------------------------------------------------------------
+    def on_database_changed(self) -> None:
+        self.reload()
+        if self.focus_key is not None:
+            self._move_to(self.focus_key)
+            self.focus_key = None
+
+    def source(self) -> EntitySource:
+        return EntitySource(self.dbapp.manager, self.spec, self.query_state)
+
+    def reload(self, *, keep_position: bool = False) -> None:
+        """Show the current query from the database (after any change)."""
+        query = self.query_state
+        self.table.set_sort(query.sort, query.descending)
+        self.table.reload(self.source(), keep_position=keep_position)
+        self._show_view_state()
+
+    def set_query(self, query: TableQuery) -> None:
+        self.query_state = query
+        self.reload()
+
+    @work(exclusive=True, group="table-move", exit_on_error=False)
+    async def _move_to(self, key: tuple[Any, ...]) -> None:
+        """Put the cursor on the row with `key` in this view (after a jump to it)."""
+        async with self.dbapp.manager.read_session() as session:
+            repository = EntityRepository(self.spec, session)
+            try:
+                row = await repository.get(key)
+            except NotFoundError as error:
+                self.notify(str(error), severity="warning")
+                return
+            cursor = repository.cursor_of(row, self.query_state)
+            position = await repository.position(self.query_state, cursor)
+        self.table.move_cursor(row=position)
+
+    def describe_view(self) -> str:
+        """Search, filters and sort in column labels (``published: yes · sort title ↑``)."""
+        from tui.screens.filter_dialog import describe
+
+        query = self.query_state
+        parts = [describe(self.spec, f, self.filter_labels.get(f)) for f in query.filters]
+        if query.search:
+            parts.insert(0, f"search “{query.search}”")
+        if query.sort is not None:
+            arrow = "↓" if query.descending else "↑"
+            parts.append(f"sort {self.spec.column(query.sort).label} {arrow}")
+        return " · ".join(parts)
+
+    def _show_view_state(self) -> None:
+        parts = []
+        if self.in_trash:
+            parts.append("TRASH")
+        if self.spec.read_only_reason:
+            parts.append(f"read-only: {self.spec.read_only_reason}")
+        view = self.describe_view()
+        if view:
+            parts.append(view)
+        self.query_one("#view-state", Static).update(
+            Text(escape_control(" · ".join(parts)), style="dim")
+        )
+        self.refresh_bindings()
+
+    @on(RecordTable.Counted)
+    def _show_empty_hint(self, event: RecordTable.Counted) -> None:
+        """Under an empty list, say what hides the rows, or how to add one."""
+        hint = self.query_one("#empty-hint", Static)
+        if event.total > 0 or event.estimated:
+            hint.set_class(True, "-hidden")
+            return
+        query = self.query_state
+        hiding = []
+        if query.search:
+            hiding.append(f"the search “{query.search}” (escape clears it)")
+        if query.filters:
+            hiding.append(f"the filter {self.describe_view()} (x clears filters)")
+        if self.in_trash:
+            message = "The trash is empty (t goes back to the list)."
+        elif hiding:
+            message = "No rows match: " + " and ".join(hiding) + "."
+        elif self.read_only:
+            message = f"{self.spec.label} has no rows."
+        else:
+            message = f"{self.spec.label} has no rows yet. Press n to add one."
+        hint.update(Text(escape_control(message)))
+        hint.set_class(False, "-hidden")
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Report this screen's failed workers (their state changes do not bubble)."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and error is not None:
+            self.notify(self._message(error), title="Error", severity="error", timeout=8)
+
+    def _message(self, error: BaseException) -> str:
+        return short_error(error, database=self.dbapp.manager.settings)
+
+    # -- table events ----------------------------------------------------------------------
+    @on(RecordTable.SortRequested, "#table")
+    def _sort_requested(self, event: RecordTable.SortRequested) -> None:
+        from tui.entities.keyset import sortable
+
+        column = self.spec.column(event.column_key)
+        ok, why = sortable(self.spec, column.name)
+        if not ok:
+            self.notify(why, severity="warning")
+            return
+        if why:
+            self.notify(f"{why} (escape cancels a slow sort)")
+        self.set_query(self.query_state.replace(sort=column.name, descending=event.descending))
+
+    @on(RecordTable.RowSelected, "#table")
+    def _row_selected(self, event: RecordTable.RowSelected) -> None:
+        self._open(event.row_id)
+
+    @on(RecordTable.LoadFailed, "#table")
+    def _load_failed(self, event: RecordTable.LoadFailed) -> None:
+        if rejected_search(event.error):
+            event.stop()
+            if self.query_state.search:
+                self.set_query(self.query_state.replace(search=None))
+            self.notify(SEARCH_REJECTED, severity="warning")
+            return
+        self.notify(self._message(event.error), title="Cannot load", severity="error")
+
+    def current_key(self) -> tuple[Any, ...] | None:
+        row = self.table.current_row
+        return None if row is None or self.read_only else row.id
+
+    # -- search, filters, back -------------------------------------------------------------
+    async def action_search(self) -> None:
+        bars = self.query("#search-bar")
+        if bars:
+            bars.first().set_class(False, "-hidden")
+        else:
+            what = ", ".join(self.spec.column(c).label for c in self.spec.search_columns)
+            hint = f"search {what or 'this table'} — enter to apply, escape to clear"
+            bar = Horizontal(
+                Static(Text("/"), id="search-label"),
+                Input(placeholder=hint, id="search"),
+                id="search-bar",
+            )
+            await self.mount(bar, before="#view-state")
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.set_query(self.query_state.replace(search=event.value.strip() or None))
+        self.table.focus()
+
+    def action_back(self) -> None:
+        """Clear the search; else leave a drill-down for the view it came from."""
+        search = next(self.query("#search").results(Input), None)
+        if search is not None:
+            if search.has_focus and search.value:
+                search.value = ""
+                return
+            self.query_one("#search-bar").set_class(True, "-hidden")
+            search.value = ""
+            self.table.focus()
+        if self.query_state.search:
+            self.set_query(self.query_state.replace(search=None))
+            return
+        if len(self.trail) > 1 and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def action_filter(self) -> None:
+        from tui.screens.filter_dialog import FilterScreen
+
+        column = self.table.current_column
+        screen = FilterScreen(self.spec, self.pickers(), column.key if column else None)
+        self.app.push_screen(screen, self._filter_chosen)
+
+    def _filter_chosen(self, chosen: tuple[Filter, str | None] | None) -> None:
+        if chosen is None:
+            return
+        item, label = chosen
+        if label is not None:
+            self.filter_labels[item] = label
+        self.set_query(self.query_state.replace(filters=(*self.query_state.filters, item)))
+
+    def action_clear_filters(self) -> None:
+        self.set_query(self.query_state.replace(filters=()))
+
+    def action_trash(self) -> None:
+        self.set_query(self.query_state.replace(trash=not self.in_trash))
+
+    def action_refresh(self) -> None:
+        self.reload(keep_position=True)
+
+    # -- foreign keys: pickers, labels, drill-downs ----------------------------------------
+    def pickers(self) -> dict[str, SearchCallback]:
+        """A search of the referenced rows for each single-column foreign key."""
+        return {
+            fk.columns[0]: partial(self._search_target, fk)
+            for fk in self.spec.foreign_keys
+            if len(fk.columns) == 1
+        }
+
+    async def _target(self, name: str) -> EntitySpec:
+        return await self.registry.entity(self.dbapp.manager, name)
+
+    async def _search_target(self, fk: ForeignKeySpec, text: str) -> list[tuple[Any, str]]:
+        target = await self._target(fk.target)
+        async with self.dbapp.manager.read_session() as session:
+            found = await EntityRepository(target, session).choices(text)
+        index = target.primary_key.index(fk.target_columns[0])
+        return [(key[index], label) for key, label in found]
+
+    async def _labels(self, row: Row) -> dict[str, tuple[Any, str]]:
+        """(value, label) of each set single-column foreign key of `row`, for the form."""
+        labels: dict[str, tuple[Any, str]] = {}
+        for fk in self.spec.foreign_keys:
+            value = row.get(fk.columns[0])
+            if len(fk.columns) != 1 or value is None:
+                continue
+            target = await self._target(fk.target)
+            if target.primary_key != fk.target_columns:
+                continue
+            async with self.dbapp.manager.read_session() as session:
+                found = await EntityRepository(target, session).labels([(value,)])
+            labels[fk.columns[0]] = (value, found.get((value,), str(value)))
+        return labels
+
+    def action_follow(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        values = dict(zip((c.name for c in self.spec.columns), row.cells, strict=True))
+        fks = [
+            fk for fk in self.spec.foreign_keys if all(values[c] is not None for c in fk.columns)
+        ]
+        current = self.table.current_column
+        here = [fk for fk in fks if current is not None and current.key in fk.columns]
+        if here or len(fks) == 1:
+            self._follow((here or fks)[0], values)
+        elif not fks:
+            self.notify("This row references no other row.")
+        else:
+            from tui.screens.choose import ChooseScreen
+
+            titles = [self._fk_title(fk) for fk in fks]
+
+            def chosen(index: int | None) -> None:
+                if index is not None:
+                    self._follow(fks[index], values)
+
+            self.app.push_screen(ChooseScreen("Open which referenced row?", titles), chosen)
+
+    def _fk_title(self, fk: ForeignKeySpec) -> str:
+        labels = ", ".join(self.spec.column(c).label for c in fk.columns)
+        return f"{labels} → {fk.target}"
+
+    @work(exclusive=True, group="table-follow", exit_on_error=False)
+    async def _follow(self, fk: ForeignKeySpec, values: Row) -> None:
+        """Open the referenced table with the cursor on the referenced row."""
+        target = await self._target(fk.target)
+        by_target = dict(zip(fk.target_columns, (values[c] for c in fk.columns), strict=True))
+        if set(target.primary_key) == set(by_target):
+            key = tuple(by_target[c] for c in target.primary_key)
+            screen = TableScreen(target, self.registry, trail=self.trail, focus_key=key)
+        else:  # a foreign key to a unique column that is not the key: list that row
+            filters = tuple(Filter(c, "eq", v) for c, v in by_target.items())
+            screen = TableScreen(
+                target, self.registry, query=TableQuery(filters=filters), trail=self.trail
+            )
+        await self.app.push_screen(screen)
+
+    def action_backlinks(self) -> None:
+        key = self.current_key()
+        row = self.table.current_row
+        if key is None or row is None:
+            return
+        values = dict(zip((c.name for c in self.spec.columns), row.cells, strict=True))
+        choices: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        for link in self.spec.backlinks:
+            columns = ", ".join(link.foreign_key.columns)
+            title = f"{link.source} whose {columns} is this row"
+            choices.append(
+                (title, partial(self._open_backlink, link.source, link.foreign_key, values))
+            )
+        for m2m in self.spec.many_to_many:
+            title = f"{m2m.target} linked through {m2m.via}"
+            choices.append((title, partial(self._open_linked, m2m.target, m2m.via, key)))
+        if len(choices) == 1:
+            self._drill(choices[0][1])
+            return
+        from tui.screens.choose import ChooseScreen
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self._drill(choices[index][1])
+
+        self.app.push_screen(
+            ChooseScreen("Rows that reference this one", [t for t, _ in choices]), chosen
+        )
+
+    @work(exclusive=True, group="table-follow", exit_on_error=False)
+    async def _drill(self, open_view: Callable[[], Awaitable[None]]) -> None:
+        await open_view()
+
+    def _row_label(self, values: Row) -> str:
+        return f"{self.spec.label} {self.spec.label_of(values)}"
+
+    async def _open_backlink(self, source: str, fk: ForeignKeySpec, values: Row) -> None:
+        """The rows of `source` whose foreign key `fk` points at this row."""
+        target = await self._target(source)
+        filters = tuple(
+            Filter(column, "eq", values[remote])
+            for column, remote in zip(fk.columns, fk.target_columns, strict=True)
+        )
+        label = self._row_label(values)
+        labels = {f: label for f in filters} if len(filters) == 1 else {}
+        await self.app.push_screen(
+            TableScreen(
+                target,
+                self.registry,
+                query=TableQuery(filters=filters),
+                trail=self.trail,
+                filter_labels=labels,
+            )
+        )
+
+    async def _open_linked(self, target_name: str, via: str, key: tuple[Any, ...]) -> None:
+        """The rows of `target_name` linked to this row through the association `via`."""
+        target = await self._target(target_name)
+        reverse = next(
+            (m for m in target.many_to_many if m.via == via and m.target == self.spec.name), None
+        )
+        if reverse is None:
+            self.notify(f"{target.label} does not link back through {via}", severity="warning")
+            return
+        item = Filter(reverse.name, "linked", key)
+        row = self.table.current_row
+        label = self.spec.label if row is None else f"{self.spec.label} {row.id}"
+        await self.app.push_screen(
+            TableScreen(
+                target,
+                self.registry,
+                query=TableQuery(filters=(item,)),
+                trail=self.trail,
+                filter_labels={item: label},
+            )
+        )
+
+    # -- writes ----------------------------------------------------------------------------
+    def writable(self) -> bool:
+        """False (with a message) on a read-only table or a locked production database."""
+        if self.read_only:
+            self.notify(
+                f"{self.spec.label} is read-only: {self.spec.read_only_reason}", severity="warning"
+            )
+            return False
+        if self.dbapp.manager.read_only:
+            self.notify(
+                "Production is read-only. Unlock writes in Settings (5) first.",
+                title="Read-only",
+                severity="warning",
+            )
+            return False
+        return True
+
+    async def _confirm_save(self, title: str) -> None:
+        body = f"Write to {self.spec.label}.\nDatabase: {self.dbapp.manager.settings.masked_url}"
+        if not await confirm_write(self.dbapp, title, body, label="Save", ask_elsewhere=False):
+            raise WriteNotConfirmed("Not saved: the write was not confirmed.")
+
+    def _form_errors(self, errors: FieldErrors) -> Exception:
+        from tui.screens.modals import FormErrors
+        from tui.widgets.record_form import FORM_ERROR_KEY
+
+        names = {c.name for c in self.spec.columns}
+        return FormErrors(
+            {
+                name if name in names else FORM_ERROR_KEY: message
+                for name, message in errors.errors.items()
+            }
+        )
+
+    def action_new(self) -> None:
+        if not self.writable():
+            return
+        from tui.entities.forms import form_fields
+        from tui.screens.modals import FormScreen
+
+        fields = form_fields(self.spec.columns, new=True, pickers=self.pickers())
+        self.app.push_screen(
+            FormScreen(f"New row in {self.spec.label}", fields, {}, save=self._save_new),
+            self._saved,
+        )
+
+    async def _save_new(self, values: dict[str, Any]) -> str:
+        from tui.entities.forms import from_form_values
+
+        try:
+            data = from_form_values(self.spec.columns, values, new=True)
+        except FieldErrors as errors:
+            raise self._form_errors(errors) from None
+        await self._confirm_save(f"Add a row to {self.spec.label}?")
+        try:
+            async with self.dbapp.manager.session() as session:
+                key = await EntityRepository(self.spec, session).insert(data)
+        except FieldErrors as errors:
+            raise self._form_errors(errors) from None
+        except SQLAlchemyError as error:
+            raise DbTuiError(self._message(error)) from error
+        return f"Added to {self.spec.label}: {', '.join(map(str, key))}"
+
+    def _saved(self, message: str | None) -> None:
+        if message:
+            self.notify(escape_control(message))
+            self.reload(keep_position=True)
+
+    @work(exclusive=True, group="table-open", exit_on_error=False)
+    async def _open(self, key: tuple[Any, ...]) -> None:
+        """The row's form: editable unless the table or the database is read-only."""
+        from tui.entities.forms import form_fields, to_form_values
+        from tui.screens.modals import FormScreen
+
+        if self.read_only:
+            row = self.table.current_row
+            if row is None:
+                return
+            values = dict(zip((c.name for c in self.spec.columns), row.cells, strict=True))
+            fields = form_fields(self.spec.columns, new=False)
+            title = f"{self.spec.label} (read-only: {self.spec.read_only_reason})"
+            self.app.push_screen(
+                FormScreen(title, fields, to_form_values(self.spec.columns, values))
+            )
+            return
+        try:
+            async with self.dbapp.manager.read_session() as session:
+                original = await EntityRepository(self.spec, session).get(key)
+        except NotFoundError as error:
+            self.notify(str(error), severity="warning")
+            self.reload(keep_position=True)
+            return
+        form_values = to_form_values(self.spec.columns, original)
+        form_values.update(await self._labels(original))
+        title = self._row_label(original)
+        if self.dbapp.manager.read_only:
+            title += " (read-only)"
+        fields = form_fields(self.spec.columns, new=False, pickers=self.pickers())
+        self.app.push_screen(
+            FormScreen(
+                title,
+                fields,
+                form_values,
+                save=partial(self._save_existing, key, [original]),
+                changes_only=True,
+            ),
+            self._saved,
+        )
+
+    async def _save_existing(
+        self, key: tuple[Any, ...], original: list[Row], values: dict[str, Any]
+    ) -> str:
+        """Write the changed `values` if the row still holds what the form was opened with
+        (its version, or the edited columns' values); else raise `FormConflict`."""
+        from tui.entities.forms import from_form_values, to_form_values
+        from tui.screens.modals import FormConflict, FormErrors
+        from tui.widgets.record_form import FORM_ERROR_KEY
+
+        if self.dbapp.manager.read_only:
+            raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
+        try:
+            changes = from_form_values(self.spec.columns, values, new=False)
+        except FieldErrors as errors:
+            raise self._form_errors(errors) from None
+        label = self._row_label(original[0])
+        await self._confirm_save(f"Save {label}?")
+        try:
+            async with self.dbapp.manager.session() as session:
+                await EntityRepository(self.spec, session).update(key, changes, original[0])
+        except FieldErrors as errors:
+            raise self._form_errors(errors) from None
+        except SQLAlchemyError as error:
+            raise DbTuiError(self._message(error)) from error
+        except StaleRecordError as stale:
+            if stale.current is None:
+                self.reload(keep_position=True)
+                raise FormErrors(
+                    {FORM_ERROR_KEY: f"This row of {self.spec.label} was deleted meanwhile."}
+                ) from None
+            current: Row = stale.current
+
+            def take_theirs() -> None:
+                original[0] = current
+
+            async def overwrite() -> str:
+                take_theirs()
+                return await self._save_existing(key, original, values)
+
+            theirs = to_form_values(self.spec.columns, current)
+            raise FormConflict(theirs, overwrite=overwrite, reload=take_theirs) from None
+        return f"Saved {label}"
+
+    def action_delete(self) -> None:
+        key = self.current_key()
+        if key is None or not self.writable():
+            return
+        self._ask_delete(key)
+
+    @work(exclusive=True, group="table-delete", exit_on_error=False)
+    async def _ask_delete(self, key: tuple[Any, ...]) -> None:
+        try:
+            async with self.dbapp.manager.read_session() as session:
+                repo = EntityRepository(self.spec, session)
+                original = await repo.get(key)
+                impact = await repo.delete_impact(key)
+        except NotFoundError as error:
+            self.notify(str(error), severity="warning")
+            self.reload(keep_position=True)
+            return
+        label = self._row_label(original)
+        soft = self.spec.soft_delete_column is not None and not self.in_trash
+        if impact.refused and not soft:
+            self.notify(f"Cannot delete {label}: {impact.reason}", severity="warning", timeout=10)
+            return
+        if soft:
+            title = f"Move {label} to the trash?"
+            body = "It can be restored from the trash (t). Nothing else changes."
+        else:
+            title = f"Delete {label} permanently?"
+            body = f"This {impact}. It cannot be undone."
+        if not await confirm_write(self.dbapp, title, body, label="Delete", danger=True):
+            return
+
+        async def delete(repo: EntityRepository) -> None:
+            if soft:
+                await repo.soft_delete(key)
+            else:
+                await repo.delete(key, original)
+
+        await self._write(delete, f"Moved {label} to the trash" if soft else f"Deleted {label}")
+
+    def action_restore(self) -> None:
+        key = self.current_key()
+        if key is None or not self.writable():
+            return
+        self._restore(key)
+
+    @work(exclusive=True, group="table-delete", exit_on_error=False)
+    async def _restore(self, key: tuple[Any, ...]) -> None:
+        title = f"Restore this row of {self.spec.label} from the trash?"
+        if await confirm_write(
+            self.dbapp, title, "It comes back to the list.", label="Restore", ask_elsewhere=False
+        ):
+            await self._write(lambda repo: repo.restore(key), "Restored")
+
+    async def _write(
+        self, operation: Callable[[EntityRepository], Awaitable[Any]], done: str
+    ) -> None:
+        try:
+            async with self.dbapp.manager.session() as session:
+                await operation(EntityRepository(self.spec, session))
+        except (
+            NotFoundError,
+            StaleRecordError,
+            ReadOnlyError,
+            FieldErrors,
+            SQLAlchemyError,
+        ) as error:
+            self.notify(self._message(error), severity="warning")
+        else:
+            self.notify(escape_control(done))
+        self.reload(keep_position=True)
+
+    # -- export ----------------------------------------------------------------------------
+    def action_export(self) -> None:
+        from tui.screens.export_dialog import ExportScreen
+
+        name = self.spec.name.replace(".", "_")
+        self.app.push_screen(
+            ExportScreen(
+                f"Export {self.spec.label}",
+                "This view (search, filter and sort included) to a .csv or .json file:",
+                value=f"{name}.csv",
+            ),
+            self._export_to,
+        )
+
+    def _export_to(self, request: ExportRequest | None) -> None:
+        if request is not None:
+            self._export(request)
+
+    @work(exclusive=True, group="table-export", exit_on_error=False)
+    async def _export(self, request: ExportRequest) -> None:
+        from tui.export import export_rows
+
+        names = [c.name for c in self.spec.columns]
+        source = self.source()
+
+        async def pages() -> Any:
+            async for rows in source.all_rows():
+                yield [tuple(row[name] for name in names) for row in rows]
+
+        state = self.query_one("#view-state", Static)
+
+        def progress(done: int) -> None:
+            state.update(Text(f"exporting… {done:,} rows", style="dim"))
+
+        try:
+            written = await export_rows(
+                request.path, names, pages(), progress, protect_formulas=not request.raw
+            )
+        except OSError as error:
+            self.notify(f"Export failed: {error.strerror or error}", severity="error")
+        else:
+            raw = " (raw values)" if request.raw else ""
+            self.notify(f"Exported {written:,} rows of {self.spec.label} to {request.path}{raw}")
+        finally:
+            self._show_view_state()
+
+    # -- command palette -------------------------------------------------------------------
+    def palette_commands(self) -> Iterable[tuple[str, str, object]]:
+        label = self.spec.label
+        if not self.read_only:
+            yield (f"New row in {label}", "Add a row (n)", self.action_new)
+        yield (f"Search {label}", "Search this table (/)", self.action_search)
+        yield (f"Filter {label}", "Add a filter (f)", self.action_filter)
+        yield (f"Export {label}", "Export this view to CSV or JSON (e)", self.action_export)
+        yield (f"Refresh {label}", "Reload from the database (r)", self.action_refresh)

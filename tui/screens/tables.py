@@ -1,0 +1,151 @@
+"""`TablesScreen`: every table of the application (or of the database), with estimated row
+counts; type to filter, `enter` opens one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.db.errors import short_error
+from tui.screens.base import DbScreen
+from tui.widgets.cells import escape_control
+
+if TYPE_CHECKING:
+    from tui.entities.catalog import TableInfo
+    from tui.entities.registry import Registry
+
+TRAIL = "Tables"
+
+
+def rows_text(info: TableInfo) -> str:
+    """``~1,234 rows``, ``view``, ``not in the database``."""
+    if info.is_view:
+        return "view"
+    if info.estimated_rows is None:
+        return "rows unknown"
+    return f"~{info.estimated_rows:,} rows"
+
+
+class TableFilter(Input):
+    """The type-to-filter input. While it is empty, digits and ``?`` keep their app-wide
+    meaning (switch screens, help): the keys are shown in the footer and work."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if not self.value and character is not None and (character.isdigit() or character == "?"):
+            return False
+        return super().check_consume_key(key, character)
+
+
+class TablesScreen(DbScreen):
+    """The table list: the filter input keeps the focus, `up`/`down` move, `enter` opens."""
+
+    SCREEN_NAME = "Tables"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Next", show=False, id="tables.next", tooltip="Next table"),
+        Binding(
+            "up", "move(-1)", "Previous", show=False, id="tables.previous", tooltip="Previous table"
+        ),
+        Binding("r", "refresh", "Refresh", id="tables.refresh", tooltip="Read the list again"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[TableInfo] = []
+        self.shown: list[TableInfo] = []
+
+    @property
+    def registry(self) -> Registry:
+        return cast("Any", self.app).registry
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text(f"{TRAIL} · {self.registry.source}"), id="trail", classes="trail")
+        yield TableFilter(placeholder="type to filter tables — enter opens", id="table-filter")
+        yield OptionList(id="table-list")
+        yield Static(
+            Text("reading the catalog…", style="dim"), id="tables-state", classes="view-state"
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#table-list", OptionList).can_focus = False
+        self.query_one("#table-filter", Input).focus()
+
+    def on_database_changed(self) -> None:
+        self.registry.forget()
+        self._load()
+
+    def action_refresh(self) -> None:
+        self._load()
+
+    @work(exclusive=True, group="tables-load", exit_on_error=False)
+    async def _load(self) -> None:
+        try:
+            self.tables = await self.registry.tables(self.dbapp.manager)
+        except Exception as error:  # the database is unreachable: say so, keep the screen
+            message = short_error(error, database=self.dbapp.manager.settings)
+            self.query_one("#tables-state", Static).update(Text(message))
+            raise
+        self._show()
+
+    @on(Input.Changed, "#table-filter")
+    def _filter_changed(self) -> None:
+        self._show()
+        self.refresh_bindings()  # digits switch screens only while the filter is empty
+
+    def _show(self) -> None:
+        typed = self.query_one("#table-filter", Input).value.strip().lower()
+        self.shown = [t for t in self.tables if typed in t.name.lower()]
+        options = self.query_one("#table-list", OptionList)
+        options.clear_options()
+        width = max((len(t.name) for t in self.shown), default=0) + 2
+        options.add_options(
+            Option(Text(escape_control(t.name).ljust(width)) + Text(rows_text(t), style="dim"))
+            for t in self.shown
+        )
+        if self.shown:
+            options.highlighted = 0
+        state = f"{len(self.shown)} of {len(self.tables)} tables"
+        if not self.tables:
+            state = "no tables here yet (run the migrations: 4)"
+        self.query_one("#tables-state", Static).update(Text(state, style="dim"))
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#table-list", OptionList)
+        if self.shown:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(len(self.shown) - 1, current + step))
+
+    @on(Input.Submitted, "#table-filter")
+    def _submitted(self) -> None:
+        index = self.query_one("#table-list", OptionList).highlighted
+        if index is not None and index < len(self.shown):
+            self.open_table(self.shown[index].name)
+
+    @on(OptionList.OptionSelected, "#table-list")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self.open_table(self.shown[event.option_index].name)
+
+    def open_table(self, name: str) -> None:
+        """Open `name`'s rows (reflecting it first when the registry reflects)."""
+        self._open(name)
+
+    @work(exclusive=True, group="tables-open", exit_on_error=False)
+    async def _open(self, name: str) -> None:
+        from tui.screens.table import TableScreen
+
+        state = self.query_one("#tables-state", Static)
+        state.update(Text(f"opening {escape_control(name)}…", style="dim"))
+        spec = await self.registry.entity(self.dbapp.manager, name)
+        await self.app.push_screen(TableScreen(spec, self.registry, trail=(TRAIL,)))
+        self._show()
+
+    def palette_commands(self) -> Any:
+        yield ("Refresh tables", "Read the table list again (r)", self.action_refresh)
+
+
+SCREEN = TablesScreen
