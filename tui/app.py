@@ -66,11 +66,20 @@ def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
     return make
 
 
-def _bindings(screens: tuple[tuple[str, str, str], ...]) -> list[Binding]:
-    """A key per screen, then help, SQL log and quit."""
+def _bindings(
+    screens: tuple[tuple[str, str, str], ...], group: Binding.Group | None = None
+) -> list[Binding]:
+    """A key per screen (in the footer as one `group` when given), then help, SQL log, quit."""
     return [
         *(
-            Binding(key, f"switch_mode('{mode}')", title, id=f"screen.{mode}", tooltip=f"{title}")
+            Binding(
+                key,
+                f"switch_mode('{mode}')",
+                title,
+                id=f"screen.{mode}",
+                tooltip=f"{title}",
+                group=group,
+            )
             for mode, title, key in screens
         ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
@@ -365,7 +374,9 @@ class BrowseApp(DbTuiApp, inherit_bindings=False):
 
     SCREEN_LIST = BROWSE_SCREENS
     MODES = {mode: _screen_factory(mode) for mode, _title, _key in BROWSE_SCREENS}
-    BINDINGS = _bindings(BROWSE_SCREENS)
+    #: The screen keys take one short place in the footer ("145 Screens"), so that they and
+    #: `?` stay in sight beside a table's many keys.
+    BINDINGS = _bindings(BROWSE_SCREENS, Binding.Group("Screens", compact=True))
 
     def __init__(self, registry: Registry, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial_mode", "tables")

@@ -58,10 +58,33 @@ class TableScreen(DbScreen):
             id="table.backlinks",
             tooltip="Rows that reference this one",
         ),
-        Binding("r", "refresh", "Refresh", id="table.refresh", tooltip="Reload from the database"),
-        Binding("t", "trash", "Trash", id="table.trash", tooltip="Show or leave the trash"),
-        Binding("u", "restore", "Restore", id="table.restore", tooltip="Restore from the trash"),
-        Binding("e", "export", "Export", id="table.export", tooltip="Export this view to a file"),
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            id="table.refresh",
+            tooltip="Reload from the database",
+            show=False,
+        ),
+        Binding(
+            "t", "trash", "Trash", id="table.trash", tooltip="Show or leave the trash", show=False
+        ),
+        Binding(
+            "u",
+            "restore",
+            "Restore",
+            id="table.restore",
+            tooltip="Restore from the trash",
+            show=False,
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="table.export",
+            tooltip="Export this view to a file",
+            show=False,
+        ),
         Binding("escape", "back", "Back", id="table.back", tooltip="Clear the search, or go back"),
     ]
 
