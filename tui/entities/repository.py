@@ -515,9 +515,10 @@ class EntityRepository:
         if not written:
             return
         version = self.spec.version_column
-        if version is not None:
-            if version not in written:
-                written[version] = original[version] + 1
+        if version is not None and original.get(version) is not None:
+            current_version = original[version]
+            if version not in written and isinstance(current_version, int):
+                written[version] = current_version + 1  # a counter; others the DB sets
             condition = self.table.c[version] == original[version]
             statement = update(self.table).where(self._key_condition(key), condition)
             async with self.guarded():
