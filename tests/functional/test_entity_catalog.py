@@ -23,6 +23,7 @@ from tui.entities.introspect import entities_from_metadata
 from tui.entities.query import Filter, TableQuery
 from tui.entities.repository import EntityRepository
 from tui.entities.spec import EntitySpec
+from tui.repositories.errors import StaleRecordError
 
 MODEL_SPECS = entities_from_metadata(Base.metadata, Base.registry)
 
@@ -223,3 +224,36 @@ async def test_sqlite_list_of_300_tables_within_a_second(tmp_path: Path) -> None
     assert [by_name[f"t{i:03}"] for i in range(8)] == [0, 1, 2, 3, 0, 1, 2, 3]
     assert by_name["notes"] is None  # a virtual table: not counted
     assert elapsed < 1.0
+
+
+@pytest.mark.postgres
+async def test_json_column_without_equality_is_checked_for_conflicts(pg_database: str) -> None:
+    """PostgreSQL's json type has no `=`: its original value is compared after a locked read."""
+    import asyncpg
+
+    conn = await asyncpg.connect(host="127.0.0.1", user="postgres", database=pg_database)
+    try:
+        await conn.execute(
+            "CREATE TABLE doc (id int PRIMARY KEY, data json, title text);"
+            "INSERT INTO doc VALUES (1, '{\"a\": [1, 2]}', 't')"
+        )
+    finally:
+        await conn.close()
+    manager = SessionManager(pg_settings(pg_database))
+    manager.unlock()
+    try:
+        catalog = ReflectedCatalog()
+        async with manager.read_session() as session:
+            spec = await catalog.entity(session, "doc")
+            original = await EntityRepository(spec, session).get((1,))
+        assert original["data"] == {"a": [1, 2]}
+        async with manager.session() as session:
+            await EntityRepository(spec, session).update((1,), {"data": {"a": 3}}, original)
+        with pytest.raises(StaleRecordError):
+            async with manager.session() as session:
+                await EntityRepository(spec, session).update((1,), {"data": {"b": 1}}, original)
+        async with manager.read_session() as session:
+            now = await EntityRepository(spec, session).get((1,))
+        assert now["data"] == {"a": 3}
+    finally:
+        await manager.dispose()

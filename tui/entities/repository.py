@@ -56,7 +56,7 @@ from tui.repositories.base import (
 from tui.repositories.errors import NotFoundError, StaleRecordError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Row
+    from sqlalchemy.engine import Dialect, Row
     from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = ["EntityRepository", "FrozenRow", "RowValues", "sortable"]
@@ -103,20 +103,12 @@ def find_table(anchor: Table, name: str) -> Table:
     raise KeyError(f"no table {name!r} is known")
 
 
-def _comparable(column: ColumnElement[Any], dialect: str) -> bool:
+def _comparable(column: ColumnElement[Any], dialect: Dialect) -> bool:
     """Whether `column` can be compared for equality in SQL (PostgreSQL's json cannot)."""
-    type_ = column.type
-    if dialect == "postgresql":
-        type_ = type_.dialect_impl(_dialect(dialect))
-        if isinstance(type_, JSON) and type(type_).__name__ != "JSONB":
-            return False
-    return True
-
-
-def _dialect(name: str) -> Any:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    return postgresql.dialect() if name == "postgresql" else sqlite.dialect()
+    if dialect.name != "postgresql":
+        return True
+    type_ = column.type.dialect_impl(dialect)
+    return not (isinstance(type_, JSON) and type(type_).__name__ != "JSONB")
 
 
 class EntityRepository:
@@ -134,6 +126,12 @@ class EntityRepository:
         bind = self.session.bind
         assert bind is not None, "the session must be bound to an engine"
         return bind.dialect.name
+
+    @property
+    def _dialect(self) -> Dialect:
+        bind = self.session.bind
+        assert bind is not None, "the session must be bound to an engine"
+        return bind.dialect
 
     @property
     def keyed(self) -> bool:
@@ -515,9 +513,10 @@ class EntityRepository:
         if not written:
             return
         version = self.spec.version_column
-        if version is not None:
-            if version not in written:
-                written[version] = original[version] + 1
+        if version is not None and original.get(version) is not None:
+            current_version = original[version]
+            if version not in written and isinstance(current_version, int):
+                written[version] = current_version + 1  # a counter; others the DB sets
             condition = self.table.c[version] == original[version]
             statement = update(self.table).where(self._key_condition(key), condition)
             async with self.guarded():
@@ -563,7 +562,7 @@ class EntityRepository:
         Columns SQL cannot compare (PostgreSQL ``json``) are compared that way first.
         """
         checked = [name for name in checked if name in original]
-        in_sql = [n for n in checked if _comparable(self.table.c[n], self.dialect)]
+        in_sql = [n for n in checked if _comparable(self.table.c[n], self._dialect)]
         if len(in_sql) < len(checked):
             self._same_or_stale(await self._locked(key), original, checked, key)
         conditions = [self.table.c[n].is_not_distinct_from(original[n]) for n in in_sql]
