@@ -424,6 +424,9 @@ def _python_type(type_: types.TypeEngine[Any]) -> type | None:
 
 
 def _codec_for_type(type_: types.TypeEngine[Any], *, nullable: bool) -> Codec:
+    from tui.entities.introspect import base_type
+
+    type_ = base_type(type_)
     codec: Codec
     if isinstance(type_, types.Enum):
         codec = EnumCodec(type_)

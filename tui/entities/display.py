@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import types
 
+from tui.entities.introspect import base_type
 from tui.entities.spec import ColumnSpec, EntitySpec
 from tui.widgets.record_table import Column
 
@@ -27,7 +28,7 @@ def _python_type(column: ColumnSpec) -> type | None:
 
 def column_width(column: ColumnSpec) -> int:
     """Cells for `column`'s values: from its type and length."""
-    sql_type = column.column.type
+    sql_type = base_type(column.column.type)
     python_type = _python_type(column)
     if isinstance(sql_type, types.Boolean):
         width = 5
@@ -52,7 +53,7 @@ def column_width(column: ColumnSpec) -> int:
 
 def is_numeric(column: ColumnSpec) -> bool:
     return _python_type(column) in (int, float, decimal.Decimal) and not isinstance(
-        column.column.type, types.Boolean
+        base_type(column.column.type), types.Boolean
     )
 
 

@@ -96,7 +96,7 @@ def form_fields(
                 required=not spec.nullable and not generated and not read_only,
                 max_length=max_length if codec.text_like else None,
                 options=codec.options,
-                help=_help(spec, codec, read_only=read_only, new=new),
+                help=_help(spec, codec, read_only=read_only, new=new, picker=search is not None),
                 search=search,
                 nullable=spec.nullable and not read_only,
                 read_only=read_only,
@@ -106,12 +106,15 @@ def form_fields(
     return fields
 
 
-def _help(spec: FieldColumn, codec: Codec, *, read_only: bool, new: bool) -> str:
+def _help(
+    spec: FieldColumn, codec: Codec, *, read_only: bool, new: bool, picker: bool = False
+) -> str:
     if spec.computed:
         return "computed by the database"
     if read_only and spec.primary_key and not new:
         return "primary key: cannot be changed here"
-    parts = [codec.hint] if codec.hint else []
+    hint = "type to search the referenced rows" if picker else codec.hint
+    parts = [hint] if hint else []
     if spec.nullable and not read_only:
         parts.append("ctrl+n: NULL")
     if new and spec.generated and not read_only:

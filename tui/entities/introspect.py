@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import registry as Registry
-from sqlalchemy.types import ARRAY, TypeEngine
+from sqlalchemy.types import ARRAY, TypeDecorator, TypeEngine
 
 from tui.entities.spec import Backlink, ColumnSpec, EntitySpec, ForeignKeySpec, ManyToMany
 
@@ -54,13 +54,23 @@ def entity_label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def base_type(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    """The type a `TypeDecorator` stores as (SQLModel's ``AutoString`` is a ``String``), else
+    `type_` itself: what the column holds decides how it is shown, edited and searched."""
+    while isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    return type_
+
+
 def is_text_type(type_: TypeEngine[Any]) -> bool:
     """A string column that is free text (not an enum)."""
+    type_ = base_type(type_)
     return isinstance(type_, String) and not isinstance(type_, Enum)
 
 
 def is_unsortable_type(type_: TypeEngine[Any]) -> str | None:
     """Why a column of this type cannot be sorted (``None``: it can)."""
+    type_ = base_type(type_)
     if isinstance(type_, LargeBinary):
         return "binary values have no useful order"
     if isinstance(type_, JSON):
@@ -120,7 +130,7 @@ def _column_spec(
         or (column.primary_key and table.autoincrement_column is column)
     )
     fk = next((f for f in foreign_keys if f.columns == (column.key,)), None)
-    length = getattr(column.type, "length", None)
+    length = getattr(base_type(column.type), "length", None)
     return ColumnSpec(
         name=column.key,
         label=humanize(column.key),

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from tui.entities.codecs import codec_for
+from tui.entities.introspect import base_type
 from tui.entities.query import Filter
 from tui.entities.spec import ColumnSpec, EntitySpec
 from tui.widgets.cells import escape_control
@@ -50,7 +51,7 @@ def _python_type(column: ColumnSpec) -> type | None:
 
 def choices_of(column: ColumnSpec) -> list[tuple[str, Any]] | None:
     """The values an enum or boolean column can take, as (label, value); else None."""
-    sql_type = column.column.type
+    sql_type = base_type(column.column.type)
     if isinstance(sql_type, types.Boolean):
         return [("yes", True), ("no", False)]
     if isinstance(sql_type, types.Enum):
@@ -64,7 +65,7 @@ def choices_of(column: ColumnSpec) -> list[tuple[str, Any]] | None:
 def operators(column: ColumnSpec, picker: bool) -> list[str]:
     """The operators offered for `column`."""
     null = ["is_null", "not_null"] if column.nullable else []
-    sql_type = column.column.type
+    sql_type = base_type(column.column.type)
     if picker or choices_of(column) is not None:
         return ["eq", "ne", *null]
     if isinstance(sql_type, types.LargeBinary | types.JSON | types.ARRAY):

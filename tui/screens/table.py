@@ -123,6 +123,11 @@ class TableScreen(DbScreen):
         return self.query_one("#table", RecordTable)
 
     @property
+    def dialect(self) -> str:
+        """The backend's name (``sqlite``, ``postgresql``): a column's variant for it is edited."""
+        return self.dbapp.manager.settings.url().get_backend_name()
+
+    @property
     def read_only(self) -> bool:
         return self.spec.read_only_reason is not None
 
@@ -533,7 +538,9 @@ class TableScreen(DbScreen):
         from tui.entities.forms import form_fields
         from tui.screens.modals import FormScreen
 
-        fields = form_fields(self.spec.columns, new=True, pickers=self.pickers())
+        fields = form_fields(
+            self.spec.columns, new=True, pickers=self.pickers(), dialect=self.dialect
+        )
         self.app.push_screen(
             FormScreen(f"New row in {self.spec.label}", fields, {}, save=self._save_new),
             self._saved,
@@ -543,7 +550,7 @@ class TableScreen(DbScreen):
         from tui.entities.forms import from_form_values
 
         try:
-            data = from_form_values(self.spec.columns, values, new=True)
+            data = from_form_values(self.spec.columns, values, new=True, dialect=self.dialect)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         await self._confirm_save(f"Add a row to {self.spec.label}?")
@@ -572,10 +579,12 @@ class TableScreen(DbScreen):
             if row is None:
                 return
             values = dict(zip((c.name for c in self.spec.columns), row.cells, strict=True))
-            fields = form_fields(self.spec.columns, new=False)
+            fields = form_fields(self.spec.columns, new=False, dialect=self.dialect)
             title = f"{self.spec.label} (read-only: {self.spec.read_only_reason})"
             self.app.push_screen(
-                FormScreen(title, fields, to_form_values(self.spec.columns, values))
+                FormScreen(
+                    title, fields, to_form_values(self.spec.columns, values, dialect=self.dialect)
+                )
             )
             return
         try:
@@ -585,12 +594,14 @@ class TableScreen(DbScreen):
             self.notify(str(error), severity="warning")
             self.reload(keep_position=True)
             return
-        form_values = to_form_values(self.spec.columns, original)
+        form_values = to_form_values(self.spec.columns, original, dialect=self.dialect)
         form_values.update(await self._labels(original))
         title = self._row_label(original)
         if self.dbapp.manager.read_only:
             title += " (read-only)"
-        fields = form_fields(self.spec.columns, new=False, pickers=self.pickers())
+        fields = form_fields(
+            self.spec.columns, new=False, pickers=self.pickers(), dialect=self.dialect
+        )
         self.app.push_screen(
             FormScreen(
                 title,
@@ -614,7 +625,7 @@ class TableScreen(DbScreen):
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
         try:
-            changes = from_form_values(self.spec.columns, values, new=False)
+            changes = from_form_values(self.spec.columns, values, new=False, dialect=self.dialect)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         label = self._row_label(original[0])
@@ -641,7 +652,7 @@ class TableScreen(DbScreen):
                 take_theirs()
                 return await self._save_existing(key, original, values)
 
-            theirs = to_form_values(self.spec.columns, current)
+            theirs = to_form_values(self.spec.columns, current, dialect=self.dialect)
             raise FormConflict(theirs, overwrite=overwrite, reload=take_theirs) from None
         return f"Saved {label}"
 
