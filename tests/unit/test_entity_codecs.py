@@ -369,10 +369,13 @@ class Lowercase(TypeDecorator[str]):
 
 
 class Tagged(TypeDecorator[Any]):
-    """A decorator whose Python values are not its impl's (no python_type given)."""
+    """A decorator whose Python values are not its impl's (it converts them)."""
 
     impl = Text()
     cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        return None if value is None else ("tagged", value)
 
 
 def test_unknown_types_are_read_only_text_unless_they_hold_str() -> None:

@@ -3,8 +3,6 @@ wrappers) are shown, edited, searched and sorted as the type they store."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Column, Integer, MetaData, String, Table
 from sqlalchemy.types import TypeDecorator
 
@@ -13,13 +11,11 @@ from tui.entities.introspect import entity_from_table
 
 
 class TrimmedString(TypeDecorator[str]):
-    """An application's own string type, as SQLModel's AutoString is one."""
+    """An application's own string type that passes values through, as SQLModel's AutoString
+    does (it only picks the dialect's string type)."""
 
     impl = String
     cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        return value
 
 
 def items_table() -> Table:

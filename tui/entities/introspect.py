@@ -55,11 +55,26 @@ def entity_label(name: str) -> str:
 
 
 def base_type(type_: TypeEngine[Any]) -> TypeEngine[Any]:
-    """The type a `TypeDecorator` stores as (SQLModel's ``AutoString`` is a ``String``), else
-    `type_` itself: what the column holds decides how it is shown, edited and searched."""
-    while isinstance(type_, TypeDecorator):
+    """The type a pass-through `TypeDecorator` stores as (SQLModel's ``AutoString`` is a
+    ``String``), else `type_` itself: what the column holds decides how it is shown, edited
+    and searched. A decorator that converts values (its own ``process_bind_param`` or
+    ``process_result_value``) holds Python values of its own and stays as it is."""
+    while isinstance(type_, TypeDecorator) and not _converts_values(type_):
         type_ = type_.impl_instance
     return type_
+
+
+def _converts_values(type_: TypeDecorator[Any]) -> bool:
+    cls = type(type_)
+    return any(
+        getattr(cls, name) is not getattr(TypeDecorator, name)
+        for name in (
+            "process_bind_param",
+            "process_result_value",
+            "bind_processor",
+            "result_processor",
+        )
+    )
 
 
 def is_text_type(type_: TypeEngine[Any]) -> bool:
