@@ -30,6 +30,7 @@ from tui.settings_sources import (
 if TYPE_CHECKING:
     from tui.config import Settings
     from tui.db.session import SessionManager
+    from tui.user_config import UserConfig
 
 PROG = "dbtui"
 
@@ -88,6 +89,16 @@ def _add_alembic_flag(parser: argparse.ArgumentParser, *, suppress: bool) -> Non
     )
 
 
+def _add_theme_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        default=None,
+        help="colour theme for this run, e.g. textual-light or nord (default: the one last "
+        "chosen in the app, remembered in the user's config.toml)",
+    )
+
+
 def _count(value: str) -> int:
     try:
         number = int(value.replace("_", "").replace(",", ""))
@@ -108,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_flags(parser, suppress=False)
     _add_alembic_flag(parser, suppress=False)
+    _add_theme_flag(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     seed = commands.add_parser(
@@ -182,12 +194,27 @@ def _check_sqlite_file(settings: Settings) -> None:
         raise CommandError(problem)
 
 
+def preferences_from(args: argparse.Namespace) -> tuple[UserConfig, str | None]:
+    """The user's config file (keys, remembered theme) and the `--theme` given (checked)."""
+    from tui.user_config import load_user_config
+
+    theme: str | None = getattr(args, "theme", None)
+    if theme is not None:
+        from textual.theme import BUILTIN_THEMES
+
+        if theme not in BUILTIN_THEMES:
+            names = ", ".join(sorted(BUILTIN_THEMES))
+            raise CommandError(f"--theme: unknown theme {theme!r}; choose one of: {names}")
+    return load_user_config(), theme
+
+
 # -- commands --------------------------------------------------------------------------------
 def run_app(args: argparse.Namespace, env_file: Path) -> int:
     """No command: open the Textual app. Settings load inside the app after its first frame;
     here only the SQLite file named by the raw values is checked (development, no URL)."""
     overrides = overrides_from(args)
     alembic_config = alembic_config_from(args)
+    user_config, theme = preferences_from(args)
     path = peek_sqlite_path(layered_values(env_file, overrides))
     if path is not None:
         problem = sqlite_file_problem(path, sqlite_url(path))
@@ -199,7 +226,14 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
     try:
         from tui.app import make_app
 
-        app = make_app(None, env_file=env_file, overrides=overrides, alembic_config=alembic_config)
+        app = make_app(
+            None,
+            env_file=env_file,
+            overrides=overrides,
+            alembic_config=alembic_config,
+            user_config=user_config,
+            theme=theme,
+        )
         app.run()
     finally:
         startup.resume_gc()
