@@ -146,7 +146,7 @@ async def test_an_env_py_that_migrates_another_database_is_named(tmp_path: Path)
             f"env.py migrated sqlite:///{theirs}, not the database on screen "
             f"({settings.masked_url})"
         )
-        assert (f"⚠ {warning}", "yellow") in log_lines(screen)
+        assert (f"⚠ {warning}", "$text-warning") in log_lines(screen)
         assert any(warning in toast for toast in toasts(app))
         # The database on screen is untouched, and says so.
         assert "Empty database" in state_text(screen)
@@ -235,7 +235,7 @@ async def test_an_env_py_that_fails_on_import_is_one_line(tmp_path: Path) -> Non
 
         shown = await run_action(app, pilot, settings, "u", revision="0003_notes")
         assert "Applies 1 revision(s)" in shown
-        assert (f"✗ {failure}", "bold red") in log_lines(screen)
+        assert (f"✗ {failure}", "bold $text-error") in log_lines(screen)
         assert await table_names(app) == set()
 
     run = dbtui("migrate", "--alembic-config", str(ini), cwd=tmp_path)

@@ -213,7 +213,7 @@ async def test_upgrade_failure_downgrade_stamp(backend_settings: Settings, tmp_p
         await run_action(app, pilot, settings, "u", revision="0007_failing")
         assert cli_current(migrations, settings) == {"0006_merge"}
         assert "doomed" not in await table_names(app)
-        errors = [line for line, style in log_lines(screen) if "red" in style]
+        errors = [line for line, style in log_lines(screen) if "$text-error" in style]
         assert any("0007_failing" in line and "no_such_table" in line for line in errors)
         assert screen.status is not None and screen.status.current == ("0006_merge",)
 
@@ -324,7 +324,7 @@ async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path
         if settings.ENVIRONMENT.value == "production":
             await confirm(app, pilot, settings)
         await settle(app, pilot)
-        drift = [line for line, style in log_lines(screen) if "yellow" in style]
+        drift = [line for line, style in log_lines(screen) if "$text-warning" in style]
         assert any("remove table scratch" in line for line in drift)
 
         # Autogenerate: differences first, then a message, then a new file.
