@@ -30,6 +30,8 @@ def isolated_environment(
         monkeypatch.delenv(name, raising=False)
     workdir = tmp_path_factory.mktemp("cwd")
     monkeypatch.chdir(workdir)
+    # and the user's own config.toml (keys, theme): an empty config folder of the test's own
+    monkeypatch.setenv("DBTUI_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     yield workdir
 
 

@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from tui import startup
 from tui.services.connection_watch import ConnectionWatch
 from tui.services.database import DatabaseService
+from tui.user_config import UserConfig
 from tui.widgets.environment_bar import EnvironmentBar
 
 if TYPE_CHECKING:
@@ -116,8 +117,16 @@ class DbTuiApp(App[None]):
         overrides: dict[str, str] | None = None,
         initial_mode: str = "users",
         alembic_config: Path | None = None,
+        user_config: UserConfig | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
+        #: The user's config file (keys, theme); the default saves nothing anywhere.
+        self.user_config = user_config or UserConfig()
+        #: `--theme`: this run's theme (not saved); else the remembered one.
+        self.requested_theme = theme or self.user_config.theme
+        if self.user_config.keys:
+            self.set_keymap(self.user_config.keys)
         #: The application's alembic.ini (None: ./alembic.ini when there is one, else the demo's).
         self.alembic_config = alembic_config
         self.env_file = env_file
@@ -159,6 +168,7 @@ class DbTuiApp(App[None]):
             yield Static(Text("Loading settings…", style="dim"), id="startup-status")
 
     def on_mount(self) -> None:
+        self._apply_user_config()
         if self.settings_loaded:
             self._start()
         else:
@@ -188,6 +198,42 @@ class DbTuiApp(App[None]):
             self._startup_failed(f"{type(exc).__name__}: {short_error(exc, settings.secrets)}")
             return
         self._start()
+
+    # -- the user's configuration (keys, theme) ---------------------------------------------
+    def _apply_user_config(self) -> None:
+        for problem in self.user_config.problems:
+            self.notify(problem, title="Configuration", severity="warning", timeout=10)
+        wanted = self.requested_theme
+        if wanted is not None:
+            if wanted in self.available_themes:
+                self.theme = wanted
+            else:
+                self.notify(f"unknown theme {wanted!r}", title="Configuration", severity="warning")
+        # Subscribed after the start-up theme's own announcement (call_next runs in order), so
+        # only a theme chosen in the app is remembered.
+        self.call_next(self.theme_changed_signal.subscribe, self, self._theme_chosen)
+
+    def _theme_chosen(self, theme: Any) -> None:
+        """Remember a theme picked in the app (palette "Change theme") in the config file."""
+        path = self.user_config.path
+        if path is None or theme.name == self.user_config.theme:
+            return
+        self.user_config = UserConfig(
+            path=path, theme=theme.name, keys=self.user_config.keys, problems=()
+        )
+        self._save_theme(path, theme.name)
+
+    @work(thread=True, exclusive=True, group="user-config", exit_on_error=False)
+    def _save_theme(self, path: Path, name: str) -> None:
+        from tui.user_config import save_theme
+
+        try:
+            save_theme(path, name)
+        except OSError as exc:
+            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+                self.call_from_thread(
+                    self.notify, f"theme not saved: {exc}", severity="warning", timeout=8
+                )
 
     def _start(self) -> None:
         self.set_timer(startup.GC_RESUME_SECONDS, startup.resume_gc)
@@ -409,12 +455,15 @@ def make_app(
     initial_mode: str | None = None,
     alembic_config: Path | None = None,
     registry: Registry | None = None,
+    user_config: UserConfig | None = None,
+    theme: str | None = None,
 ) -> DbTuiApp:
     """Build the app; nothing touches the database until it runs. Without `settings` the app
     loads them (from `env_file`, the environment and `overrides`) after its first frame.
     `alembic_config` drives the Migrations screen (None: `./alembic.ini` or the demo's).
     With `registry` the app shows those tables (an application's models, or the database
-    reflected) instead of the demo's screens."""
+    reflected) instead of the demo's screens. `user_config` gives the keymap and remembered
+    theme (None: defaults, nothing saved); `theme` picks a theme for this run."""
     if registry is not None:
         if alembic_config is None and Path("alembic.ini").is_file():
             alembic_config = Path("alembic.ini")
@@ -425,6 +474,8 @@ def make_app(
             overrides=overrides,
             initial_mode=initial_mode or "tables",
             alembic_config=alembic_config,
+            user_config=user_config,
+            theme=theme,
         )
     return DbTuiApp(
         settings,
@@ -432,4 +483,6 @@ def make_app(
         overrides=overrides,
         initial_mode=initial_mode or "users",
         alembic_config=alembic_config,
+        user_config=user_config,
+        theme=theme,
     )

@@ -1,4 +1,5 @@
-"""`dbtui` entry point: run the app, or `seed`, `check` and `migrate` from the shell.
+"""`dbtui` entry point: run the app (or `serve` it to browsers), or `seed`, `check` and
+`migrate` from the shell.
 
 Start-up time matters, so this module imports only the standard library at load time; settings,
 SQLAlchemy and Textual are imported when a command needs them, and Alembic and Faker never
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from tui.config import Settings
     from tui.db.session import SessionManager
     from tui.entities.registry import Registry
+    from tui.user_config import UserConfig
 
 PROG = "dbtui"
 MODELS_USAGE = "PACKAGE.MODULE:ATTR"
@@ -90,6 +92,16 @@ def _add_alembic_flag(parser: argparse.ArgumentParser, *, suppress: bool) -> Non
     )
 
 
+def _add_theme_flag(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        default=argparse.SUPPRESS if suppress else None,
+        help="colour theme for this run, e.g. textual-light or nord (default: the one last "
+        "chosen in the app, remembered in the user's config.toml)",
+    )
+
+
 def _count(value: str) -> int:
     try:
         number = int(value.replace("_", "").replace(",", ""))
@@ -125,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument(
         "--schema", metavar="NAME", help="with --reflect: a PostgreSQL schema other than public"
     )
+    _add_theme_flag(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     seed = commands.add_parser(
@@ -160,7 +173,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_flags(migrate, suppress=True)
     _add_alembic_flag(migrate, suppress=True)
+    _add_serve_command(commands)
     return parser
+
+
+def _add_serve_command(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="run the app in a web browser (textual-serve)",
+        description="Serve the app to web browsers: every tab that opens the page runs its "
+        "own dbtui, with the same settings and flags. There is no authentication, so it "
+        "listens on 127.0.0.1 only, unless --host names another address and "
+        "--allow-remote says you mean it.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        default=None,
+        help="the address browsers use to reach this server (default: http://HOST:PORT)",
+    )
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow an address other machines can reach (anyone there gets the database)",
+    )
+    _add_global_flags(serve, suppress=True)
+    _add_alembic_flag(serve, suppress=True)
+    _add_theme_flag(serve, suppress=True)
 
 
 def overrides_from(args: argparse.Namespace) -> dict[str, str]:
@@ -199,17 +240,28 @@ def _check_sqlite_file(settings: Settings) -> None:
         raise CommandError(problem)
 
 
+def preferences_from(args: argparse.Namespace) -> tuple[UserConfig, str | None]:
+    """The user's config file (keys, remembered theme) and the `--theme` given (checked)."""
+    from tui.user_config import load_user_config
+
+    theme: str | None = getattr(args, "theme", None)
+    if theme is not None:
+        from textual.theme import BUILTIN_THEMES
+
+        if theme not in BUILTIN_THEMES:
+            names = ", ".join(sorted(BUILTIN_THEMES))
+            raise CommandError(f"--theme: unknown theme {theme!r}; choose one of: {names}")
+    return load_user_config(), theme
+
+
 # -- commands --------------------------------------------------------------------------------
 def run_app(args: argparse.Namespace, env_file: Path) -> int:
     """No command: open the Textual app. Settings load inside the app after its first frame;
     here only the SQLite file named by the raw values is checked (development, no URL)."""
     overrides = overrides_from(args)
     alembic_config = alembic_config_from(args)
-    path = peek_sqlite_path(layered_values(env_file, overrides))
-    if path is not None:
-        problem = sqlite_file_problem(path, sqlite_url(path))
-        if problem:
-            raise CommandError(problem)
+    user_config, theme = preferences_from(args)
+    _check_raw_sqlite(env_file, overrides)
     registry = registry_from(args, env_file)
     from tui import startup
 
@@ -223,6 +275,8 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
             overrides=overrides,
             alembic_config=alembic_config,
             registry=registry,
+            user_config=user_config,
+            theme=theme,
         )
         app.run()
     finally:
@@ -256,6 +310,52 @@ def registry_from(args: argparse.Namespace, env_file: Path) -> Registry | None:
         return Registry.from_models(load_models(target), target)
     except ModelsSourceError as error:
         raise CommandError(f"--models {target}: {error}") from None
+
+
+def _check_raw_sqlite(env_file: Path, overrides: dict[str, str]) -> None:
+    """The SQLite file the raw values name (development, no URL) looks usable."""
+    path = peek_sqlite_path(layered_values(env_file, overrides))
+    if path is not None:
+        problem = sqlite_file_problem(path, sqlite_url(path))
+        if problem:
+            raise CommandError(problem)
+
+
+def run_serve(args: argparse.Namespace, env_file: Path) -> int:
+    """`dbtui serve`: the app in web browsers, on 127.0.0.1 unless --allow-remote."""
+    from tui.serve import NO_AUTHENTICATION, app_command, is_loopback, public_url_for, serve
+
+    alembic_config_from(args)
+    preferences_from(args)
+    _check_raw_sqlite(env_file, overrides_from(args))
+    if not is_loopback(args.host) and not args.allow_remote:
+        raise CommandError(
+            f"refusing to listen on {args.host}: dbtui serve has no authentication; "
+            "add --allow-remote if everyone who can reach it may use this database"
+        )
+    url = args.public_url or public_url_for(args.host, args.port)
+    if not is_loopback(args.host):
+        print(f"{PROG}: warning: {NO_AUTHENTICATION.format(url=url)}", file=sys.stderr)
+    serve(app_command(app_flags_from(args)), args.host, args.port, url)
+    return 0
+
+
+def app_flags_from(args: argparse.Namespace) -> list[str]:
+    """The app's own flags as given (every option of the top-level parser that differs from
+    its default), to start the same app again in another process."""
+    flags: list[str] = []
+    for action in build_parser()._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        value = getattr(args, action.dest, None)
+        if value is None or value is False or value == action.default:
+            continue
+        option = action.option_strings[-1]
+        if value is True and action.nargs == 0:
+            flags.append(option)
+        else:
+            flags.extend((option, str(value)))
+    return flags
 
 
 async def _connect(settings: Settings) -> tuple[SessionManager, Any]:
@@ -410,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_app(args, env_file)
+        if args.command == "serve":
+            return run_serve(args, env_file)
         from pydantic import ValidationError
 
         from tui.config import load_settings

@@ -146,7 +146,7 @@ async def test_an_env_py_that_migrates_another_database_is_named(tmp_path: Path)
             f"env.py migrated sqlite:///{theirs}, not the database on screen "
             f"({settings.masked_url})"
         )
-        assert (f"⚠ {warning}", "yellow") in log_lines(screen)
+        assert (f"⚠ {warning}", "$text-warning") in log_lines(screen)
         assert any(warning in toast for toast in toasts(app))
         # The database on screen is untouched, and says so.
         assert "Empty database" in state_text(screen)
@@ -235,8 +235,33 @@ async def test_an_env_py_that_fails_on_import_is_one_line(tmp_path: Path) -> Non
 
         shown = await run_action(app, pilot, settings, "u", revision="0003_notes")
         assert "Applies 1 revision(s)" in shown
-        assert (f"✗ {failure}", "bold red") in log_lines(screen)
+        assert (f"✗ {failure}", "bold $text-error") in log_lines(screen)
         assert await table_names(app) == set()
 
     run = dbtui("migrate", "--alembic-config", str(ini), cwd=tmp_path)
     assert_one_line_failure(run, f"dbtui: error: {failure}")
+
+
+# -- new revisions follow the project's own naming ----------------------------------------------
+async def test_new_revisions_are_named_as_the_projects_alembic_names_them(tmp_path: Path) -> None:
+    """A project without a `file_template` gets Alembic's default `<rev>_<slug>.py` from the app
+    too (not dbtui's demo scheme), with Alembic's own kind of id."""
+    extra_table = (
+        'sa.Table("extra", target_metadata, sa.Column("id", sa.Integer(), primary_key=True))\n'
+    )
+    env_py = COOKBOOK_ENV.replace("\n\ndef ", f"\n{extra_table}\n\ndef ", 1)
+    ini = other_project(tmp_path / "shop", env_py)
+    settings = sqlite_settings(tmp_path / "app.db")
+    manager = SessionManager(settings)
+    try:
+        runner = MigrationRunner(ini, settings=settings)
+        await manager.run_sync(runner.upgrade)
+        created = await manager.run_sync(runner.autogenerate, "add extra")
+    finally:
+        await manager.dispose()
+    match = re.fullmatch(r"(?P<rev>[0-9a-f]{12})_add_extra\.py", created.name)
+    assert match, created.name
+    assert created.parent == tmp_path / "shop" / "db" / "versions"
+    script = created.read_text()
+    assert f"Revision ID: {match['rev']}\n" in script
+    assert re.search(r"op\.create_table\(\s*['\"]extra['\"]", script)

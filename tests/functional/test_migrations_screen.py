@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,6 +40,24 @@ SIZE = (130, 40)
 
 
 # -- helpers -----------------------------------------------------------------------------------
+#: The demo's alembic.ini names new revisions <yyyy>_<mm>_<dd>_<Alembic's id>_<slug>.py.
+DEMO_REVISION_FILE = re.compile(r"^\d{4}_\d{2}_\d{2}_(?P<rev>[0-9a-f]{12})_(?P<slug>\w+)\.py$")
+
+
+def new_revisions(migrations: Path) -> list[tuple[Path, str, str]]:
+    """(file, slug, revision id) of every revision file that is not one of the copied ones,
+    each checked to follow the demo's naming scheme and to hold the id its name carries."""
+    found = []
+    for path in sorted((migrations / "versions").glob("*.py")):
+        if path.name[:4].isdigit() and path.name[4] == "_" and not path.name[5:7].isdigit():
+            continue  # 0001_initial_schema.py and the test revisions: older, numbered ids
+        match = DEMO_REVISION_FILE.match(path.name)
+        assert match, f"{path.name} does not follow the demo's file_template"
+        assert f"Revision ID: {match['rev']}\n" in path.read_text()
+        found.append((path, match["slug"], match["rev"]))
+    return found
+
+
 async def migrate(settings: Settings, migrations: Path, target: str) -> None:
     """Bring the database to `target` before the app starts."""
     manager = SessionManager(settings)
@@ -194,7 +213,7 @@ async def test_upgrade_failure_downgrade_stamp(backend_settings: Settings, tmp_p
         await run_action(app, pilot, settings, "u", revision="0007_failing")
         assert cli_current(migrations, settings) == {"0006_merge"}
         assert "doomed" not in await table_names(app)
-        errors = [line for line, style in log_lines(screen) if "red" in style]
+        errors = [line for line, style in log_lines(screen) if "$text-error" in style]
         assert any("0007_failing" in line and "no_such_table" in line for line in errors)
         assert screen.status is not None and screen.status.current == ("0006_merge",)
 
@@ -305,7 +324,7 @@ async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path
         if settings.ENVIRONMENT.value == "production":
             await confirm(app, pilot, settings)
         await settle(app, pilot)
-        drift = [line for line, style in log_lines(screen) if "yellow" in style]
+        drift = [line for line, style in log_lines(screen) if "$text-warning" in style]
         assert any("remove table scratch" in line for line in drift)
 
         # Autogenerate: differences first, then a message, then a new file.
@@ -317,18 +336,18 @@ async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path
         await pilot.press(*"drop scratch")
         await pilot.press("enter")
         await settle(app, pilot)
-        created = sorted((migrations / "versions").glob("0004_*.py"))
-        assert [p.name for p in created] == ["0004_drop_scratch.py"]
+        created = new_revisions(migrations)
+        assert len(created) == 1 and created[0][1] == "drop_scratch"
+        path, _slug, rev = created[0]
         assert any(
-            "Wrote migrations/versions/0004_drop_scratch.py" in line
-            for line, _ in log_lines(screen)
+            f"Wrote migrations/versions/{path.name}" in line for line, _ in log_lines(screen)
         )
         rows = {row.key: row.markers for row in screen.revision_list.rows_shown}
-        assert rows["0004_drop_scratch"] == ("pending", "head")
+        assert rows[rev] == ("pending", "head")
 
     # The real alembic command applies the generated revision.
     run_alembic(migrations, settings, "upgrade", "head")
-    assert cli_current(migrations, settings) == {"0004_drop_scratch"}
+    assert cli_current(migrations, settings) == {rev}
 
     async with migrations_app(settings, migrations) as (app, pilot, screen):
         assert "scratch" not in await table_names(app)
@@ -338,6 +357,13 @@ async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path
             await confirm(app, pilot, settings)
         await settle(app, pilot)
         assert any("No drift" in line for line, _ in log_lines(screen))
+
+    # `alembic revision` names the revisions it creates as the app did (one scheme: the ini's).
+    run_alembic(migrations, settings, "revision", "-m", "by hand")
+    assert sorted(slug for _path, slug, _rev in new_revisions(migrations)) == [
+        "by_hand",
+        "drop_scratch",
+    ]
 
 
 async def test_autogenerate_with_no_differences_says_so(tmp_path: Path) -> None:
@@ -367,13 +393,15 @@ async def test_merge_several_heads(tmp_path: Path) -> None:
         assert "0004_branch_a" in dialog_text(prompt)
         await pilot.press("enter")  # keeps the suggested message
         await settle(app, pilot)
+        [(_path, slug, rev)] = new_revisions(migrations)
+        assert slug == "merge_heads"
         rows = {row.key: row.markers for row in screen.revision_list.rows_shown}
-        assert rows["0006_merge_heads"] == ("pending", "head", "merge point")
+        assert rows[rev] == ("pending", "head", "merge point")
         assert "2 heads" not in state_text(screen)
 
         # Upgrade to head now runs both branches and the merge.
-        await run_action(app, pilot, settings, "u", revision="0006_merge_heads")
-    assert cli_current(migrations, settings) == {"0006_merge_heads"}
+        await run_action(app, pilot, settings, "u", revision=rev)
+    assert cli_current(migrations, settings) == {rev}
 
 
 async def test_enter_on_a_fresh_downgrade_or_stamp_dialog_changes_nothing(tmp_path: Path) -> None:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.color import Color
 
 from tui.widgets.log_pane import MAX_LINES, LogPane
 from tui.widgets.revision_list import MarkedRow, MarkerStyle, RevisionList
 
 
 class ListApp(App[None]):
-    def __init__(self) -> None:
+    def __init__(self, **marker_styles: MarkerStyle) -> None:
         super().__init__()
         self.highlighted: list[str | None] = []
+        self.marker_styles = {"current": MarkerStyle("● current", "bold"), **marker_styles}
 
     def compose(self) -> ComposeResult:
         yield RevisionList(
             ("Id", "Message"),
-            marker_styles={"current": MarkerStyle("● current", "bold")},
+            marker_styles=self.marker_styles,
             markers_title="State",
             markers_after=1,
         )
@@ -68,8 +70,31 @@ async def test_log_pane_is_literal_and_bounded() -> None:
         log.begin("upgrade")
         log.error("revision [red]x[/] failed\x07")
         await pilot.pause()
-        assert log.entries[-1] == ("revision [red]x[/] failed\\x07", "bold red")
+        assert log.entries[-1] == ("revision [red]x[/] failed\\x07", "bold $text-error")
         for number in range(MAX_LINES + 10):
             log.line(f"line {number}")
         assert len(log.entries) == MAX_LINES
         assert log.entries[-1][0] == f"line {MAX_LINES + 9}"
+
+
+def _colour_of(app: App[None], variable: str) -> str:
+    return Color.parse(app.get_css_variables()[variable]).hex.lower()
+
+
+async def test_colours_follow_the_theme() -> None:
+    app = ListApp(head=MarkerStyle("head", "bold $text-warning"))
+    async with app.run_test() as pilot:
+        table = app.query_one(RevisionList)
+        table.set_rows(ROWS)
+        log = app.query_one(LogPane)
+        log.error("failed")
+        await pilot.pause()
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            await pilot.pause()
+            markers = table.get_row("b")[1]
+            head = next(s.style for s in markers.spans if markers.plain[s.start : s.end] == "head")
+            assert str(head.color.name).lower() == _colour_of(app, "text-warning"), theme
+            drawn = [seg.style for seg in log.lines[-1] if seg.text.strip() and seg.style]
+            assert drawn and str(drawn[0].color.name).lower() == _colour_of(app, "text-error")

@@ -154,6 +154,22 @@ async def test_slugs_are_derived_unique_and_editable(manager: SessionManager) ->
             await r.update(third.id, {"slug": "my-slug"}, third.version)
 
 
+async def test_titles_in_any_script_get_real_slugs(manager: SessionManager) -> None:
+    author = await make_author(manager)
+    titles = {
+        "Ærøskøbing straße": "aeroskobing-strasse",
+        "Привет, мир": "privet-mir",
+        "你好世界": "ni-hao-shi-jie",
+    }
+    async with manager.session() as session:
+        r = PostRepository(session)
+        for title in titles:
+            await r.create({"title": title, "author_id": author})
+    async with manager.session() as session:
+        stored = dict((await session.execute(select(posts.c.title, posts.c.slug))).all())
+    assert stored == titles
+
+
 async def test_tags_are_set_by_name(manager: SessionManager) -> None:
     author = await make_author(manager)
     async with manager.session() as session:

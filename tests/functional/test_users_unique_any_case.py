@@ -178,7 +178,7 @@ async def test_migrations_screen_shows_the_refusal_as_one_literal_line(tmp_path:
             "'[b]Ann[/]' and '[B]aNN[/]' (ids 1, 2); rename or merge them, then upgrade again "
             f"(the database stays at {BEFORE})"
         )
-        assert (expected, "bold red") in log_lines(app.screen)
+        assert (expected, "bold $text-error") in log_lines(app.screen)
         shown = toasts(app)
         assert any("'[b]Ann[/]' and '[B]aNN[/]'" in toast for toast in shown), shown
     assert cli_current(migrations, settings) == {BEFORE}

@@ -16,10 +16,18 @@ from tui.schemas.posts import SLUG_PATTERN
 def test_slugify() -> None:
     assert slugify("Crème Brûlée: 10 Tips!") == "creme-brulee-10-tips"
     assert slugify("  Hello --- World  ") == "hello-world"
-    assert slugify("日本語") == "post"
-    assert slugify("ﬁne ½") == "fine-12"
+    assert slugify("ﬁne ½") == "fine-1-2"
+    assert slugify("🎉🎉") == "post"  # nothing to transliterate
     assert len(slugify("word " * 100)) <= 250
     assert with_suffix("a" * 250, 12) == "a" * 247 + "-12"
+
+
+def test_slugify_transliterates_every_script() -> None:
+    assert slugify("Ærøskøbing straße") == "aeroskobing-strasse"
+    assert slugify("Привет, мир") == "privet-mir"
+    assert slugify("日本語") == "ri-ben-yu"
+    assert slugify("你好世界") == "ni-hao-shi-jie"
+    assert slugify("Ελληνικά") == "ellenika"
 
 
 @given(st.text())

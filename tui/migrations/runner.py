@@ -25,7 +25,6 @@ allow_writes=True)`), and they appear in the SQL log. A failing revision rolls b
 from __future__ import annotations
 
 import io
-import re
 import threading
 import traceback
 from collections.abc import Callable
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Direction = Literal["upgrade", "downgrade"]
 
-MAX_REVISION_ID = 32  # alembic_version.version_num is VARCHAR(32)
 
 # One Alembic operation at a time in the whole process.
 _OPERATION_LOCK = threading.Lock()
@@ -419,12 +417,9 @@ class MigrationRunner:
                 raise MigrationError("the scripts have several heads: merge them first")
             self._require_head(connection)
             config = self._new_file_config(op, connection=connection)
-            rev_id = _next_revision_id(script, message)
             with own_connections(connection.engine) as seen:
                 try:
-                    created = command.revision(
-                        config, message=message, autogenerate=True, rev_id=rev_id
-                    )
+                    created = command.revision(config, message=message, autogenerate=True)
                 finally:
                     if connection.in_transaction():
                         connection.rollback()
@@ -445,16 +440,15 @@ class MigrationRunner:
             if len(script.get_heads()) < 2:
                 raise MigrationError("there is only one head: nothing to merge")
             config = self._new_file_config(op)
-            rev_id = _next_revision_id(script, message)
-            created = command.merge(config, "heads", message=message, rev_id=rev_id)
+            created = command.merge(config, "heads", message=message)
             return _script_path(created)
 
         return self._run("merge heads", None, job)
 
     def _new_file_config(self, op: Operation, **attributes: Any) -> Any:
-        config = self.project.config(stdout=LineWriter(op.output), **attributes)
-        config.set_main_option("file_template", "%%(rev)s")
-        return config
+        """The project's own configuration, unchanged: a new revision gets the id and file name
+        that `alembic revision` gives it (Alembic's ids, the ini's `file_template`)."""
+        return self.project.config(stdout=LineWriter(op.output), **attributes)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -501,21 +495,6 @@ def _typed(exc: BaseException, reason: str) -> str:
     """`ModuleNotFoundError: No module named 'x'`: the kind of error says much outside SQL."""
     name = type(exc).__name__
     return reason if reason.startswith(name) else f"{name}: {reason}"
-
-
-def _next_revision_id(script: ScriptDirectory, message: str) -> str:
-    numbers = [
-        int(s.revision.split("_", 1)[0])
-        for s in script.walk_revisions()
-        if s.revision.split("_", 1)[0].isdigit()
-    ]
-    prefix = f"{max(numbers, default=0) + 1:04d}"
-    return f"{prefix}_{slugify(message)}"[:MAX_REVISION_ID].rstrip("_")
-
-
-def slugify(message: str, limit: int = 40) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")
-    return slug[:limit].rstrip("_") or "revision"
 
 
 def _script_path(created: Any) -> Path:

@@ -1,27 +1,26 @@
-"""Slugs: derived from a title (unicode-normalized, lowercase, hyphens) and made unique."""
+"""Slugs: derived from a title (transliterated to ASCII, lowercase, hyphens) and made unique."""
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
+from functools import lru_cache
 
 from tui.schemas.posts import SLUG_MAX
 
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 FALLBACK = "post"
 #: Suffix batches probed in turn (``-2`` … ``-20``, then ``-21`` … ``-200``, …).
 _BATCHES = ((2, 21), (21, 201), (201, 2001))
 
 
+@lru_cache(maxsize=4096)  # the seed draws titles from a pool: each is transliterated once
 def slugify(title: str, max_length: int = SLUG_MAX) -> str:
-    """``"Crème Brûlée: 10 Tips!"`` → ``"creme-brulee-10-tips"``; ``"post"`` if nothing is left."""
-    decomposed = unicodedata.normalize("NFKD", title)
-    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    slug = _NOT_ALNUM.sub("-", ascii_text).strip("-")
-    slug = slug[:max_length].rstrip("-")
-    return slug or FALLBACK
+    """``"Ærøskøbing straße"`` → ``"aeroskobing-strasse"``, ``"Привет мир"`` → ``"privet-mir"``
+    (python-slugify transliterates every script); ``"post"`` only if nothing is left (emoji)."""
+    from slugify import slugify as transliterate  # python-slugify; imported on first use
+
+    slug = transliterate(title, max_length=max_length, lowercase=True)
+    return slug.strip("-") or FALLBACK
 
 
 def with_suffix(base: str, n: int | str, max_length: int = SLUG_MAX) -> str:

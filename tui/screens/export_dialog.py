@@ -58,7 +58,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     DEFAULT_CSS = (
         "ExportScreen {"
         + _DIALOG_CSS
-        + "\n    & #error { color: $error; }\n    & #hint { color: $text-muted; }\n}"
+        + "\n    & #error { color: $text-error; }\n    & #hint { color: $text-muted; }\n}"
     )
 
     def __init__(self, title: str, body: str, *, value: str = "") -> None:

@@ -44,6 +44,15 @@ from tui.screens.modals import PromptScreen
 from tui.screens.write_confirm import asks_for_name, confirm_write
 from tui.widgets.log_pane import LogPane
 from tui.widgets.revision_list import MarkedRow, MarkerStyle, RevisionList
+from tui.widgets.theme_styles import (
+    ACCENT,
+    ERROR,
+    PRIMARY,
+    SECONDARY,
+    SUCCESS,
+    WARNING,
+    theme_style,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -52,13 +61,13 @@ T = TypeVar("T")
 #: A runner call: `call(runner, connection)` (run in a thread worker).
 RunnerCall = Callable[[MigrationRunner, "Connection"], T]
 
-MARKERS = {
-    "applied": MarkerStyle("✓ applied", "green"),
-    "current": MarkerStyle("● current", "bold cyan"),
-    "pending": MarkerStyle("○ pending", "yellow"),
-    "head": MarkerStyle("head", "bold magenta"),
-    "branch point": MarkerStyle("branch point", "blue"),
-    "merge point": MarkerStyle("merge point", "blue"),
+MARKERS = {  # colours of the theme (tui.widgets.theme_styles)
+    "applied": MarkerStyle("✓ applied", SUCCESS),
+    "current": MarkerStyle("● current", f"bold {PRIMARY}"),
+    "pending": MarkerStyle("○ pending", WARNING),
+    "head": MarkerStyle("head", f"bold {ACCENT}"),
+    "branch point": MarkerStyle("branch point", SECONDARY),
+    "merge point": MarkerStyle("merge point", SECONDARY),
 }
 MAX_LISTED = 15
 #: Actions that move the database through the history; off while its revision is unknown.
@@ -468,13 +477,17 @@ class MigrationsScreen(DbScreen):
             sql = message.sql.get()
         except Exception as exc:
             shown: RenderableType = Text(
-                f"No SQL preview: {short_error(exc, self._secrets())}", style="red"
+                f"No SQL preview: {short_error(exc, self._secrets())}",
+                style=theme_style(self, ERROR),
             )
         else:
             shown = Group(
                 Text(message.heading, style="bold"),
                 Syntax(
-                    sql.strip() or "-- nothing to run", "sql", word_wrap=True, theme="ansi_dark"
+                    sql.strip() or "-- nothing to run",
+                    "sql",
+                    word_wrap=True,
+                    theme="ansi_dark" if self.app.current_theme.dark else "ansi_light",
                 ),
             )
             self._previews[message.key] = shown

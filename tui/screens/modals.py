@@ -164,7 +164,7 @@ class PromptScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="prompt.cancel", tooltip="Close without answer"),
     ]
 
-    DEFAULT_CSS = "PromptScreen {" + _DIALOG_CSS + "\n    & #error { color: $error; }\n}"
+    DEFAULT_CSS = "PromptScreen {" + _DIALOG_CSS + "\n    & #error { color: $text-error; }\n}"
 
     def __init__(
         self,
@@ -248,7 +248,7 @@ class TypeToConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = (
         "TypeToConfirmScreen {"
         + _DIALOG_CSS
-        + "\n    & > #dialog { border: thick $error; }\n    & #error { color: $error; }\n}"
+        + "\n    & > #dialog { border: thick $error; }\n    & #error { color: $text-error; }\n}"
     )
 
     def __init__(self, title: str, body: str, word: str, *, confirm_label: str = "Proceed") -> None:

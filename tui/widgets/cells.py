@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Literal
 
+from rich.style import StyleType
 from rich.text import Text
 
 Align = Literal["left", "center", "right"]
@@ -89,8 +90,9 @@ def display_str(value: object) -> str:
     return escape_control(str(value))
 
 
-def to_text(value: object) -> Text:
-    """A `Text` showing `value` literally; None is a dim ``∅``, booleans are ✓ / ✗."""
+def to_text(value: object, true_style: StyleType = "", false_style: StyleType = "") -> Text:
+    """A `Text` showing `value` literally; None is a dim ``∅``, booleans are ✓ / ✗ (styled
+    `true_style` / `false_style`: the table passes its theme's colours)."""
     if value is None:
         return Text(NULL_SYMBOL, style="dim")
     if isinstance(value, Text):
@@ -100,13 +102,21 @@ def to_text(value: object) -> Text:
         return value.copy()
     text = Text(display_str(value), no_wrap=True, end="")
     if isinstance(value, bool):
-        text.stylize("green" if value else "red")
+        style = true_style if value else false_style
+        if style:
+            text.stylize(style)
     return text
 
 
-def cell_text(value: object, width: int, align: Align = "left") -> Text:
+def cell_text(
+    value: object,
+    width: int,
+    align: Align = "left",
+    true_style: StyleType = "",
+    false_style: StyleType = "",
+) -> Text:
     """`to_text(value)` fitted to exactly `width` cells: cut with an ellipsis, padded, aligned."""
-    text = to_text(value)
+    text = to_text(value, true_style, false_style)
     text.no_wrap = True
     text.end = ""
     if text.cell_len > width:

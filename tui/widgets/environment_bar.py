@@ -13,16 +13,16 @@ class EnvironmentBar(Horizontal):
 
     DEFAULT_CSS = """
     EnvironmentBar { height: 1; dock: top; background: $panel; }
-    EnvironmentBar > #env-badge { width: auto; padding: 0 1; text-style: bold; color: black; }
-    EnvironmentBar > #env-badge.development { background: green; }
-    EnvironmentBar > #env-badge.testing { background: yellow; }
-    EnvironmentBar > #env-badge.production { background: red; color: white; }
+    EnvironmentBar > #env-badge { width: auto; padding: 0 1; text-style: bold; color: $text; }
+    EnvironmentBar > #env-badge.development { background: $success; }
+    EnvironmentBar > #env-badge.testing { background: $warning; }
+    EnvironmentBar > #env-badge.production { background: $error; }
     EnvironmentBar > #env-title { width: auto; padding: 0 1; text-style: bold; }
     EnvironmentBar > #env-url { width: 1fr; padding: 0 1; color: $text-muted; }
     EnvironmentBar > #env-revision { width: auto; padding: 0 1; background: $warning 40%; }
     EnvironmentBar > #env-revision.-empty { display: none; }
     EnvironmentBar > #env-state { width: auto; padding: 0 1; }
-    EnvironmentBar > #env-state.problem { background: $error; color: white; }
+    EnvironmentBar > #env-state.problem { background: $error; color: $text; }
     """
 
     def compose(self) -> ComposeResult:

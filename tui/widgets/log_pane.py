@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 from tui.widgets.cells import escape_control
+from tui.widgets.theme_styles import ERROR, SUCCESS, WARNING, on_theme_change, theme_style
 
 MAX_LINES = 2000
 
@@ -15,8 +16,9 @@ MAX_LINES = 2000
 class LogPane(RichLog):
     """Lines of output grouped by operation; kept after the operation ends.
 
-    `begin(title)` starts a section, `line()` adds plain output, `error()` a red line,
-    `success()` a green one. Every value is wrapped in `Text` (no markup interpretation).
+    `begin(title)` starts a section, `line()` adds plain output, `error()` a line in the
+    theme's error colour, `success()` and `warning()` likewise (redrawn when the theme changes).
+    Every value is wrapped in `Text` (no markup interpretation).
     """
 
     DEFAULT_CSS = """
@@ -27,14 +29,23 @@ class LogPane(RichLog):
         super().__init__(
             id=id, classes=classes, max_lines=MAX_LINES, wrap=True, markup=False, highlight=False
         )
-        #: (text, style) of every line shown, oldest first (bounded like the view).
+        #: (text, style) of every line shown, oldest first (bounded like the view); styles
+        #: name theme colours (`$text-error`), see `tui.widgets.theme_styles`.
         self.entries: list[tuple[str, str]] = []
+
+    def on_mount(self) -> None:
+        on_theme_change(self, self._redraw)
+
+    def _redraw(self) -> None:
+        self.clear()
+        for clean, style in self.entries:
+            self.write(Text(clean, style=theme_style(self, style)))
 
     def _add(self, message: str, style: str = "") -> None:
         for part in message.splitlines() or [""]:
             clean = escape_control(part.replace("\t", "    "))
             self.entries.append((clean, style))
-            self.write(Text(clean, style=style))
+            self.write(Text(clean, style=theme_style(self, style)))
         if len(self.entries) > MAX_LINES:
             del self.entries[: len(self.entries) - MAX_LINES]
 
@@ -50,13 +61,13 @@ class LogPane(RichLog):
         self._add(message, "dim")
 
     def success(self, message: str) -> None:
-        self._add(message, "bold green")
+        self._add(message, f"bold {SUCCESS}")
 
     def warning(self, message: str) -> None:
-        self._add(message, "yellow")
+        self._add(message, WARNING)
 
     def error(self, message: str) -> None:
-        self._add(message, "bold red")
+        self._add(message, f"bold {ERROR}")
 
     @property
     def text(self) -> str:

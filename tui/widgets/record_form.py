@@ -587,7 +587,7 @@ class RecordForm(VerticalScroll, can_focus=False):
         max-height: 100%;
         padding: 0 1;
         & > .form-error {
-            color: $error;
+            color: $text-error;
             text-style: bold;
             display: none;
         }
@@ -601,7 +601,7 @@ class RecordForm(VerticalScroll, can_focus=False):
         & .field-help { color: $text-muted; text-style: italic; }
         & .field-note { color: $text-warning; display: none; }
         & .field-note.-shown { display: block; }
-        & .field-error { color: $error; display: none; }
+        & .field-error { color: $text-error; display: none; }
         & .form-field.-invalid .field-error { display: block; }
         & .form-field.-invalid Input, & .form-field.-invalid TextArea {
             background-tint: $error 25%;

@@ -149,6 +149,8 @@ class RecordTable(ScrollView, can_focus=True):
         "record-table--cursor",
         "record-table--cursor-cell",
         "record-table--placeholder",
+        "record-table--true",
+        "record-table--false",
     }
 
     DEFAULT_CSS = """
@@ -186,6 +188,12 @@ class RecordTable(ScrollView, can_focus=True):
         }
         & > .record-table--placeholder {
             color: $text-muted;
+        }
+        & > .record-table--true {
+            color: $text-success;
+        }
+        & > .record-table--false {
+            color: $text-error;
         }
     }
     """
@@ -729,9 +737,11 @@ class RecordTable(ScrollView, can_focus=True):
     def _render_row(self, row: TableRow) -> Strip:
         pad = " " * CELL_PADDING
         parts: list[Text | str] = []
+        yes = self.get_component_rich_style("record-table--true", partial=True)
+        no = self.get_component_rich_style("record-table--false", partial=True)
         for number, column in enumerate(self._columns):
             value = row.cells[number] if number < len(row.cells) else None
-            parts.extend((pad, cell_text(value, column.width, column.align), pad))
+            parts.extend((pad, cell_text(value, column.width, column.align, yes, no), pad))
         text = Text.assemble(*parts, no_wrap=True, end="")
         segments = list(text.render(self.app.console))
         return Strip(segments, text.cell_len)

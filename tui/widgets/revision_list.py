@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from tui.widgets.cells import escape_control
+from tui.widgets.theme_styles import on_theme_change, theme_style
 
 MAX_CELL = 38
 
@@ -38,7 +39,8 @@ def _clean(value: str, limit: int = MAX_CELL) -> str:
 
 @dataclass(frozen=True, slots=True)
 class MarkerStyle:
-    """How a marker is drawn: its label and a Rich style."""
+    """How a marker is drawn: its label and a Rich style, which may name theme colours
+    (`"bold $text-warning"`, see `tui.widgets.theme_styles`)."""
 
     label: str
     style: str = ""
@@ -91,6 +93,7 @@ class RevisionList(DataTable[Text]):
 
     def on_mount(self) -> None:
         self._ensure_columns()
+        on_theme_change(self, lambda: self.set_rows(self._rows))
 
     def _ensure_columns(self) -> None:
         if self.columns:
@@ -120,7 +123,8 @@ class RevisionList(DataTable[Text]):
         self.clear()
         widths = [column.label.cell_len for column in self.ordered_columns]
         for row in self._rows:
-            cells = [Text(_clean(cell), style=row.style) for cell in row.cells]
+            style = theme_style(self, row.style)
+            cells = [Text(_clean(cell), style=style) for cell in row.cells]
             cells.insert(self._markers_after, self._render_markers(row.markers))
             self.add_row(*cells, key=row.key)
             widths = [max(width, cell.cell_len) for width, cell in zip(widths, cells, strict=True)]
@@ -139,7 +143,7 @@ class RevisionList(DataTable[Text]):
             shown = self._marker_styles.get(marker, MarkerStyle(marker))
             if text:
                 text.append(" ")
-            text.append(shown.label, style=shown.style)
+            text.append(shown.label, style=theme_style(self, shown.style))
         return text
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

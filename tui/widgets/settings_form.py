@@ -132,14 +132,16 @@ class SettingsForm(VerticalScroll):
 
     DEFAULT_CSS = """
     SettingsForm { height: 1fr; padding: 0 1; }
-    SettingsForm .group-title { text-style: bold; color: $accent; margin-top: 1; }
+    SettingsForm .group-title { text-style: bold; color: $text-accent; margin-top: 1; }
     SettingsForm .setting-row { height: 1; }
     SettingsForm .setting-label { width: 18; }
     SettingsForm .setting-input { width: 1fr; max-width: 56; }
     SettingsForm .setting-origin { width: 22; padding: 0 1; color: $text-muted; }
-    SettingsForm .setting-origin.-edited { color: $warning; }
+    SettingsForm .setting-origin.-edited { color: $text-warning; }
     SettingsForm .setting-clear { min-width: 9; width: 9; }
-    SettingsForm .setting-error { height: auto; padding-left: 18; color: $error; display: none; }
+    SettingsForm .setting-error {
+        height: auto; padding-left: 18; color: $text-error; display: none;
+    }
     SettingsForm .setting-error.-shown { display: block; }
     SettingsForm .setting-hint { height: auto; padding-left: 18; color: $text-muted; }
     """

@@ -16,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from tui.db.sql_log import SqlEntry, SqlLog
+from tui.widgets.theme_styles import ERROR, on_theme_change, theme_style
 
 #: How many statements the table shows (the log itself keeps more).
 SHOWN = 200
@@ -79,6 +80,7 @@ class SqlLogPanel(Vertical):
         # flag); the timer runs only while the panel is shown on the current screen.
         self._timer = self.set_interval(REFRESH_SECONDS, self._tick, pause=True)
         self.app.screen_change_signal.subscribe(self, self._sync_timer)
+        on_theme_change(self, self._mark_dirty)  # failed statements are in the error colour
         if hasattr(self.app, "sql_log_visible"):
             self.watch(self.app, "sql_log_visible", self._follow)
 
@@ -130,17 +132,17 @@ class SqlLogPanel(Vertical):
         status = f"{count} statement{'s' if count != 1 else ''} · {describe_pool(self.sql_log)}"
         self.query_one("#sql-log-status", Static).update(Text(status))
 
-    @staticmethod
-    def _cells(entry: SqlEntry) -> tuple[Text, ...]:
+    def _cells(self, entry: SqlEntry) -> tuple[Text, ...]:
         clock = time.strftime("%H:%M:%S", time.localtime(entry.at))
         rows = "" if entry.rowcount is None else str(entry.rowcount)
         if entry.error is not None:  # a failed statement: the reason instead of a row count
+            failed = theme_style(self, ERROR)
             return (
-                Text(clock, style="red"),
-                Text(f"{entry.duration_ms:.1f}", justify="right", style="red"),
-                Text("error", style="bold red"),
-                Text(one_line(entry.statement), style="red"),
-                Text(one_line(entry.error), style="red"),
+                Text(clock, style=failed),
+                Text(f"{entry.duration_ms:.1f}", justify="right", style=failed),
+                Text("error", style=failed + theme_style(self, "bold")),
+                Text(one_line(entry.statement), style=failed),
+                Text(one_line(entry.error), style=failed),
             )
         return (
             Text(clock),
