@@ -227,6 +227,23 @@ async def test_employee_date_time_and_default_again() -> None:
     ]
 
 
+async def test_the_focused_field_stands_out() -> None:
+    app = FormApp(entity_form("New product", columns_of(PRODUCTS), new=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = the_form(app)
+
+        def look(name: str) -> tuple[Any, Any]:
+            label = form.query_one(f"#field-{name} > .field-label", Label)
+            return (label.styles.background, label.styles.color)
+
+        await type_into(pilot, "sku")
+        focused, other = look("sku"), look("name")
+        assert focused != other
+        await type_into(pilot, "name")
+        assert look("name") == focused and look("sku") == other
+
+
 # ------------------------------------------------------------------------------ bad values
 async def test_bad_values_keep_what_was_typed_and_show_at_their_fields() -> None:
     saved: list[dict[str, Any]] = []
