@@ -518,3 +518,37 @@ async def test_round_trip_uuid_and_time_zone(backend: str, fixture_database: Any
     shown = to_form_values(columns, stored, dialect=backend_dialect(url))
     assert shown["created_at"] == "2024-07-01T18:00:00+00:00"
     assert shown["id"] == "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab"
+
+    # an order for that user: a UUID picker, a native enum (PostgreSQL) and DEFAULTs
+    async def customers(text: str) -> list[tuple[uuid.UUID, str]]:
+        return [(key, "tz@example.com")]
+
+    async def write_order(parsed: dict[str, Any]) -> int:
+        def work(connection: Connection) -> int:
+            query = insert(ORDERS).values(**parsed).returning(ORDERS.c.id)
+            return connection.execute(query).scalar_one()
+
+        return await in_database(url, work)
+
+    order_form = entity_form(
+        "New order",
+        columns_of(ORDERS),
+        new=True,
+        dialect=backend_dialect(url),
+        pickers={"customer_id": customers},
+        write=write_order,
+    )
+    app = FormApp(order_form)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "customer_id", *"tz")
+        await settle(pilot)
+        await pilot.press("enter")
+        await choose(pilot, "status", "shipped")
+        await type_into(pilot, "ship_to", *"JP")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+    order = await _row(url, ORDERS, ORDERS.c.id == app.results[0])
+    assert (order["customer_id"], order["status"], order["ship_to"]) == (key, "shipped", "JP")
+    assert order["note"] is None and order["placed_at"] is not None
