@@ -776,7 +776,7 @@ class RecordForm(VerticalScroll, can_focus=False):
         return next(field for field in self.fields if field.name == name)
 
     def state(self, name: str) -> FieldState | None:
-        """ "null" or "default" when field `name` holds NULL or DEFAULT, else None."""
+        """The state of field `name`: "null" (NULL), "default" (DEFAULT) or None (a value)."""
         return self._states.get(name)
 
     def values(self) -> dict[str, Any]:
