@@ -174,10 +174,18 @@ async def test_new_user_switch_uuid_datetime_and_picker() -> None:
         await type_into(pilot, "created_at", *"2024-05-06T07:08:09-02:00")
         picker = form.input_widget("country_code")
         assert isinstance(picker, PickerField)
-        await type_into(pilot, "country_code", *"fra")
-        await settle(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
+        for attempt in range(2):  # pick, back to NULL, pick again
+            await type_into(pilot, "country_code", *"fra")
+            await settle(pilot)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert form.values()["country_code"] == "FR" and form.state("country_code") is None
+            if attempt == 0:
+                await pilot.press("ctrl+n")
+                await pilot.pause()
+                assert form.values()["country_code"] is None
+                assert form.state("country_code") == "null"
+                assert picker.input.placeholder == NULL_LABEL
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert app.results == [
@@ -225,6 +233,23 @@ async def test_employee_date_time_and_default_again() -> None:
             "last_badge_at": datetime(2024, 3, 1, 7, 59, 59),
         }
     ]
+
+
+async def test_the_focused_field_stands_out() -> None:
+    app = FormApp(entity_form("New product", columns_of(PRODUCTS), new=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = the_form(app)
+
+        def look(name: str) -> tuple[Any, Any]:
+            label = form.query_one(f"#field-{name} > .field-label", Label)
+            return (label.styles.background, label.styles.color)
+
+        await type_into(pilot, "sku")
+        focused, other = look("sku"), look("name")
+        assert focused != other
+        await type_into(pilot, "name")
+        assert look("name") == focused and look("sku") == other
 
 
 # ------------------------------------------------------------------------------ bad values
@@ -493,3 +518,37 @@ async def test_round_trip_uuid_and_time_zone(backend: str, fixture_database: Any
     shown = to_form_values(columns, stored, dialect=backend_dialect(url))
     assert shown["created_at"] == "2024-07-01T18:00:00+00:00"
     assert shown["id"] == "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab"
+
+    # an order for that user: a UUID picker, a native enum (PostgreSQL) and DEFAULTs
+    async def customers(text: str) -> list[tuple[uuid.UUID, str]]:
+        return [(key, "tz@example.com")]
+
+    async def write_order(parsed: dict[str, Any]) -> int:
+        def work(connection: Connection) -> int:
+            query = insert(ORDERS).values(**parsed).returning(ORDERS.c.id)
+            return connection.execute(query).scalar_one()
+
+        return await in_database(url, work)
+
+    order_form = entity_form(
+        "New order",
+        columns_of(ORDERS),
+        new=True,
+        dialect=backend_dialect(url),
+        pickers={"customer_id": customers},
+        write=write_order,
+    )
+    app = FormApp(order_form)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "customer_id", *"tz")
+        await settle(pilot)
+        await pilot.press("enter")
+        await choose(pilot, "status", "shipped")
+        await type_into(pilot, "ship_to", *"JP")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+    order = await _row(url, ORDERS, ORDERS.c.id == app.results[0])
+    assert (order["customer_id"], order["status"], order["ship_to"]) == (key, "shipped", "JP")
+    assert order["note"] is None and order["placed_at"] is not None

@@ -329,6 +329,14 @@ def test_array_as_json_list_with_checked_items() -> None:
     assert numbers.from_form("[1, -2]") == [1, -2]
     assert error_of(numbers, '["1"]') == "item 1: must be a number"
     assert error_of(numbers, "[1.5]") == "item 1: must be a whole number, e.g. 42"
+    prices = codec(ARRAY(Numeric(10, 2)))
+    assert prices.to_form([Decimal("1.50"), None]) == '["1.50", null]'
+    # read from the text, never through float (which would round this to 0.1)
+    assert error_of(prices, "[0.10000000000000000001]") == "item 1: at most 2 decimals"
+    assert prices.from_form('["1.50", 2.25]') == [Decimal("1.50"), Decimal("2.25")]
+    assert error_of(prices, "[2.255]") == "item 1: at most 2 decimals"
+    floats = codec(ARRAY(Float()))
+    assert floats.from_form("[0.1, 2]") == [0.1, 2.0]
     grid = codec(ARRAY(Integer(), dimensions=2))
     assert grid.from_form("[[1, 2], [3]]") == [[1, 2], [3]]
 

@@ -290,10 +290,13 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"not valid JSON: {name} is not a JSON number")
 
 
-def parse_json(text: str) -> Any:
-    """`json.loads` that names the line and column of a mistake and refuses NaN/Infinity."""
+def parse_json(text: str, *, exact: bool = False) -> Any:
+    """`json.loads` that names the line and column of a mistake and refuses NaN/Infinity;
+    with `exact`, numbers with a fraction are read as `Decimal`."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(
+            text, parse_constant=_refuse_constant, parse_float=Decimal if exact else float
+        )
     except json.JSONDecodeError as error:
         raise _json_error(error) from None
 
@@ -337,7 +340,7 @@ class ArrayCodec(Codec):
         return self.item.to_form(value)
 
     def from_form(self, value: Any) -> list[Any]:
-        parsed = parse_json(str(value))
+        parsed = parse_json(str(value), exact=True)  # items are read from their text
         if not isinstance(parsed, list):
             raise ValueError('must be a JSON list, e.g. ["a", "b"]')
         return self._items(parsed, self.dimensions, "")
@@ -363,8 +366,10 @@ class ArrayCodec(Codec):
             if not isinstance(item, bool):
                 raise ValueError("must be true or false")
             return item
+        if isinstance(codec, NumericCodec) and isinstance(item, str):
+            return codec.from_form(item)  # shown as text, to stay exact
         if isinstance(codec, IntegerCodec | FloatCodec | NumericCodec):
-            if isinstance(item, bool) or not isinstance(item, int | float):
+            if isinstance(item, bool) or not isinstance(item, int | Decimal):
                 raise ValueError("must be a number")
             return codec.from_form(str(item))
         if not isinstance(item, str):

@@ -14,6 +14,10 @@ DEFAULT on a new record is omitted so the database fills it; computed and binary
 never written; an existing row's primary key is read-only. A NULL for a JSON column is written
 as `sqlalchemy.null()` (SQL NULL), since None there means JSON ``null``: pass the result to
 `insert(table).values(**values)` / `update(table).values(**values)`.
+
+Open these forms with `FormScreen(..., check_required=False, changes_only=not new)`:
+`from_form_values` checks NULLs exactly, while the form's quick required check would also
+refuse the empty string, which a NOT NULL text column may hold.
 """
 
 from __future__ import annotations

@@ -72,6 +72,9 @@ class Special(enum.Enum):
     def __repr__(self) -> str:
         return self.value
 
+    def __str__(self) -> str:
+        return self.value
+
 
 DEFAULT = Special.DEFAULT
 """`values()` of a `generated` field left to the database (write nothing for it)."""
@@ -608,6 +611,10 @@ class RecordForm(VerticalScroll, can_focus=False):
         }
         & TextArea { height: 8; }
         & TextArea.-textual-compact { height: 6; background: $boost; }
+        & > .form-field:focus-within {
+            /* also what makes Textual restyle the label below when focus moves */
+            background: $accent 6%;
+        }
         & .form-field:focus-within > .field-label {
             color: $text-accent;
             background: $accent 25%;
@@ -722,7 +729,7 @@ class RecordForm(VerticalScroll, can_focus=False):
             return Select(
                 [(Text(escape_control(label)), value) for label, value in field.options],
                 allow_blank=not field.required or field.nullable or field.generated,
-                prompt=field.placeholder or "Select",
+                prompt=self._select_prompt(field, None),
                 compact=self.compact,
                 id=widget_id,
             )
@@ -773,7 +780,7 @@ class RecordForm(VerticalScroll, can_focus=False):
         return next(field for field in self.fields if field.name == name)
 
     def state(self, name: str) -> FieldState | None:
-        """ "null" or "default" when field `name` holds NULL or DEFAULT, else None."""
+        """The state of field `name`: "null" (NULL), "default" (DEFAULT) or None (a value)."""
         return self._states.get(name)
 
     def values(self) -> dict[str, Any]:
@@ -948,9 +955,18 @@ class RecordForm(VerticalScroll, can_focus=False):
         if isinstance(widget, Input | TextArea):
             widget.placeholder = shown or field.placeholder
         elif isinstance(widget, Select):
-            widget.prompt = shown or field.placeholder or "Select"
+            widget.prompt = self._select_prompt(field, state)
         elif isinstance(widget, PickerField):
             widget.input.placeholder = shown or field.placeholder or "type to search"
+
+    @staticmethod
+    def _select_prompt(field: FormField, state: FieldState | None) -> str:
+        """What a blank select shows: its blank choice means NULL (nullable) or DEFAULT."""
+        if state == "default" or (state is None and field.generated and not field.nullable):
+            return DEFAULT_LABEL
+        if field.nullable:
+            return NULL_LABEL
+        return field.placeholder or "Select"
 
     def _focused_field(self) -> FormField | None:
         focused = self.screen.focused
