@@ -542,7 +542,14 @@ class TableScreen(DbScreen):
             self.spec.columns, new=True, pickers=self.pickers(), dialect=self.dialect
         )
         self.app.push_screen(
-            FormScreen(f"New row in {self.spec.label}", fields, {}, save=self._save_new),
+            # NOT NULL text may hold "": from_form_values checks what is required
+            FormScreen(
+                f"New row in {self.spec.label}",
+                fields,
+                {},
+                save=self._save_new,
+                check_required=False,
+            ),
             self._saved,
         )
 
@@ -609,6 +616,7 @@ class TableScreen(DbScreen):
                 form_values,
                 save=partial(self._save_existing, key, [original]),
                 changes_only=True,
+                check_required=False,
             ),
             self._saved,
         )
