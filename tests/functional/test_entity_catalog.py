@@ -3,6 +3,7 @@ entity specs the models give (names, keys, foreign keys, backlinks, many-to-many
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
@@ -165,6 +166,33 @@ async def test_list_tables_of_300_tables_within_a_second(pg_database: str) -> No
     assert tables[0] == TableInfo("t000", 2, False)
     assert elapsed < 1.0
     assert spec.primary_key == ("id",)
+
+
+async def test_a_table_never_analysed_still_shows_its_rows(pg_database: str) -> None:
+    """A new table's ``reltuples`` is -1 until ANALYZE: the list falls back to the live row
+    count of the statistics collector instead of "rows unknown"."""
+    import asyncpg
+
+    conn = await asyncpg.connect(host="127.0.0.1", user="postgres", database=pg_database)
+    try:
+        await conn.execute(
+            "CREATE TABLE fresh (id serial PRIMARY KEY); INSERT INTO fresh DEFAULT VALUES; "
+            "INSERT INTO fresh DEFAULT VALUES; INSERT INTO fresh DEFAULT VALUES"
+        )
+        assert await conn.fetchval("SELECT reltuples FROM pg_class WHERE relname = 'fresh'") < 0
+    finally:
+        await conn.close()
+    manager = SessionManager(pg_settings(pg_database))
+    try:
+        for _ in range(50):  # the collector publishes counts within about a second
+            async with manager.read_session() as session:
+                tables = await list_tables(session, None)
+            if tables[0].estimated_rows:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await manager.dispose()
+    assert tables == [TableInfo("fresh", 3, False)]
 
 
 async def test_schema_other_than_public(pg_database: str) -> None:

@@ -1,10 +1,10 @@
 """Tables of a database without models (``--reflect``): the list from the catalog in one
 query, and each table's columns, keys and foreign keys reflected when it is first opened.
 
-On PostgreSQL the list and its row estimates come from ``pg_class`` (``reltuples``; -1, never
-analysed, is unknown); on SQLite from ``sqlite_master``, with exact counts only when the file
-is small enough for ``count(*)`` to be cheap (or estimates from ``sqlite_stat1`` when the
-database was analysed).
+On PostgreSQL the list and its row estimates come from ``pg_class`` (``reltuples``; for a
+table never analysed, -1 there, the statistics collector's live row count); on SQLite from
+``sqlite_master``, with exact counts only when the file is small enough for ``count(*)`` to
+be cheap (or estimates from ``sqlite_stat1`` when the database was analysed).
 """
 
 from __future__ import annotations
@@ -29,8 +29,11 @@ CHEAP_COUNT_BYTES = 64 * 1024 * 1024
 COUNTS_PER_QUERY = 200
 
 _PG_TABLES = text(
-    "SELECT c.relname, c.reltuples, c.relkind IN ('v', 'm') AS is_view "
+    "SELECT c.relname, "
+    "CASE WHEN c.reltuples >= 0 THEN c.reltuples ELSE s.n_live_tup END, "
+    "c.relkind IN ('v', 'm') AS is_view "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
     "WHERE n.nspname = coalesce(:schema, current_schema()) "
     "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition "
     "ORDER BY c.relname"
