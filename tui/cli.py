@@ -246,9 +246,8 @@ async def upgrade_database(
 
 
 def _production_guard(settings: Settings, allowed: bool, what: str) -> None:
-    from tui.config import Environment
 
-    if settings.ENVIRONMENT is Environment.PRODUCTION and not allowed:
+    if settings.is_production and not allowed:
         raise CommandError(
             f"refusing to {what} a production database ({settings.masked_url}); "
             "add --allow-production if you really mean it"
@@ -262,13 +261,12 @@ def run_seed(args: argparse.Namespace, settings: Settings, env_file: Path) -> in
 
 
 async def _seed(args: argparse.Namespace, settings: Settings) -> int:
-    from tui.config import Environment
     from tui.seed import ProgressBar, seed
 
     manager, _info = await _connect(settings)
     try:
         manager.unlock()  # production was allowed explicitly above
-        if settings.ENVIRONMENT is not Environment.PRODUCTION and await _table_count(manager) == 0:
+        if not settings.is_production and await _table_count(manager) == 0:
             print(f"new database: migrating to head first ({settings.masked_url})", file=sys.stderr)
             await upgrade_database(manager, "heads", alembic_config_from(args))
         if settings.is_memory:
@@ -293,7 +291,7 @@ async def _seed(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_check(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
     """`dbtui check`: environment, masked URL, connectivity, revision against head."""
-    _say(f"environment: {settings.ENVIRONMENT.value}")
+    _say(f"environment: {settings.ENVIRONMENT}")
     _say(f"database:    {settings.masked_url}")
     _say(f"settings:    {env_file} ({'found' if env_file.is_file() else 'not found'})")
     return asyncio.run(_check(settings, alembic_config_from(args)))

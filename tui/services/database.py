@@ -65,7 +65,7 @@ class DatabaseService:
         app = self.app
         await app.manager.switch(settings)
         app.settings = settings
-        app.manager.sql_log.hide_parameters = settings.ENVIRONMENT == "production"
+        app.manager.sql_log.hide_parameters = settings.is_production
         app.connection_problem = False
         app.show_identity()
         if await self._is_fresh_database():
@@ -77,7 +77,7 @@ class DatabaseService:
     async def _is_fresh_database(self) -> bool:
         """True for a development/testing SQLite database that has no tables at all."""
         settings = self.app.manager.settings
-        if not settings.is_sqlite or settings.ENVIRONMENT == "production":
+        if not settings.is_sqlite or settings.is_production:
             return False
         from sqlalchemy import text
 
