@@ -42,6 +42,7 @@ FLAG_SETTINGS = {
     "pg_port": "POSTGRES_PORT",
     "pg_user": "POSTGRES_USER",
     "pg_db": "POSTGRES_DB",
+    "production": "PRODUCTION",
 }
 __all__ = ["SETTING_FLAGS", "CommandError", "build_parser", "main", "overrides_from"]
 
@@ -57,9 +58,18 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> Non
     group = parser.add_argument_group("database (flags override .env and the environment)")
     group.add_argument(
         "--env",
-        metavar="{development,testing,production}",
+        metavar="NAME",
         default=default,
-        help="environment to use (ENVIRONMENT)",
+        help="environment to use (ENVIRONMENT): development, testing, production; any other "
+        "name is shown as given and treated as development (`prod` as production)",
+    )
+    group.add_argument(
+        "--production",
+        action="store_const",
+        const="true",
+        default=default,
+        help="mark the connection production whatever its name (DBTUI_PRODUCTION): "
+        "read-only until unlocked",
     )
     group.add_argument(
         "--env-file",
