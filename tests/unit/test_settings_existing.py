@@ -23,7 +23,7 @@ from tui.config import (
 SECRET = "Zq8-libpq-SECRET"
 
 
-# -- DATABASE_URL forms ------------------------------------------------------------------------
+# -- DATABASE_URL forms -------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("given_url", "shown"),
     [
@@ -70,7 +70,7 @@ def test_libpq_sslmode_becomes_asyncpg_ssl() -> None:
     assert settings.url(sync=True).query == {"sslmode": "require"}
 
 
-# -- libpq's PG* variables and ~/.pgpass -----------------------------------------------------------
+# -- libpq's PG* variables and ~/.pgpass --------------------------------------------------------
 LIBPQ = {
     "PGHOST": "pg.example",
     "PGPORT": "6543",
@@ -151,7 +151,7 @@ def test_an_invalid_libpq_port_names_the_setting_without_the_password() -> None:
     assert "POSTGRES_PORT" in line and SECRET not in line
 
 
-# -- an explicit environment is the only one ---------------------------------------------------------
+# -- an explicit environment is the only one ----------------------------------------------------
 def test_an_explicitly_empty_environment_reads_nothing_from_the_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -176,7 +176,7 @@ def test_env_file_values_are_not_expanded_from_the_process(
     assert load_settings(env_file, environ={}).POSTGRES_USER == "${SOMEONE}"
 
 
-# -- values written to .env read back exactly -------------------------------------------------------
+# -- values written to .env read back exactly ---------------------------------------------------
 def test_a_password_with_a_variable_reference_reads_back_exactly(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     save_env_file(env_file, {"POSTGRES_PASSWORD": "pa${HOME}ss"})
