@@ -88,6 +88,7 @@ SETTING_FLAGS: dict[str, str] = {
     "POSTGRES_PORT": "--pg-port",
     "POSTGRES_USER": "--pg-user",
     "POSTGRES_DB": "--pg-db",
+    "PRODUCTION": "--production",
 }
 #: Settings whose input is never repeated in a message.
 SECRET_FIELDS: tuple[str, ...] = ("POSTGRES_PASSWORD", "DATABASE_URL", "DATABASE_URL_OVERRIDE")
@@ -328,7 +329,8 @@ def describe_validation_error(exc: Any) -> str:
         loc = [str(part) for part in error.get("loc", ())]
         name = loc[0] if loc else "settings"
         message = error.get("msg", "invalid value")
-        where = f"{name} ({SETTING_FLAGS[name]})" if name in SETTING_FLAGS else name
+        shown_name = PREFIX + name if name in PREFIXED_ONLY else name
+        where = f"{shown_name} ({SETTING_FLAGS[name]})" if name in SETTING_FLAGS else shown_name
         shown = ""
         if name not in SECRET_FIELDS and "input" in error and loc:
             shown = f" (got {error['input']!r})"
