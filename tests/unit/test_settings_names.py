@@ -104,3 +104,18 @@ def test_an_invalid_production_flag_is_an_error_naming_it() -> None:
     with pytest.raises(ValidationError) as info:
         load_settings(None, environ={"DBTUI_PRODUCTION": "maybe"})
     assert "PRODUCTION" in str(info.value)
+
+
+def test_a_save_lists_and_writes_the_prefixed_key_the_file_uses(tmp_path: Path) -> None:
+    from tui.config import save_env_file
+    from tui.env_save import plan_env_save
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("ENVIRONMENT=local\nDBTUI_SQLITE_DATABASE=a.db\n")
+    live = load_settings(env_file, environ={})
+    candidate = load_settings(env_file, {"SQLITE_DATABASE": "b.db"}, environ={})
+    plan = plan_env_save(env_file, candidate, live, setting_origins(env_file, environ={}))
+    assert "  DBTUI_SQLITE_DATABASE=b.db" in plan.describe().split("\n")
+    save_env_file(plan.path, plan.values)
+    assert env_file.read_text() == "ENVIRONMENT=local\nDBTUI_SQLITE_DATABASE=b.db\n"
+    assert load_settings(env_file, environ={}).SQLITE_DATABASE == "b.db"
