@@ -148,13 +148,17 @@ class Settings(BaseSettings):
         if self.DATABASE_URL_OVERRIDE is not None:
             url = make_url(self.DATABASE_URL_OVERRIDE.get_secret_value())
         elif self.is_production:
+            socket = self.POSTGRES_HOST.startswith("/")  # a Unix socket folder, as libpq takes
             url = URL.create(
                 "postgresql+asyncpg",
                 username=self.POSTGRES_USER or None,
                 password=self.POSTGRES_PASSWORD.get_secret_value() or None,
-                host=self.POSTGRES_HOST,
-                port=self.POSTGRES_PORT,
+                host=None if socket else self.POSTGRES_HOST,
+                port=None if socket else self.POSTGRES_PORT,
                 database=self.POSTGRES_DB,
+                query={"host": self.POSTGRES_HOST, "port": str(self.POSTGRES_PORT)}
+                if socket
+                else {},
             )
         elif self.environment_kind is Environment.TESTING:
             url = URL.create("sqlite+aiosqlite")  # no database: in memory

@@ -221,3 +221,11 @@ def test_any_text_written_to_env_reads_back_exactly(
     save_env_file(env_file, {"SQLITE_DATABASE": "app.db"})
     again = read_env_file(env_file)
     assert again["POSTGRES_PASSWORD"] == password and again["POSTGRES_DB"] == database
+
+
+def test_a_socket_folder_in_pghost_is_passed_as_the_host_query() -> None:
+    environ = {"ENVIRONMENT": "production", "PGHOST": "/var/run/postgresql", "PGPORT": "5433"}
+    settings = load_settings(None, environ=environ)
+    args = settings.url().get_dialect()().create_connect_args(settings.url())[1]
+    assert args["host"] == "/var/run/postgresql" and args["port"] == 5433
+    assert settings.url(sync=True).query == {"host": "/var/run/postgresql", "port": "5433"}
