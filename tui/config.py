@@ -226,7 +226,10 @@ def load_settings(
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
 ) -> Settings:
-    """Build settings: defaults < `env_file` < `environ` (default `os.environ`) < `overrides`.
+    """Build settings: defaults < `env_file` < `environ` (default `os.environ`) < `overrides`,
+    a `DBTUI_X` name winning over `X`, libpq's `PG*` and password file where `POSTGRES_*` are
+    not given (`tui.settings_sources.layered_sources`). Nothing else is read: with `environ={}`
+    the process environment plays no part.
 
     Raises pydantic's `ValidationError`; `describe_validation_error` makes it one line."""
     layered = layered_values(env_file, overrides, environ)
@@ -293,8 +296,10 @@ def env_key(name: str, existing: set[str] | frozenset[str] = frozenset()) -> str
 def save_env_file(path: Path, values: dict[str, str]) -> None:
     """Write `values` into the env file at `path` atomically, mode 0600.
 
-    Lines for other keys and comments are kept; known keys are updated in place and new ones
-    appended. The file is replaced by rename, so a failure leaves the old file whole.
+    Lines for other keys and comments are kept; known keys are updated in place (every line of
+    the key, so no older duplicate wins) and new ones appended; a setting is written as
+    `DBTUI_X` where the file uses that name (`env_key`). The file is replaced by rename, so a
+    failure leaves the old file whole.
     """
     path = Path(path)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -302,16 +307,18 @@ def save_env_file(path: Path, values: dict[str, str]) -> None:
     if lines and lines[-1] == "":
         lines.pop()
     existing = set(read_env_lines(path))
-    pending = {env_key(name, existing): value for name, value in values.items()}
+    wanted = {env_key(name, existing): value for name, value in values.items()}
+    written: set[str] = set()
     out: list[str] = []
     for line in lines:
         match = _LINE_KEY.match(line)
-        if match and match.group(1) in pending:
+        if match and match.group(1) in wanted:
             key = match.group(1)
-            out.append(f"{key}={_quote(pending.pop(key))}")
+            out.append(f"{key}={_quote(wanted[key])}")
+            written.add(key)
         else:
             out.append(line)
-    out.extend(f"{key}={_quote(value)}" for key, value in pending.items())
+    out.extend(f"{key}={_quote(value)}" for key, value in wanted.items() if key not in written)
     directory = path.resolve().parent
     fd, tmp_name = tempfile.mkstemp(prefix=".env.", suffix=".tmp", dir=directory)
     try:

@@ -229,3 +229,11 @@ def test_a_socket_folder_in_pghost_is_passed_as_the_host_query() -> None:
     args = settings.url().get_dialect()().create_connect_args(settings.url())[1]
     assert args["host"] == "/var/run/postgresql" and args["port"] == 5433
     assert settings.url(sync=True).query == {"host": "/var/run/postgresql", "port": "5433"}
+
+
+def test_a_key_written_twice_in_the_file_reads_back_the_saved_value(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("POSTGRES_DB=first\n# later\nPOSTGRES_DB=second\n")
+    save_env_file(env_file, {"POSTGRES_DB": "saved"})
+    assert read_env_file(env_file)["POSTGRES_DB"] == "saved"
+    assert env_file.read_text() == "POSTGRES_DB=saved\n# later\nPOSTGRES_DB=saved\n"
