@@ -28,7 +28,11 @@ def isolated_environment(
     """Keep the developer's `.env` and DB settings out of tests: run in an empty folder."""
     for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(f"DBTUI_{name}", raising=False)
+    for name in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD"):
+        monkeypatch.delenv(name, raising=False)
     workdir = tmp_path_factory.mktemp("cwd")
+    monkeypatch.setenv("PGPASSFILE", str(workdir / "no-such-pgpass"))  # not the user's ~/.pgpass
     monkeypatch.chdir(workdir)
     # and the user's own config.toml (keys, theme): an empty config folder of the test's own
     monkeypatch.setenv("DBTUI_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))

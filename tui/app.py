@@ -102,7 +102,8 @@ class DbTuiApp(App[None]):
     migrate_new_databases = True
 
     # the header (EnvironmentBar) shows these
-    environment: reactive[str] = reactive("development")
+    environment: reactive[str] = reactive("development")  # the name, shown as it is
+    environment_kind: reactive[str] = reactive("development")  # its colour: how it is treated
     masked_url: reactive[str] = reactive("")
     connection_state: reactive[str] = reactive("")
     revision_state: reactive[str] = reactive("")
@@ -147,7 +148,8 @@ class DbTuiApp(App[None]):
         self.settings: Settings
         self.manager: SessionManager
         if settings is None:
-            self.environment, self.masked_url = startup.peek_identity(env_file, self.overrides)
+            identity = startup.peek_identity(env_file, self.overrides)
+            self.environment, self.environment_kind, self.masked_url = identity
             self.connection_state = "loading settings…"
         else:
             self._use_settings(settings)
@@ -157,7 +159,7 @@ class DbTuiApp(App[None]):
 
         self.settings = settings
         self.manager = SessionManager(settings)
-        self.manager.sql_log.hide_parameters = settings.ENVIRONMENT == "production"
+        self.manager.sql_log.hide_parameters = settings.is_production
         self.settings_loaded = True
         self.show_identity()
 
@@ -257,9 +259,10 @@ class DbTuiApp(App[None]):
     def show_identity(self) -> None:
         """The header shows the current database's environment, URL and write state."""
         settings = self.manager.settings
-        self.environment = settings.ENVIRONMENT.value
+        self.environment = settings.ENVIRONMENT
+        self.environment_kind = settings.environment_kind.value
         self.masked_url = settings.masked_url
-        production = settings.ENVIRONMENT == "production"
+        production = settings.is_production
         self.connection_state = (
             "read-only" if self.manager.read_only else "UNLOCKED" if production else ""
         )

@@ -46,6 +46,7 @@ FLAG_SETTINGS = {
     "pg_port": "POSTGRES_PORT",
     "pg_user": "POSTGRES_USER",
     "pg_db": "POSTGRES_DB",
+    "production": "PRODUCTION",
 }
 __all__ = ["SETTING_FLAGS", "CommandError", "build_parser", "main", "overrides_from"]
 
@@ -61,9 +62,18 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> Non
     group = parser.add_argument_group("database (flags override .env and the environment)")
     group.add_argument(
         "--env",
-        metavar="{development,testing,production}",
+        metavar="NAME",
         default=default,
-        help="environment to use (ENVIRONMENT)",
+        help="environment to use (ENVIRONMENT): development, testing, production; any other "
+        "name is shown as given and treated as development (`prod` as production)",
+    )
+    group.add_argument(
+        "--production",
+        action="store_const",
+        const="true",
+        default=default,
+        help="mark the connection production whatever its name (DBTUI_PRODUCTION): "
+        "read-only until unlocked",
     )
     group.add_argument(
         "--env-file",
@@ -287,12 +297,9 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
 
 
 def registry_from(args: argparse.Namespace, env_file: Path) -> Registry | None:
-    """The tables to show: `--models` (or DBTUI_MODELS), `--reflect`, or None (the demo)."""
-    from tui.settings_sources import read_env_file
-
-    target = args.models or os.environ.get("DBTUI_MODELS")
-    if target is None and env_file.is_file():
-        target = read_env_file(env_file).get("DBTUI_MODELS")
+    """The tables to show: `--models` (or DBTUI_MODELS from the environment or `.env`),
+    `--reflect`, or None (the demo)."""
+    target = args.models or layered_values(env_file).get("MODELS") or None
     if args.schema and not args.reflect:
         raise CommandError("--schema needs --reflect (models name their own schemas)")
     if target and args.reflect:
@@ -309,7 +316,7 @@ def registry_from(args: argparse.Namespace, env_file: Path) -> Registry | None:
     try:
         return Registry.from_models(load_models(target), target)
     except ModelsSourceError as error:
-        raise CommandError(f"--models {target}: {error}") from None
+        raise CommandError(f"cannot load the models {target}: {error}") from None
 
 
 def _check_raw_sqlite(env_file: Path, overrides: dict[str, str]) -> None:
@@ -396,9 +403,8 @@ async def upgrade_database(
 
 
 def _production_guard(settings: Settings, allowed: bool, what: str) -> None:
-    from tui.config import Environment
 
-    if settings.ENVIRONMENT is Environment.PRODUCTION and not allowed:
+    if settings.is_production and not allowed:
         raise CommandError(
             f"refusing to {what} a production database ({settings.masked_url}); "
             "add --allow-production if you really mean it"
@@ -412,13 +418,12 @@ def run_seed(args: argparse.Namespace, settings: Settings, env_file: Path) -> in
 
 
 async def _seed(args: argparse.Namespace, settings: Settings) -> int:
-    from tui.config import Environment
     from tui.seed import ProgressBar, seed
 
     manager, _info = await _connect(settings)
     try:
         manager.unlock()  # production was allowed explicitly above
-        if settings.ENVIRONMENT is not Environment.PRODUCTION and await _table_count(manager) == 0:
+        if not settings.is_production and await _table_count(manager) == 0:
             print(f"new database: migrating to head first ({settings.masked_url})", file=sys.stderr)
             await upgrade_database(manager, "heads", alembic_config_from(args))
         if settings.is_memory:
@@ -443,7 +448,7 @@ async def _seed(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_check(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
     """`dbtui check`: environment, masked URL, connectivity, revision against head."""
-    _say(f"environment: {settings.ENVIRONMENT.value}")
+    _say(f"environment: {settings.ENVIRONMENT}")
     _say(f"database:    {settings.masked_url}")
     _say(f"settings:    {env_file} ({'found' if env_file.is_file() else 'not found'})")
     return asyncio.run(_check(settings, alembic_config_from(args)))

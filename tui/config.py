@@ -14,11 +14,18 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from sqlalchemy.engine import URL, make_url
 
 from tui.settings_sources import (
+    PREFIX,
+    PREFIXED_ONLY,
     SETTING_NAMES,
     Environment,
+    Origin,
     describe_validation_error,
+    environment_kind,
+    environment_name,
+    layered_sources,
     layered_values,
     read_env_file,
+    read_env_lines,
 )
 
 __all__ = [
@@ -28,6 +35,7 @@ __all__ = [
     "Origin",
     "Settings",
     "describe_validation_error",
+    "env_key",
     "load_settings",
     "read_env_file",
     "save_env_file",
@@ -36,15 +44,6 @@ __all__ = [
 ]
 
 DEFAULT_ENV_FILE = Path(".env")
-
-
-class Origin(StrEnum):
-    """Where a setting's value came from."""
-
-    DEFAULT = "default"
-    ENV_FILE = ".env"
-    ENVIRONMENT = "environment variable"
-    COMMAND_LINE = "command line"
 
 
 class Settings(BaseSettings):
@@ -58,7 +57,8 @@ class Settings(BaseSettings):
         populate_by_name=True,
     )
 
-    ENVIRONMENT: Environment = Environment.DEVELOPMENT
+    #: The environment's name as given; `environment_kind` says how dbtui treats it.
+    ENVIRONMENT: str = Environment.DEVELOPMENT.value
     SQLITE_DATABASE: str = "app.db"
     POSTGRES_HOST: str = "localhost"
     POSTGRES_PORT: int = Field(5432, ge=1, le=65535)
@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     DB_POOL_TIMEOUT: int = Field(30, ge=1)
     DB_POOL_RECYCLE: int = Field(1800, ge=1)
     DATABASE_URL_OVERRIDE: SecretStr | None = Field(None, validation_alias="DATABASE_URL")
+    #: Marks the connection production whatever its name (read as `DBTUI_PRODUCTION` only).
+    PRODUCTION: bool = False
+    #: The application's models, `PACKAGE.MODULE:ATTR` (`--models`, `DBTUI_MODELS`).
+    MODELS: str | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -80,8 +84,28 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # `init` carries the command line, then the environment, then `.env`.
-        return (init_settings, env_settings, dotenv_settings)
+        # Only what `load_settings` layered (`layered_values`): the model itself never reads
+        # the process environment or a file, so an explicit `environ` is all there is.
+        return (init_settings,)
+
+    @field_validator("ENVIRONMENT", mode="before")
+    @classmethod
+    def _environment_as_given(cls, value: Any) -> str:
+        return environment_name(value)
+
+    @field_validator("PRODUCTION", mode="before")
+    @classmethod
+    def _blank_flag_is_false(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return False
+        return value
+
+    @field_validator("MODELS", mode="before")
+    @classmethod
+    def _blank_models_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @field_validator("DATABASE_URL_OVERRIDE", mode="before")
     @classmethod
@@ -100,28 +124,43 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _postgres_host_needed(self) -> Settings:
         if (
-            self.ENVIRONMENT is Environment.PRODUCTION
+            self.is_production
             and self.DATABASE_URL_OVERRIDE is None
             and not self.POSTGRES_HOST.strip()
         ):
             raise ValueError("POSTGRES_HOST must not be empty in production")
         return self
 
+    @property
+    def environment_kind(self) -> Environment:
+        """How dbtui treats `ENVIRONMENT`: production when the name is `production`/`prod`
+        (any case) or `PRODUCTION` is set; testing for `testing`; any other name: development."""
+        return environment_kind(self.ENVIRONMENT, self.PRODUCTION)
+
+    @property
+    def is_production(self) -> bool:
+        """True for a connection marked production (read-only until unlocked)."""
+        return self.environment_kind is Environment.PRODUCTION
+
     # -- computed URLs ---------------------------------------------------------------------
     def url(self, *, sync: bool = False) -> URL:
         """The database URL as a SQLAlchemy `URL` (async driver unless `sync`)."""
         if self.DATABASE_URL_OVERRIDE is not None:
             url = make_url(self.DATABASE_URL_OVERRIDE.get_secret_value())
-        elif self.ENVIRONMENT is Environment.PRODUCTION:
+        elif self.is_production:
+            socket = self.POSTGRES_HOST.startswith("/")  # a Unix socket folder, as libpq takes
             url = URL.create(
                 "postgresql+asyncpg",
                 username=self.POSTGRES_USER or None,
                 password=self.POSTGRES_PASSWORD.get_secret_value() or None,
-                host=self.POSTGRES_HOST,
-                port=self.POSTGRES_PORT,
+                host=None if socket else self.POSTGRES_HOST,
+                port=None if socket else self.POSTGRES_PORT,
                 database=self.POSTGRES_DB,
+                query={"host": self.POSTGRES_HOST, "port": str(self.POSTGRES_PORT)}
+                if socket
+                else {},
             )
-        elif self.ENVIRONMENT is Environment.TESTING:
+        elif self.environment_kind is Environment.TESTING:
             url = URL.create("sqlite+aiosqlite")  # no database: in memory
         else:
             url = URL.create("sqlite+aiosqlite", database=self.SQLITE_DATABASE)
@@ -158,12 +197,23 @@ class Settings(BaseSettings):
         return [s for s in found if s]
 
 
+#: Backend names other tools write, as SQLAlchemy names them (`postgres://` is Heroku's).
+BACKEND_ALIASES: dict[str, str] = {"postgres": "postgresql", "postgresql": "postgresql"}
+
+
 def _with_driver(url: URL, *, sync: bool) -> URL:
+    """`url` on dbtui's driver: aiosqlite / asyncpg (sync: sqlite / postgresql), whatever
+    driver it named (`postgres://`, `postgresql+psycopg://`, `postgresql+psycopg2://`, ...)."""
     backend = url.get_backend_name()
     if backend == "sqlite":
         return url.set(drivername="sqlite" if sync else "sqlite+aiosqlite")
-    if backend == "postgresql":
-        return url.set(drivername="postgresql" if sync else "postgresql+asyncpg")
+    if BACKEND_ALIASES.get(backend) == "postgresql":
+        url = url.set(drivername="postgresql" if sync else "postgresql+asyncpg")
+        if not sync and "sslmode" in url.query and "ssl" not in url.query:
+            # libpq's `sslmode=require` is asyncpg's `ssl=require`
+            sslmode = url.query["sslmode"]
+            url = url.difference_update_query(["sslmode"]).update_query_dict({"ssl": sslmode})
+        return url
     return url
 
 
@@ -176,7 +226,10 @@ def load_settings(
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
 ) -> Settings:
-    """Build settings: defaults < `env_file` < `environ` (default `os.environ`) < `overrides`.
+    """Build settings: defaults < `env_file` < `environ` (default `os.environ`) < `overrides`,
+    a `DBTUI_X` name winning over `X`, libpq's `PG*` and password file where `POSTGRES_*` are
+    not given (`tui.settings_sources.layered_sources`). Nothing else is read: with `environ={}`
+    the process environment plays no part.
 
     Raises pydantic's `ValidationError`; `describe_validation_error` makes it one line."""
     layered = layered_values(env_file, overrides, environ)
@@ -189,19 +242,8 @@ def setting_origins(
     environ: dict[str, str] | None = None,
 ) -> dict[str, Origin]:
     """For each setting name, where its value came from."""
-    from_file = read_env_file(env_file) if env_file is not None else {}
-    env = os.environ if environ is None else environ
-    origins: dict[str, Origin] = {}
-    for name in SETTING_NAMES:
-        if (overrides or {}).get(name) is not None:
-            origins[name] = Origin.COMMAND_LINE
-        elif name in env:
-            origins[name] = Origin.ENVIRONMENT
-        elif name in from_file:
-            origins[name] = Origin.ENV_FILE
-        else:
-            origins[name] = Origin.DEFAULT
-    return origins
+    sources = layered_sources(env_file, overrides, environ)
+    return {name: sources[name][1] if name in sources else Origin.DEFAULT for name in SETTING_NAMES}
 
 
 def settings_as_env(settings: Settings) -> dict[str, str]:
@@ -213,6 +255,8 @@ def settings_as_env(settings: Settings) -> dict[str, str]:
             value = value.get_secret_value()
         if value is None:
             continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
         values[name] = str(value.value if isinstance(value, StrEnum) else value)
     return values
 
@@ -220,31 +264,61 @@ def settings_as_env(settings: Settings) -> dict[str, str]:
 _LINE_KEY = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
+#: Characters written as escapes inside double quotes (python-dotenv decodes exactly these).
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\a": "\\a",
+    "\b": "\\b",
+}
+
+
 def _quote(value: str) -> str:
+    """`value` as python-dotenv reads it back exactly (`read_env_lines` does not expand
+    `${VAR}`): plain when safe, else double-quoted with `\\`, `"` and control escapes."""
     if value and re.fullmatch(r"[A-Za-z0-9_./:@+-]+", value):
         return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+    return '"' + "".join(_ESCAPES.get(char, char) for char in value) + '"'
+
+
+def env_key(name: str, existing: set[str] | frozenset[str] = frozenset()) -> str:
+    """The key a setting is written under: `DBTUI_X` when the file has it already (or the
+    setting is read only with the prefix), else `X`."""
+    prefixed = PREFIX + name
+    return prefixed if name in PREFIXED_ONLY or prefixed in existing else name
 
 
 def save_env_file(path: Path, values: dict[str, str]) -> None:
     """Write `values` into the env file at `path` atomically, mode 0600.
 
-    Lines for other keys and comments are kept; known keys are updated in place and new ones
-    appended. The file is replaced by rename, so a failure leaves the old file whole.
+    Lines for other keys and comments are kept; known keys are updated in place (every line of
+    the key, so no older duplicate wins) and new ones appended; a setting is written as
+    `DBTUI_X` where the file uses that name (`env_key`). The file is replaced by rename, so a
+    failure leaves the old file whole.
     """
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    pending = dict(values)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    existing = set(read_env_lines(path))
+    wanted = {env_key(name, existing): value for name, value in values.items()}
+    written: set[str] = set()
     out: list[str] = []
     for line in lines:
         match = _LINE_KEY.match(line)
-        if match and match.group(1) in pending:
+        if match and match.group(1) in wanted:
             key = match.group(1)
-            out.append(f"{key}={_quote(pending.pop(key))}")
+            out.append(f"{key}={_quote(wanted[key])}")
+            written.add(key)
         else:
             out.append(line)
-    out.extend(f"{key}={_quote(value)}" for key, value in pending.items())
+    out.extend(f"{key}={_quote(value)}" for key, value in wanted.items() if key not in written)
     directory = path.resolve().parent
     fd, tmp_name = tempfile.mkstemp(prefix=".env.", suffix=".tmp", dir=directory)
     try:

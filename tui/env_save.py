@@ -11,8 +11,8 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.config import SETTING_NAMES, Origin, Settings, read_env_file, settings_as_env
-from tui.settings_sources import SECRET_FIELDS
+from tui.config import SETTING_NAMES, Origin, Settings, env_key, read_env_file, settings_as_env
+from tui.settings_sources import SECRET_FIELDS, read_env_lines
 
 #: Origins whose values would outrank `.env` at the next start.
 OUTRANKING = (Origin.ENVIRONMENT, Origin.COMMAND_LINE)
@@ -35,10 +35,11 @@ class EnvSavePlan:
     def describe(self) -> str:
         """The listing shown before writing (secrets by name only, never their values)."""
         lines = [f"Write to {self.path}:"]
+        existing = set(read_env_lines(self.path))
         for name, value in self.values.items():
             origin = self.origins.get(name, Origin.DEFAULT)
             note = f"  (the {origin} still takes precedence)" if origin in OUTRANKING else ""
-            lines.append(f"  {_entry(name, value)}{note}")
+            lines.append(f"  {_entry(name, env_key(name, existing), value)}{note}")
         left_out = [
             n for n in SETTING_NAMES if n not in self.values and self.origins.get(n) in OUTRANKING
         ]
@@ -49,10 +50,11 @@ class EnvSavePlan:
         return "\n".join(lines)
 
 
-def _entry(name: str, value: str) -> str:
+def _entry(name: str, key: str, value: str) -> str:
+    """One listed line under the key written (`DBTUI_X` when the file uses it)."""
     if name in SECRET_FIELDS:
-        return f"{name} ({'changed' if value else 'cleared'})"
-    return f"{name}={value}"
+        return f"{key} ({'changed' if value else 'cleared'})"
+    return f"{key}={value}"
 
 
 def plan_env_save(

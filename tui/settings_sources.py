@@ -18,11 +18,22 @@ from typing import Any
 
 
 class Environment(StrEnum):
-    """The three environments a developer switches between."""
+    """The three kinds of environment dbtui knows; any other name is treated as development."""
 
     DEVELOPMENT = "development"
     TESTING = "testing"
     PRODUCTION = "production"
+
+
+class Origin(StrEnum):
+    """Where a setting's value came from."""
+
+    DEFAULT = "default"
+    ENV_FILE = ".env"
+    ENVIRONMENT = "environment variable"
+    COMMAND_LINE = "command line"
+    LIBPQ = "libpq variable"
+    PGPASS = "password file"
 
 
 SETTING_NAMES: tuple[str, ...] = (
@@ -38,10 +49,34 @@ SETTING_NAMES: tuple[str, ...] = (
     "DB_POOL_TIMEOUT",
     "DB_POOL_RECYCLE",
     "DATABASE_URL",
+    "PRODUCTION",
+    "MODELS",
 )
+#: Every setting may also be named with this prefix, which wins over the plain name.
+PREFIX = "DBTUI_"
+#: Settings read only with the prefix: their plain names are too common in applications.
+PREFIXED_ONLY: frozenset[str] = frozenset({"PRODUCTION"})
 ENVIRONMENTS: tuple[str, ...] = ("development", "testing", "production")
+#: Environment names (any case) that mark a connection production.
+PRODUCTION_NAMES: tuple[str, ...] = ("production", "prod")
 DEFAULT_ENVIRONMENT = "development"
 DEFAULT_SQLITE_DATABASE = "app.db"
+#: libpq's variables, used where the POSTGRES_* setting is not given.
+LIBPQ_VARIABLES: dict[str, str] = {
+    "POSTGRES_HOST": "PGHOST",
+    "POSTGRES_PORT": "PGPORT",
+    "POSTGRES_USER": "PGUSER",
+    "POSTGRES_DB": "PGDATABASE",
+    "POSTGRES_PASSWORD": "PGPASSWORD",
+}
+#: Defaults of the PostgreSQL settings (as `tui.config.Settings` has them).
+POSTGRES_DEFAULTS: dict[str, str] = {
+    "POSTGRES_HOST": "localhost",
+    "POSTGRES_PORT": "5432",
+    "POSTGRES_USER": "postgres",
+    "POSTGRES_DB": "app",
+}
+_FALSE_WORDS = ("", "0", "false", "no", "off")
 
 #: Command-line flag of each setting, for messages.
 SETTING_FLAGS: dict[str, str] = {
@@ -53,19 +88,138 @@ SETTING_FLAGS: dict[str, str] = {
     "POSTGRES_PORT": "--pg-port",
     "POSTGRES_USER": "--pg-user",
     "POSTGRES_DB": "--pg-db",
+    "PRODUCTION": "--production",
 }
 #: Settings whose input is never repeated in a message.
 SECRET_FIELDS: tuple[str, ...] = ("POSTGRES_PASSWORD", "DATABASE_URL", "DATABASE_URL_OVERRIDE")
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """The known settings found in an env file (missing file: empty)."""
+def env_keys(name: str) -> tuple[str, ...]:
+    """The variable names a setting is read from, in rising precedence (`X`, `DBTUI_X`)."""
+    if name in PREFIXED_ONLY:
+        return (PREFIX + name,)
+    return (name, PREFIX + name)
+
+
+def read_env_lines(path: Path) -> dict[str, str]:
+    """Every key of an env file with its value, read literally: `${VAR}` is not expanded, so
+    a value dbtui writes reads back exactly (python-dotenv has no escape for `${`)."""
     if not path.is_file():
         return {}
     from dotenv import dotenv_values
 
-    values = dotenv_values(path)
-    return {k: v for k, v in values.items() if k in SETTING_NAMES and v is not None}
+    values = dotenv_values(path, interpolate=False)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The settings an env file gives (`DBTUI_X` winning over `X`); missing file: empty."""
+    raw = read_env_lines(path)
+    found: dict[str, str] = {}
+    for name in SETTING_NAMES:
+        for key in env_keys(name):
+            if key in raw:
+                found[name] = raw[key]
+    return found
+
+
+def layered_sources(
+    env_file: Path | None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, tuple[Any, Origin]]:
+    """Raw setting values with their origins; defaults are not filled in.
+
+    Precedence, rising: `X` in `env_file`, `X` in `environ` (default `os.environ`), `DBTUI_X`
+    in `env_file`, `DBTUI_X` in `environ`, `overrides` (the command line). Where a
+    `POSTGRES_*` setting is not given (or blank), libpq's `PG*` variable applies (environment,
+    then `env_file`); the password last from the password file (`PGPASSFILE`, `~/.pgpass`).
+    """
+    raw_file = read_env_lines(env_file) if env_file is not None else {}
+    env = os.environ if environ is None else environ
+    found: dict[str, tuple[Any, Origin]] = {}
+    for name in SETTING_NAMES:
+        for key in env_keys(name):
+            if key in raw_file:
+                found[name] = (raw_file[key], Origin.ENV_FILE)
+            if key in env:
+                found[name] = (env[key], Origin.ENVIRONMENT)
+        flag = (overrides or {}).get(name)
+        if flag is not None:
+            found[name] = (flag, Origin.COMMAND_LINE)
+    for name, variable in LIBPQ_VARIABLES.items():
+        if _given(found, name):
+            continue
+        for source in (env, raw_file):
+            if str(source.get(variable) or "").strip():
+                found[name] = (source[variable], Origin.LIBPQ)
+                break
+    if not _given(found, "POSTGRES_PASSWORD"):
+        password = pgpass_password(_pgpass_target(found), env)
+        if password is not None:
+            found["POSTGRES_PASSWORD"] = (password, Origin.PGPASS)
+    return found
+
+
+def _given(found: Mapping[str, tuple[Any, Origin]], name: str) -> bool:
+    return name in found and bool(str(found[name][0]).strip())
+
+
+def _pgpass_target(found: Mapping[str, tuple[Any, Origin]]) -> tuple[str, str, str, str]:
+    def value(name: str) -> str:
+        given = str(found[name][0]).strip() if _given(found, name) else ""
+        return given or POSTGRES_DEFAULTS[name]
+
+    host = value("POSTGRES_HOST")
+    if host.startswith("/"):  # a Unix socket folder: libpq matches it as `localhost`
+        host = "localhost"
+    return host, value("POSTGRES_PORT"), value("POSTGRES_DB"), value("POSTGRES_USER")
+
+
+def pgpass_password(target: tuple[str, str, str, str], environ: Mapping[str, str]) -> str | None:
+    """The password libpq's password file gives for (host, port, database, user), or None.
+
+    The file is `PGPASSFILE`, else `~/.pgpass` (from `environ`'s `HOME`); like libpq, a file
+    that others may read (any group or world permission) is ignored.
+    """
+    name = environ.get("PGPASSFILE") or (
+        str(Path(environ["HOME"]) / ".pgpass") if environ.get("HOME") else ""
+    )
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    try:
+        if not path.is_file() or (os.name == "posix" and path.stat().st_mode & 0o077):
+            return None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = _pgpass_fields(line)
+        if len(fields) < 5:
+            continue
+        if all(field in ("*", wanted) for field, wanted in zip(fields[:4], target, strict=True)):
+            return fields[4]
+    return None
+
+
+def _pgpass_fields(line: str) -> list[str]:
+    """A `.pgpass` line's fields: `:` separates, `\\` escapes `:` and `\\`."""
+    fields: list[str] = []
+    current: list[str] = []
+    chars = iter(line)
+    for char in chars:
+        if char == "\\":
+            current.append(next(chars, ""))
+        elif char == ":" and len(fields) < 4:
+            fields.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    fields.append("".join(current))
+    return fields
 
 
 def layered_values(
@@ -73,23 +227,45 @@ def layered_values(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Raw setting values: `env_file` < `environ` (default `os.environ`) < `overrides`.
+    """Raw setting values in the precedence of `layered_sources` (defaults not filled in).
 
-    Keys are setting names (`DATABASE_URL`, not the field name); defaults are not filled in.
+    Keys are setting names (`DATABASE_URL`, not the field name).
     """
-    layered: dict[str, Any] = {}
-    if env_file is not None:
-        layered.update(read_env_file(env_file))
-    env = os.environ if environ is None else environ
-    layered.update({k: env[k] for k in SETTING_NAMES if k in env})
-    layered.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return layered
+    return {
+        name: value for name, (value, _) in layered_sources(env_file, overrides, environ).items()
+    }
+
+
+def environment_name(value: Any) -> str:
+    """The environment's name as given (blank: development)."""
+    name = str(value if value is not None else "").strip()
+    return name or DEFAULT_ENVIRONMENT
+
+
+def is_true(value: Any) -> bool:
+    """A flag's value: anything but blank, `0`, `false`, `no`, `off` (any case) is true."""
+    return str(value if value is not None else "").strip().lower() not in _FALSE_WORDS
+
+
+def environment_kind(name: str, production: Any = False) -> Environment:
+    """How dbtui treats an environment: production when `production` is set or the name is
+    `production`/`prod` (any case); testing for `testing`; any other name is development."""
+    word = environment_name(name).lower()
+    if is_true(production) or word in PRODUCTION_NAMES:
+        return Environment.PRODUCTION
+    if word == Environment.TESTING.value:
+        return Environment.TESTING
+    return Environment.DEVELOPMENT
 
 
 def peek_environment(values: Mapping[str, Any]) -> str:
-    """The environment the values name ("" when the value is not a valid one)."""
-    environment = str(values.get("ENVIRONMENT", DEFAULT_ENVIRONMENT))
-    return environment if environment in ENVIRONMENTS else ""
+    """The environment's name as the values give it (shown as it is)."""
+    return environment_name(values.get("ENVIRONMENT"))
+
+
+def peek_kind(values: Mapping[str, Any]) -> Environment:
+    """How the values' environment is treated (production, testing, development)."""
+    return environment_kind(peek_environment(values), values.get("PRODUCTION"))
 
 
 def peek_sqlite_path(values: Mapping[str, Any]) -> str | None:
@@ -97,7 +273,7 @@ def peek_sqlite_path(values: Mapping[str, Any]) -> str | None:
     without a `DATABASE_URL`. None otherwise (testing, production, a full URL)."""
     if str(values.get("DATABASE_URL") or "").strip():
         return None
-    if str(values.get("ENVIRONMENT", DEFAULT_ENVIRONMENT)) != DEFAULT_ENVIRONMENT:
+    if peek_kind(values) is not Environment.DEVELOPMENT:
         return None
     path = str(values.get("SQLITE_DATABASE", DEFAULT_SQLITE_DATABASE))
     return path if path.strip() else None
@@ -153,7 +329,8 @@ def describe_validation_error(exc: Any) -> str:
         loc = [str(part) for part in error.get("loc", ())]
         name = loc[0] if loc else "settings"
         message = error.get("msg", "invalid value")
-        where = f"{name} ({SETTING_FLAGS[name]})" if name in SETTING_FLAGS else name
+        shown_name = PREFIX + name if name in PREFIXED_ONLY else name
+        where = f"{shown_name} ({SETTING_FLAGS[name]})" if name in SETTING_FLAGS else shown_name
         shown = ""
         if name not in SECRET_FIELDS and "input" in error and loc:
             shown = f" (got {error['input']!r})"

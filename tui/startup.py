@@ -14,7 +14,13 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.settings_sources import layered_values, peek_environment, peek_sqlite_path, sqlite_url
+from tui.settings_sources import (
+    layered_values,
+    peek_environment,
+    peek_kind,
+    peek_sqlite_path,
+    sqlite_url,
+)
 
 if TYPE_CHECKING:
     from tui.config import Settings
@@ -41,12 +47,13 @@ def resume_gc() -> None:
         gc.enable()
 
 
-def peek_identity(env_file: Path | None, overrides: dict[str, str]) -> tuple[str, str]:
-    """(environment, masked URL) for the first frame's header, read from the raw values; the
-    URL only for a development SQLite file ("" otherwise, and for an invalid environment)."""
+def peek_identity(env_file: Path | None, overrides: dict[str, str]) -> tuple[str, str, str]:
+    """(environment name, its kind, masked URL) for the first frame's header, read from the
+    raw values; the URL only for a development SQLite file ("" otherwise)."""
     values = layered_values(env_file, overrides)
     path = peek_sqlite_path(values)
-    return peek_environment(values), sqlite_url(path) if path is not None else ""
+    url = sqlite_url(path) if path is not None else ""
+    return peek_environment(values), peek_kind(values).value, url
 
 
 def load_startup_settings(

@@ -95,7 +95,7 @@ async def test_the_panel_drives_another_projects_alembic(
         assert not (tmp_path / "shop" / "theirs.db").exists()  # its own URL was not used
 
         await pilot.press("c")
-        if settings.ENVIRONMENT.value == "production":
+        if settings.is_production:
             await confirm(app, pilot, settings)
         await settle(app, pilot)
         assert any("No drift" in line for line, _style in log_lines(screen))

@@ -91,10 +91,18 @@ def test_a_file_that_is_not_sqlite_is_left_untouched(tmp_path: Path, command: li
 def test_invalid_settings_give_one_line(tmp_path: Path) -> None:
     run = dbtui("--pg-port", "99999", "check", cwd=tmp_path)
     assert_one_line_failure(run, "POSTGRES_PORT (--pg-port)", "65535")
-    run = dbtui("--env", "staging", "check", cwd=tmp_path)
-    assert_one_line_failure(run, "ENVIRONMENT (--env)", "staging")
+    run = dbtui("--sqlite", " ", "check", cwd=tmp_path)
+    assert_one_line_failure(run, "SQLITE_DATABASE (--sqlite)", "must not be empty")
+    run = dbtui("check", cwd=tmp_path, env={"DBTUI_PRODUCTION": "maybe"})
+    assert_one_line_failure(run, "DBTUI_PRODUCTION (--production)", "maybe")
     run = dbtui("check", cwd=tmp_path, env={"DATABASE_URL": "::not a url::"})
     assert_one_line_failure(run, "DATABASE_URL")
+
+
+def test_an_environment_name_dbtui_does_not_know_is_development(tmp_path: Path) -> None:
+    run = dbtui("--env", "staging", "check", cwd=tmp_path, env={"DBTUI_SQLITE_DATABASE": "x.db"})
+    assert "environment: staging\n" in run.out
+    assert "database:    sqlite+aiosqlite:///x.db\n" in run.out
 
 
 def test_unreachable_postgres(tmp_path: Path) -> None:

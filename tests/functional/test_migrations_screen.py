@@ -159,7 +159,7 @@ def dialog_text(modal: ModalScreen) -> str:
 async def confirm(app: DbTuiApp, pilot: Pilot, settings: Settings, *, wait: bool = True) -> str:
     """Accept the confirmation dialog (typing the environment name in production);
     returns the dialog's text. With `wait`, waits for the operation to end."""
-    production = settings.ENVIRONMENT.value == "production"
+    production = settings.is_production
     modal = await wait_for_modal(app, pilot, TypeToConfirmScreen if production else ConfirmScreen)
     shown = dialog_text(modal)
     if production:
@@ -321,7 +321,7 @@ async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path
     async with migrations_app(settings, migrations) as (app, pilot, screen):
         # Drift check: the table the models do not have is listed.
         await pilot.press("c")
-        if settings.ENVIRONMENT.value == "production":
+        if settings.is_production:
             await confirm(app, pilot, settings)
         await settle(app, pilot)
         drift = [line for line, style in log_lines(screen) if "$text-warning" in style]
@@ -329,7 +329,7 @@ async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path
 
         # Autogenerate: differences first, then a message, then a new file.
         await pilot.press("g")
-        if settings.ENVIRONMENT.value == "production":
+        if settings.is_production:
             await confirm(app, pilot, settings, wait=False)
         prompt = await wait_for_modal(app, pilot, PromptScreen)
         assert "remove table scratch" in dialog_text(prompt)
@@ -353,7 +353,7 @@ async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path
         assert "scratch" not in await table_names(app)
         assert "Up to date" in state_text(screen)
         await pilot.press("c")
-        if settings.ENVIRONMENT.value == "production":
+        if settings.is_production:
             await confirm(app, pilot, settings)
         await settle(app, pilot)
         assert any("No drift" in line for line, _ in log_lines(screen))

@@ -53,7 +53,7 @@ def test_good_values_and_unchanged_secrets(current: Settings) -> None:
     edits = {"ENVIRONMENT": "production", "POSTGRES_PORT": " 6543 ", "POSTGRES_PASSWORD": None}
     candidate, errors = build_candidate(current, edits)
     assert errors == {} and candidate is not None
-    assert candidate.ENVIRONMENT is Environment.PRODUCTION and candidate.POSTGRES_PORT == 6543
+    assert candidate.environment_kind is Environment.PRODUCTION and candidate.POSTGRES_PORT == 6543
     assert candidate.POSTGRES_PASSWORD.get_secret_value() == SECRET  # kept, never shown
     candidate, _ = build_candidate(current, {"POSTGRES_PASSWORD": ""})
     assert candidate is not None and candidate.POSTGRES_PASSWORD.get_secret_value() == ""

@@ -100,7 +100,7 @@ async def run_to_exit(app: tui.app.DbTuiApp) -> None:
 @pytest.mark.parametrize(
     ("overrides", "needles"),
     [
-        ({"ENVIRONMENT": "staging"}, ["ENVIRONMENT (--env)", "staging"]),
+        ({"SQLITE_DATABASE": " "}, ["SQLITE_DATABASE (--sqlite)", "must not be empty"]),
         ({"POSTGRES_PORT": "99999"}, ["POSTGRES_PORT (--pg-port)", "65535"]),
         ({"DATABASE_URL": "::not a url::"}, ["invalid DATABASE_URL"]),
     ],
@@ -138,7 +138,7 @@ async def test_a_url_naming_a_file_that_is_not_sqlite_ends_the_app(tmp_path: Pat
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a terminal")
 def test_dbtui_in_a_terminal_with_invalid_settings_prints_one_line(tmp_path: Path) -> None:
     """The real app path in a terminal: first frame, then exit 1 and one line after it."""
-    command = f"cd {tmp_path} && {sys.executable} -m tui --env staging; echo EXIT=$?; sleep 60"
+    command = f"cd {tmp_path} && {sys.executable} -m tui --pg-port 99999; echo EXIT=$?; sleep 60"
     server = ["tmux", "-L", f"dbtui_test_{tmp_path.name}"]
     subprocess.run([*server, "new-session", "-d", "-x", "150", "-y", "24", command], check=True)
     try:
@@ -156,8 +156,8 @@ def test_dbtui_in_a_terminal_with_invalid_settings_prints_one_line(tmp_path: Pat
     lines = [line for line in screen.splitlines() if line.strip()]
     assert lines[-1] == "EXIT=1"
     assert len(lines) == 2, lines
-    assert lines[0].startswith("dbtui: error: invalid setting ENVIRONMENT (--env)")
-    assert "staging" in lines[0]
+    assert lines[0].startswith("dbtui: error: invalid setting POSTGRES_PORT (--pg-port)")
+    assert "99999" in lines[0]
 
 
 async def test_invalid_settings_end_the_app_on_an_existing_database() -> None:

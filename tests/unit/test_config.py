@@ -22,7 +22,8 @@ from tui.config import (
 
 def test_defaults_match_the_design() -> None:
     settings = load_settings(None, environ={})
-    assert settings.ENVIRONMENT is Environment.DEVELOPMENT
+    assert settings.ENVIRONMENT == "development"
+    assert settings.environment_kind is Environment.DEVELOPMENT
     assert settings.SQLITE_DATABASE == "app.db"
     assert settings.POSTGRES_PORT == 5432
     assert (settings.DB_POOL_SIZE, settings.DB_MAX_OVERFLOW) == (5, 10)
@@ -93,7 +94,7 @@ def test_special_characters_in_password_survive_and_are_masked(password: str) ->
         ("POSTGRES_PORT", "65536"),
         ("DB_POOL_SIZE", "0"),
         ("DB_POOL_TIMEOUT", "-1"),
-        ("ENVIRONMENT", "staging"),
+        ("PRODUCTION", "maybe"),
         ("SQLITE_DATABASE", "  "),
     ],
 )
@@ -131,7 +132,7 @@ def test_save_env_file_creates_a_missing_file(tmp_path: Path) -> None:
     env_file = tmp_path / "custom.env"
     save_env_file(env_file, settings_as_env(Settings()))
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
-    assert load_settings(env_file, environ={}).ENVIRONMENT is Environment.DEVELOPMENT
+    assert load_settings(env_file, environ={}).environment_kind is Environment.DEVELOPMENT
 
 
 def test_failed_save_leaves_the_old_file_whole(tmp_path: Path) -> None:

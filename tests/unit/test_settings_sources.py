@@ -26,13 +26,13 @@ def test_flags_beat_environment_beat_env_file(tmp_path: Path) -> None:
         "POSTGRES_DB": "fromfile",
     }
     settings = load_settings(env_file, flags, environ)  # validates the very same values
-    assert settings.ENVIRONMENT.value == "testing" and settings.SQLITE_DATABASE == "flag.db"
+    assert settings.ENVIRONMENT == "testing" and settings.SQLITE_DATABASE == "flag.db"
 
 
 def test_peeks_need_no_parsing() -> None:
     assert peek_environment({}) == "development"
     assert peek_environment({"ENVIRONMENT": "production"}) == "production"
-    assert peek_environment({"ENVIRONMENT": "staging"}) == ""  # invalid: shown as unknown
+    assert peek_environment({"ENVIRONMENT": "staging"}) == "staging"  # shown as it is
     assert peek_sqlite_path({}) == "app.db"
     assert peek_sqlite_path({"SQLITE_DATABASE": "data/x.db"}) == "data/x.db"
     assert peek_sqlite_path({"ENVIRONMENT": "testing"}) is None

@@ -31,7 +31,6 @@ from tui.db.errors import (
 from tui.db.health import missing_sqlite_file
 from tui.db.sql_log import SqlLog, now, pool_logger
 from tui.db.sqlite_open import immutable_uri
-from tui.settings_sources import Environment
 
 if TYPE_CHECKING:
     from tui.config import Settings
@@ -162,7 +161,7 @@ class SessionManager:
     def __init__(self, settings: Settings, sql_log: SqlLog | None = None) -> None:
         self.sql_log = sql_log or SqlLog()
         self.settings = settings
-        self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
+        self.read_only = settings.is_production
         self.healthy: bool | None = None
         self._writes_in_flight = 0
         self._idle = asyncio.Event()
@@ -348,8 +347,8 @@ class SessionManager:
         old = self._engine
         self.settings = settings
         self._use_engine(new_engine)
-        self.read_only = settings.ENVIRONMENT is Environment.PRODUCTION
-        self.sql_log.hide_parameters = settings.ENVIRONMENT is Environment.PRODUCTION
+        self.read_only = settings.is_production
+        self.sql_log.hide_parameters = settings.is_production
         self.healthy = True
         _refuse_new_connections(old.sync_engine)
         await old.dispose()

@@ -20,7 +20,6 @@ from textual.worker import WorkerState
 
 from tui.config import (
     DEFAULT_ENV_FILE,
-    Environment,
     Settings,
     save_env_file,
     setting_origins,
@@ -153,7 +152,7 @@ class SettingsScreen(DbScreen):
 
     def _show_guard(self) -> None:
         manager = self.dbapp.manager
-        production = manager.settings.ENVIRONMENT is Environment.PRODUCTION
+        production = manager.settings.is_production
         if manager.read_only:
             state = "writes: read-only"
         elif production:
@@ -335,7 +334,7 @@ class SettingsScreen(DbScreen):
             return
         from tui.screens.modals import TypeToConfirmScreen
 
-        word = manager.settings.ENVIRONMENT.value
+        word = manager.settings.ENVIRONMENT
         dialog = TypeToConfirmScreen(
             "Unlock writes",
             f"Writes to {manager.settings.masked_url} stay allowed until dbtui exits or you "
@@ -352,7 +351,7 @@ class SettingsScreen(DbScreen):
         self.dbapp.manager.unlock()
         self.dbapp.connection_state = "UNLOCKED"
         self._show_guard()
-        word = self.dbapp.manager.settings.ENVIRONMENT.value
+        word = self.dbapp.manager.settings.ENVIRONMENT
         self._status(f"Writes unlocked for this run only. {EVERY_WRITE_ASKS.format(word=word)}")
         self.notify("Writes unlocked until dbtui exits", title="UNLOCKED", severity="warning")
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tui.settings_sources import Environment
-
 if TYPE_CHECKING:
     from tui.app import DbTuiApp
     from tui.db.session import SessionManager
@@ -29,7 +27,7 @@ class WriteNotConfirmed(Exception):
 
 def asks_for_name(manager: SessionManager) -> bool:
     """True when writes to `manager`'s database need the environment name typed."""
-    return manager.read_only or manager.settings.ENVIRONMENT is Environment.PRODUCTION
+    return manager.read_only or manager.settings.is_production
 
 
 async def confirm_write(
@@ -50,7 +48,7 @@ async def confirm_write(
 
     manager = app.manager
     if asks_for_name(manager):
-        word = manager.settings.ENVIRONMENT.value
+        word = manager.settings.ENVIRONMENT
         screen: Any = TypeToConfirmScreen(title, body, word, confirm_label=label)
     elif ask_elsewhere:
         screen = ConfirmScreen(title, body, confirm_label=label, danger=danger)

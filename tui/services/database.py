@@ -65,7 +65,7 @@ class DatabaseService:
         app = self.app
         await app.manager.switch(settings)
         app.settings = settings
-        app.manager.sql_log.hide_parameters = settings.ENVIRONMENT == "production"
+        app.manager.sql_log.hide_parameters = settings.is_production
         app.connection_problem = False
         app.show_identity()
         if await self._is_fresh_database():
@@ -79,7 +79,7 @@ class DatabaseService:
         settings = self.app.manager.settings
         if not self.app.migrate_new_databases:
             return False
-        if not settings.is_sqlite or settings.ENVIRONMENT == "production":
+        if not settings.is_sqlite or settings.is_production:
             return False
         from sqlalchemy import text
 

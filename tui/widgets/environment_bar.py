@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from tui.settings_sources import ENVIRONMENTS
+
 
 class EnvironmentBar(Horizontal):
     """Shows which database the app is talking to; never shows a password."""
@@ -35,15 +37,20 @@ class EnvironmentBar(Horizontal):
     def on_mount(self) -> None:
         # The app owns these values; every screen's bar follows them.
         self.watch(self.app, "environment", self._show_environment)
+        self.watch(self.app, "environment_kind", self._show_kind)
         self.watch(self.app, "masked_url", self._show_url)
         self.watch(self.app, "revision_state", self._show_revision)
         self.watch(self.app, "connection_state", self._show_state)
         self.watch(self.app, "connection_problem", self._show_problem)
 
     def _show_environment(self, environment: str) -> None:
-        badge = self.query_one("#env-badge", Static)
-        badge.update(Text(environment.upper()))
-        badge.set_classes(environment)
+        # dbtui's own names in capitals; any other name (`local`, `staging`) exactly as given
+        label = environment.upper() if environment in ENVIRONMENTS else environment
+        self.query_one("#env-badge", Static).update(Text(label))
+
+    def _show_kind(self, kind: str) -> None:
+        """Green development, yellow testing, red production (any name marked production)."""
+        self.query_one("#env-badge", Static).set_classes(kind)
 
     def _show_url(self, url: str) -> None:
         self.query_one("#env-url", Static).update(Text(url))

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
-from tui.config import Environment, Origin, Settings, settings_as_env
+from tui.config import BACKEND_ALIASES, Environment, Origin, Settings, settings_as_env
 
 Kind = Literal["choice", "text", "integer", "secret", "secret-url"]
 
@@ -76,6 +76,14 @@ _MESSAGES: dict[str, str] = {
 }
 
 
+def environment_options(current: str) -> list[tuple[str, str]]:
+    """The environment choices: dbtui's three, and `current` when it is another name."""
+    names = [env.value for env in Environment]
+    if current not in names:
+        names.append(current)
+    return [(name, name) for name in names]
+
+
 def masked_url_text(url: str) -> str:
     """`url` with its password replaced by `***` (or a placeholder when it does not parse)."""
     try:
@@ -105,7 +113,7 @@ def build_candidate(
         except Exception:
             errors["DATABASE_URL"] = "not a valid database URL (e.g. postgresql://user@host/db)"
         else:
-            if backend not in ("sqlite", "postgresql"):
+            if backend != "sqlite" and backend not in BACKEND_ALIASES:
                 errors["DATABASE_URL"] = "only sqlite:/// and postgresql:// URLs are supported"
     try:
         candidate = Settings.model_validate(values)
@@ -181,9 +189,8 @@ class SettingsForm(VerticalScroll):
     def _make_input(spec: FieldSpec) -> Input | Select[str]:
         field_id = f"field-{spec.name}"
         if spec.kind == "choice":
-            options = [(env.value, env.value) for env in Environment]
             return Select(
-                options,
+                environment_options(Environment.DEVELOPMENT.value),
                 allow_blank=False,
                 id=field_id,
                 classes="setting-input",
@@ -207,7 +214,9 @@ class SettingsForm(VerticalScroll):
             widget = self.field(spec.name)
             if spec.kind == "choice":
                 assert isinstance(widget, Select)
-                widget.value = settings.ENVIRONMENT.value
+                # a name dbtui does not know (`staging`) stays a choice, shown as it is
+                widget.set_options(environment_options(settings.ENVIRONMENT))
+                widget.value = settings.ENVIRONMENT
                 continue
             assert isinstance(widget, Input)
             if spec.kind in ("secret", "secret-url"):
