@@ -339,3 +339,21 @@ async def test_reflected_database_lists_views_and_browses_tables_without_a_key(
         assert grid.row_count == 3  # Zoë is in the trash
         shown = "\n".join(table_lines(app))
         assert str(ANN) in shown or ANN.hex in shown  # SQLite reflects a Uuid as CHAR(32)
+
+
+async def test_sorting_says_what_it_costs_and_what_it_sorts_by(
+    backend: str, fixture_database: Callable[[str], str]
+) -> None:
+    url = fixture_database(backend)
+    async with browsing(url) as (app, pilot):
+        screen = await open_table(app, pilot, "order")
+        columns = [c.name for c in screen.spec.columns]
+        await pilot.press(*(["l"] * columns.index("note")), "s")
+        grid = await rows_loaded(app, pilot)
+        assert any("no index on note: sorting scans the table" in m for m in notifications(app))
+        notes = [grid.row_at(i).cells[columns.index("note")] for i in range(grid.row_count)]
+        assert notes == sorted(n for n in notes if n is not None) + [None] * notes.count(None)
+        await pilot.press(*(["h"] * (columns.index("note") - columns.index("customer_id"))), "s")
+        await rows_loaded(app, pilot)
+        assert any("not by the user's label" in m for m in notifications(app))
+        assert "sort customer id" in screen_text(app)

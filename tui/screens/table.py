@@ -105,6 +105,8 @@ class TableScreen(DbScreen):
         #: The labels of the views this one was reached from (the breadcrumb).
         self.trail = (*trail, self._view_name())
         self.focus_key = focus_key
+        #: The view before the last sort, while that sort may still be loading (escape).
+        self._before_sort: TableQuery | None = None
         #: People's names for filter values chosen by picker (filter → label).
         self.filter_labels: dict[Filter, str] = dict(filter_labels or {})
 
@@ -260,8 +262,14 @@ class TableScreen(DbScreen):
         if not ok:
             self.notify(why, severity="warning")
             return
+        if column.foreign_key is not None:  # a join per page would lose keyset paging
+            target = column.foreign_key.target
+            why = f"sorted by the {target} key it holds, not by the {target}'s label" + (
+                f"; {why}" if why else ""
+            )
         if why:
             self.notify(f"{why} (escape cancels a slow sort)")
+        self._before_sort = self.query_state
         self.set_query(self.query_state.replace(sort=column.name, descending=event.descending))
 
     @on(RecordTable.RowSelected, "#table")
@@ -304,7 +312,13 @@ class TableScreen(DbScreen):
         self.table.focus()
 
     def action_back(self) -> None:
-        """Clear the search; else leave a drill-down for the view it came from."""
+        """Cancel a sort still loading; clear the search; else leave a drill-down for the view
+        it came from."""
+        if self._before_sort is not None and self.table.is_loading:
+            self.set_query(self._before_sort)
+            self._before_sort = None
+            self.notify("Sort cancelled")
+            return
         search = next(self.query("#search").results(Input), None)
         if search is not None:
             if search.has_focus and search.value:
