@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, make_url, select, text
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.fixture_app import db
 from tests.fixture_app.models import Base
@@ -357,3 +359,36 @@ async def test_sorting_says_what_it_costs_and_what_it_sorts_by(
         await rows_loaded(app, pilot)
         assert any("not by the user's label" in m for m in notifications(app))
         assert "sort customer id" in screen_text(app)
+
+
+async def test_export_and_the_production_guard_work_on_any_table(
+    backend: str, fixture_database: Callable[[str], str], tmp_path: Path
+) -> None:
+    url = fixture_database(backend)
+    settings = load_settings(
+        None, {"DATABASE_URL": async_url(url), "ENVIRONMENT": "production"}, environ={}
+    )
+    app = make_app(settings, registry=registry_for("models"))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, lambda: tables_screen(app).tables != [], "the table list")
+        await open_table(app, pilot, "countries")
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FormScreen)
+        assert any("Production is read-only" in m for m in notifications(app))
+        await pilot.press("enter")  # the form opens read-only and says so
+        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen), "the row's form")
+        assert "(read-only)" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        target = tmp_path / "countries.csv"
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen.query("#answer"), "the export dialog")
+        app.screen.query_one("#answer", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_until(pilot, target.exists, "the exported file")
+        await settle(app, pilot)
+        lines = target.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "code,name,calling_code"
+        assert len(lines) == 1 + row_counts()["countries"]
+    assert query(url, "select count(*) from countries") == [(row_counts()["countries"],)]
