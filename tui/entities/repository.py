@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Row
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from tui.entities.admin import TableAdmin
+
 __all__ = ["EntityRepository", "FrozenRow", "RowValues", "sortable"]
 
 
@@ -120,12 +122,16 @@ def _dialect(name: str) -> Any:
 
 
 class EntityRepository:
-    """Reads and writes the rows of one entity (`spec`) through `session`."""
+    """Reads and writes the rows of one entity (`spec`) through `session`; `admin` adds
+    its computed columns to list pages and may replace the search."""
 
-    def __init__(self, spec: EntitySpec, session: AsyncSession) -> None:
+    def __init__(
+        self, spec: EntitySpec, session: AsyncSession, admin: TableAdmin | None = None
+    ) -> None:
         self.spec = spec
         self.session = session
         self.table = spec.table
+        self.admin = admin
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -168,6 +174,10 @@ class EntityRepository:
         return found
 
     def _search(self, term: str) -> ColumnElement[bool]:
+        if self.admin is not None:
+            condition = self.admin.search(self.table, term)
+            if condition is not None:
+                return condition
         pattern = like_pattern(term.lower())
         columns = [self.table.c[name] for name in self.spec.search_columns]
         if not columns:
@@ -223,7 +233,9 @@ class EntityRepository:
         return exists(select(literal(1)).select_from(via).where(*joins, *chosen))
 
     def _filtered(self, query: TableQuery) -> Select[Any]:
-        return select(self.table).where(*self.conditions(query))
+        extra = self.admin.extra_columns if self.admin is not None else ()
+        computed = [column.expression(self.table).label(column.name) for column in extra]
+        return select(self.table, *computed).where(*self.conditions(query))
 
     def _statement(
         self,
@@ -249,7 +261,8 @@ class EntityRepository:
                 limited=limited,
             )
 
-        key = (self.table, self.dialect, query, segment, descending, keyset, offset, limited)
+        key = (self.table, self.admin, self.dialect, query, segment, descending, keyset, offset)
+        key += (limited,)
         try:
             hash(key)
         except TypeError:  # e.g. a filter value that is a dict
