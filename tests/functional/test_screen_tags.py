@@ -48,7 +48,7 @@ async def test_create_rename_and_duplicate_names() -> None:
         assert app.focused is form(app).input_widget("name")
         await pilot.press(*"rust")
         await save(app, pilot)
-        assert form(app).errors() == {"name": "a tag with this name exists"}
+        assert form(app).errors() == {"name": "already taken"}
         fill(app, name="bad,name")
         await save(app, pilot)
         assert "commas" in form(app).errors()["name"]
@@ -63,7 +63,7 @@ async def test_create_rename_and_duplicate_names() -> None:
         assert form(app).values() == {"name": "python"}
         fill(app, name="unused")
         await save(app, pilot)
-        assert form(app).errors() == {"name": "a tag with this name exists"}
+        assert form(app).errors() == {"name": "already taken"}
         fill(app, name="py")
         await save(app, pilot)
         assert await rows(manager, "select name, version from tags where id = 1") == [("py", 2)]

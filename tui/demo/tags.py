@@ -79,7 +79,7 @@ class TagAdmin(TableAdmin):
 
     row_noun = "tag"
     list_columns = ("id", "name")
-    labels = {"id": "ID"}
+    labels = {"id": "ID", "name": "Name"}
     extra_columns = (ExtraColumn("post_count", "Posts", post_count),)
     form_columns = ("name",)
     actions = (

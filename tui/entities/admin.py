@@ -77,21 +77,28 @@ class TableAdmin:
         """What one row is called."""
         return self.row_noun or spec.label
 
+    def labelled(self, spec: EntitySpec) -> EntitySpec:
+        """`spec` with this admin's column `labels` (every screen and dialog then uses them)."""
+        from dataclasses import replace
+
+        if not self.labels:
+            return spec
+        columns = tuple(
+            replace(c, label=self.labels[c.name]) if c.name in self.labels else c
+            for c in spec.columns
+        )
+        return replace(spec, columns=columns)
+
     def shown(self, spec: EntitySpec) -> tuple[ColumnSpec, ...]:
-        """The table's columns the list shows, labelled."""
+        """The table's columns the list shows."""
         return self._pick(spec, self.list_columns)
 
     def form(self, spec: EntitySpec) -> tuple[ColumnSpec, ...]:
-        """The columns the form edits, labelled."""
+        """The columns the form edits."""
         return self._pick(spec, self.form_columns)
 
     def _pick(self, spec: EntitySpec, names: tuple[str, ...] | None) -> tuple[ColumnSpec, ...]:
-        from dataclasses import replace
-
-        columns = spec.columns if names is None else tuple(spec.column(n) for n in names)
-        return tuple(
-            replace(c, label=self.labels[c.name]) if c.name in self.labels else c for c in columns
-        )
+        return spec.columns if names is None else tuple(spec.column(n) for n in names)
 
     def search(self, table: Table, term: str) -> ColumnElement[bool] | None:
         """A SQL condition for the search `term` (``None``: match the text columns)."""

@@ -79,10 +79,10 @@ class TableScreen(DbScreen):
         filter_labels: Mapping[Filter, str] | None = None,
     ) -> None:
         super().__init__()
-        self.spec = spec
-        self.registry = registry
         #: What this table's override changes (columns, form, search, actions).
         self.admin: TableAdmin = registry.admin(spec.name)
+        self.spec = self.admin.labelled(spec)
+        self.registry = registry
         self.query_state = query or TableQuery()
         #: The labels of the views this one was reached from (the breadcrumb).
         self.trail = (*trail, self._view_name())
