@@ -26,13 +26,17 @@ from tests.functional.test_screen_common import (
     form,
     notifications,
     save,
+    screen_text,
     table_lines,
 )
 from tui.app import make_app
 from tui.config import load_settings
+from tui.db.session import SessionManager
 from tui.entities.admin import AdminAction, ExtraColumn, TableAdmin
 from tui.entities.models_source import load_models
+from tui.entities.query import TableQuery
 from tui.entities.registry import Registry
+from tui.entities.repository import EntityRepository
 from tui.screens.modals import FormScreen, HelpScreen
 from tui.screens.table import TableScreen
 
@@ -59,7 +63,7 @@ class CountryAdmin(TableAdmin):
     row_noun = "country"
     list_columns = ("name", "code")
     labels = {"code": "ISO"}
-    extra_columns = (ExtraColumn("customers", "Customers", customers),)
+    extra_columns = (ExtraColumn("customers", "Customers", customers, sortable=True),)
     form_columns = ("code", "name")
     actions = (AdminAction("z", "say", "Say", "Say the country's name", say_name),)
 
@@ -109,6 +113,17 @@ async def test_an_override_changes_only_what_it_says(
         assert cells(app, 1) == [code for code, _ in expected]
         assert cells(app, 2) == [n for _, n in expected]
 
+        await pilot.press("right", "right", "s", "s")  # by customers, descending: by keyset
+        await rows_loaded(app, pilot)
+        by_count = sorted(expected, key=lambda row: (row[1], row[0]), reverse=True)
+        assert cells(app, 1) == [code for code, _ in by_count]
+        assert "sort Customers ↓" in screen_text(app)
+        await pilot.press("end")  # the last row, then back up by keyset from there
+        await rows_loaded(app, pilot)
+        assert app.screen.current_values()["code"] == by_count[-1][0]
+        await pilot.press("home", "left", "s")  # back to sorting by name
+        await rows_loaded(app, pilot)
+
         await pilot.press("z")  # the admin's key
         await wait_until(pilot, lambda: f"country {app.screen.current_values()['name']}" in
                          notifications(app), "the action's message")  # fmt: skip
@@ -138,3 +153,38 @@ async def test_an_override_changes_only_what_it_says(
         async with app.manager.read_session() as session:
             total = (await session.execute(text("select count(*) from countries"))).scalar_one()
         assert total == len(expected) + 1
+
+
+async def test_pages_by_a_sortable_computed_column(
+    backend: str, fixture_database: Callable[[str], str]
+) -> None:
+    """Keyset pages of two rows, both directions, follow the computed column's order."""
+    url = fixture_database(backend)
+    settings = load_settings(None, {"DATABASE_URL": async_url(url)}, environ={})
+    registry = Registry.from_models(load_models(MODELS), MODELS)
+    spec = registry.known("countries")
+    expected = query(
+        url,
+        'select c.code, (select count(*) from "user" u where u.country_code = c.code) '
+        "from countries c",
+    )
+    manager = SessionManager(settings)
+    try:
+        for descending in (False, True):
+            want = sorted(expected, key=lambda row: (row[1], row[0]), reverse=descending)
+            view = TableQuery(sort="customers", descending=descending)
+            seen: list[tuple[Any, ...]] = []
+            after = None
+            async with manager.read_session() as session:
+                repo = EntityRepository(spec, session, CountryAdmin())
+                while True:
+                    page = await repo.page(view, after, limit=2)
+                    seen += [(row["code"], row["customers"]) for row in page.rows]
+                    if page.next_cursor is None:
+                        break
+                    after = page.next_cursor
+                assert seen == want
+                back = await repo.page_before(view, None, limit=2)
+                assert [row["code"] for row in back.rows] == [code for code, _ in want[-2:]]
+    finally:
+        await manager.dispose()

@@ -30,13 +30,16 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class ExtraColumn:
     """A read-only computed column of the list: `expression(table)` is a SQL expression
-    (e.g. a correlated scalar subquery) selected as `name`. Lists cannot sort by it."""
+    (e.g. a correlated scalar subquery) selected as `name`. `sortable` lets lists sort by it
+    (by keyset on the expression: it must never be NULL, and each page computes it for
+    every row that matches, so keep it to small tables or cheap expressions)."""
 
     name: str
     label: str
     expression: Callable[[Table], ColumnElement[Any]]
     width: int = 9
     align: str = "right"
+    sortable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,7 +61,7 @@ def is_numeric(column: ColumnSpec) -> bool:
 
 def table_columns(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[Column, ...]:
     """The list's columns: every column of the table in table order, or those `admin`
-    shows, then its computed columns (not sortable)."""
+    shows, then its computed columns."""
     shown = spec.columns if admin is None else admin.shown(spec)
     columns = tuple(
         Column(
@@ -74,7 +74,7 @@ def table_columns(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[Co
     )
     extra = admin.extra_columns if admin is not None else ()
     return columns + tuple(
-        Column(c.name, c.label, max(c.width, len(c.label)), sortable=False, align=c.align)  # type: ignore[arg-type]
+        Column(c.name, c.label, max(c.width, len(c.label)), sortable=c.sortable, align=c.align)  # type: ignore[arg-type]
         for c in extra
     )
 

@@ -232,6 +232,11 @@ class EntityRepository:
         chosen = [via.c[remote] == v for remote, v in zip(link.remote.columns, key, strict=True)]
         return exists(select(literal(1)).select_from(via).where(*joins, *chosen))
 
+    def _ordering(self, query: TableQuery) -> Ordering:
+        extra = self.admin.extra_columns if self.admin is not None else ()
+        computed = {c.name: c.expression(self.table).label(c.name) for c in extra if c.sortable}
+        return Ordering(self.spec, query, computed or None)
+
     def _filtered(self, query: TableQuery) -> Select[Any]:
         extra = self.admin.extra_columns if self.admin is not None else ()
         computed = [column.expression(self.table).label(column.name) for column in extra]
@@ -278,12 +283,12 @@ class EntityRepository:
             if position is None:
                 raise ValueError(f"{self.spec.label} has no key: use rows of a page")
             return Cursor((position,))
-        return Ordering(self.spec, query).cursor_of(row)
+        return self._ordering(query).cursor_of(row)
 
     async def _walk(
         self, query: TableQuery, cursor: Cursor | None, want: int, *, reverse: bool
     ) -> list[Row[Any]]:
-        ordering = Ordering(self.spec, query)
+        ordering = self._ordering(query)
         descending = query.descending != reverse
         segments = ordering.segments()
         if reverse:
@@ -315,7 +320,7 @@ class EntityRepository:
     ) -> Page[RowValues]:
         if self.keyed:
             rows = tuple(row_values(r) for r in raw)
-            ordering = Ordering(self.spec, query)
+            ordering = self._ordering(query)
             next_cursor = ordering.cursor_of(rows[-1]) if more_after and rows else None
             prev_cursor = ordering.cursor_of(rows[0]) if more_before and rows else None
         else:  # by position: a row's cursor is its index in the list
@@ -382,7 +387,7 @@ class EntityRepository:
                 more_before=offset > 0,
                 offset=offset,
             )
-        ordering = Ordering(self.spec, query)
+        ordering = self._ordering(query)
         segments = ordering.segments()
         skip = offset
         found: list[Row[Any]] = []
@@ -422,7 +427,7 @@ class EntityRepository:
         counting backwards from it: O(position), so call it rarely, never per page."""
         if not self.keyed:
             return int(cursor.values[0])
-        ordering = Ordering(self.spec, query)
+        ordering = self._ordering(query)
         segments = ordering.segments()
         segments.reverse()
         start = ordering.start_segment(segments, cursor)

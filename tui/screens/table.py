@@ -198,8 +198,12 @@ class TableScreen(DbScreen):
             parts.insert(0, f"search “{query.search}”")
         if query.sort is not None:
             arrow = "↓" if query.descending else "↑"
-            parts.append(f"sort {self.spec.column(query.sort).label} {arrow}")
+            parts.append(f"sort {self._column_label(query.sort)} {arrow}")
         return " · ".join(parts)
+
+    def _column_label(self, name: str) -> str:
+        extra = next((c for c in self.admin.extra_columns if c.name == name), None)
+        return extra.label if extra is not None else self.spec.column(name).label
 
     def _show_view_state(self) -> None:
         parts = []
@@ -254,6 +258,10 @@ class TableScreen(DbScreen):
     def _sort_requested(self, event: RecordTable.SortRequested) -> None:
         from tui.entities.keyset import sortable
 
+        if any(c.name == event.column_key for c in self.admin.extra_columns):
+            query = self.query_state.replace(sort=event.column_key, descending=event.descending)
+            self.set_query(query)
+            return
         column = self.spec.column(event.column_key)
         ok, why = sortable(self.spec, column.name)
         if not ok:
