@@ -40,7 +40,9 @@ from tui.entities.repository import EntityRepository
 from tui.screens.modals import FormScreen, HelpScreen
 from tui.screens.table import TableScreen
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+pytestmark = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 
 
 def customers(countries: Table) -> ColumnElement[int]:
