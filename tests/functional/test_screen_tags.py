@@ -16,6 +16,7 @@ from tests.functional.test_screen_common import (
     notifications,
     pick,
     rows,
+    run_command,
     running,
     save,
     scalar,
@@ -68,6 +69,11 @@ async def test_create_rename_and_duplicate_names() -> None:
         await save(app, pilot)
         assert await rows(manager, "select name, version from tags where id = 1") == [("py", 2)]
         assert column_values(app, 1)[0] == "py"
+
+        await run_command(app, pilot, "Posts (Tags)")  # the palette's entry of `p`
+        await settle(app, pilot)
+        assert app.screen.SCREEN_NAME == "Posts"
+        assert column_values(app, 1) == ["Snakes", "Both"]
 
 
 async def test_merge_and_delete_with_impact() -> None:
