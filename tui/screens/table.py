@@ -657,7 +657,7 @@ class TableScreen(DbScreen):
 
             theirs = to_form_values(self.form_columns, current)
             raise FormConflict(theirs, overwrite=overwrite, reload=take_theirs) from None
-        return f"Saved {label}"
+        return f"Saved {self._row_label({**original[0], **changes})}"
 
     def action_delete(self) -> None:
         key = self.current_key()
