@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -56,12 +56,20 @@ BROWSE_SCREENS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: Modes of the demo shown by the generic `TableScreen` (mode name -> table name).
+DEMO_TABLES = {"tags": "tags"}
+
+
 def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
     """Import a screen module only when its screen is first shown (keeps start-up light)."""
 
     def make() -> Screen[Any]:
         from importlib import import_module
 
+        if mode in DEMO_TABLES:
+            from tui.demo.registry import demo_table_screen
+
+            return cast("Screen[Any]", demo_table_screen(DEMO_TABLES[mode]))
         return import_module(f"tui.screens.{mode}").SCREEN()
 
     return make

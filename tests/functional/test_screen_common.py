@@ -626,7 +626,7 @@ async def test_core_crud_flows_on_postgresql(pg_database: str) -> None:
         await settle(app, pilot)
         fill(app, name="db")
         await save(app, pilot)
-        assert form(app).errors() == {"name": "a tag with this name exists"}
+        assert form(app).errors() == {"name": "already taken"}
         fill(app, name="animals")
         await save(app, pilot)
         assert await rows(manager, "select name from tags order by id") == [("animals",), ("db",)]

@@ -16,6 +16,7 @@ from tests.functional.test_screen_common import (
     notifications,
     pick,
     rows,
+    run_command,
     running,
     save,
     scalar,
@@ -24,7 +25,7 @@ from tests.functional.test_screen_common import (
     settle,
     table_lines,
 )
-from tui.screens.modals import ConfirmScreen, FormScreen
+from tui.screens.modals import ConfirmScreen, FormScreen, HelpScreen
 
 
 async def _tagged(manager) -> None:
@@ -48,7 +49,7 @@ async def test_create_rename_and_duplicate_names() -> None:
         assert app.focused is form(app).input_widget("name")
         await pilot.press(*"rust")
         await save(app, pilot)
-        assert form(app).errors() == {"name": "a tag with this name exists"}
+        assert form(app).errors() == {"name": "already taken"}
         fill(app, name="bad,name")
         await save(app, pilot)
         assert "commas" in form(app).errors()["name"]
@@ -63,11 +64,16 @@ async def test_create_rename_and_duplicate_names() -> None:
         assert form(app).values() == {"name": "python"}
         fill(app, name="unused")
         await save(app, pilot)
-        assert form(app).errors() == {"name": "a tag with this name exists"}
+        assert form(app).errors() == {"name": "already taken"}
         fill(app, name="py")
         await save(app, pilot)
         assert await rows(manager, "select name, version from tags where id = 1") == [("py", 2)]
         assert column_values(app, 1)[0] == "py"
+
+        await run_command(app, pilot, "Posts (Tags)")  # the palette's entry of `p`
+        await settle(app, pilot)
+        assert app.screen.SCREEN_NAME == "Posts"
+        assert column_values(app, 1) == ["Snakes", "Both"]
 
 
 async def test_merge_and_delete_with_impact() -> None:
@@ -95,6 +101,7 @@ async def test_merge_and_delete_with_impact() -> None:
                 await pilot.press("g")
             else:
                 await confirm(app, pilot)
+        assert "Merged rust into python" in notifications(app)
         assert await rows(
             manager,
             "select p.title from posts p join post_tags pt on pt.post_id = p.id "
@@ -123,6 +130,16 @@ async def test_search_sort_and_posts_of_a_tag() -> None:
         await _tagged(manager)
         await add_tags(manager, ["Rusty_Nail", "a%b"])
     async with running(settings, "tags") as (app, pilot):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Merge (Tags)", "Posts (Tags)", "New row in Tags"} <= set(titles)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        described = {keys for keys, _description, _where in app.screen.rows}
+        assert {"m", "p"} <= described
+        await pilot.press("escape")
+        await settle(app, pilot)
+
         await search(app, pilot, "RUST")
         assert column_values(app, 1) == ["rust", "Rusty_Nail"]
         await search(app, pilot, "%")  # wildcards are plain text

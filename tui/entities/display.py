@@ -6,13 +6,16 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import types
 
 from tui.entities.introspect import base_type
 from tui.entities.spec import ColumnSpec, EntitySpec
 from tui.widgets.record_table import Column
+
+if TYPE_CHECKING:
+    from tui.entities.admin import TableAdmin
 
 #: Widest a text column starts (wider values are cut in the list; the form shows them whole).
 MAX_TEXT_WIDTH = 40
@@ -57,19 +60,35 @@ def is_numeric(column: ColumnSpec) -> bool:
     )
 
 
-def table_columns(spec: EntitySpec) -> tuple[Column, ...]:
-    """The list's columns: every column of the table, in table order."""
-    return tuple(
+def table_columns(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[Column, ...]:
+    """The list's columns: every column of the table in table order, or those `admin`
+    shows, then its computed columns."""
+    shown = spec.columns if admin is None else admin.shown(spec)
+    columns = tuple(
         Column(
             column.name,
             column.label,
             column_width(column),
             align="right" if is_numeric(column) else "left",
         )
-        for column in spec.columns
+        for column in shown
+    )
+    extra = admin.extra_columns if admin is not None else ()
+    return columns + tuple(
+        Column(c.name, c.label, max(c.width, len(c.label)), sortable=c.sortable, align=c.align)  # type: ignore[arg-type]
+        for c in extra
     )
 
 
-def cells(spec: EntitySpec, row: Mapping[str, Any]) -> tuple[object, ...]:
+def column_names(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[str, ...]:
+    """The keys of the list's columns, in order (shown columns, then computed ones)."""
+    if admin is None:
+        return tuple(column.name for column in spec.columns)
+    return tuple(c.name for c in admin.shown(spec)) + tuple(c.name for c in admin.extra_columns)
+
+
+def cells(
+    spec: EntitySpec, row: Mapping[str, Any], admin: TableAdmin | None = None
+) -> tuple[object, ...]:
     """A row's values in column order (drawn literally by the table)."""
-    return tuple(row[column.name] for column in spec.columns)
+    return tuple(row[name] for name in column_names(spec, admin))

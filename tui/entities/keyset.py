@@ -9,6 +9,7 @@ into parts read by their own index-friendly queries: the non-NULL rows
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,16 +42,22 @@ def _combine(columns: list[ColumnElement[Any]]) -> ColumnElement[Any]:
 
 @dataclass(frozen=True, slots=True)
 class Ordering:
-    """The ordering of `query` over a keyed table: its sort column (``None``: the key alone)."""
+    """The ordering of `query` over a keyed table: its sort column (``None``: the key alone).
+
+    `computed` names sortable computed columns (label -> labelled expression, never NULL)
+    that `query.sort` may name besides the table's columns."""
 
     spec: EntitySpec
     query: TableQuery
+    computed: Mapping[str, ColumnElement[Any]] | None = None
 
     @property
     def sort_column(self) -> ColumnElement[Any] | None:
         sort = self.query.sort
         if sort is None or self.spec.primary_key == (sort,):
             return None
+        if self.computed and sort in self.computed:
+            return self.computed[sort]
         ok, why = sortable(self.spec, sort)
         if not ok:
             raise ValueError(why)
@@ -63,7 +70,9 @@ class Ordering:
     def segments(self) -> list[bool | None]:
         """Parts in forward order: ``None`` whole list; ``False`` non-NULL; ``True`` NULL."""
         column = self.sort_column
-        if column is None or not self.spec.column(column.key).nullable:
+        if column is None or (self.computed and self.query.sort in self.computed):
+            return [None]
+        if not self.spec.column(column.key).nullable:
             return [None]
         return [True, False] if self.query.descending else [False, True]
 

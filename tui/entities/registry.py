@@ -12,6 +12,7 @@ from tui.entities.introspect import entities_from_metadata
 
 if TYPE_CHECKING:
     from tui.db.session import SessionManager
+    from tui.entities.admin import TableAdmin
     from tui.entities.models_source import LoadedModels
     from tui.entities.spec import EntitySpec
 
@@ -32,15 +33,36 @@ class Registry:
     models: LoadedModels | None = None
     schema: str | None = None
     _entities: dict[str, EntitySpec] = field(default_factory=dict)
+    #: Per-table overrides by table name (see `tui.entities.admin`).
+    admins: dict[str, TableAdmin] = field(default_factory=dict)
     _catalog: ReflectedCatalog | None = None
     #: The tables found by the last `tables()` call (for the command palette).
     listed: list[TableInfo] = field(default_factory=list)
 
     @classmethod
-    def from_models(cls, models: LoadedModels, source: str) -> Registry:
-        """The tables of `models` (a ``--models`` target named `source`)."""
+    def from_models(
+        cls,
+        models: LoadedModels,
+        source: str,
+        admins: dict[str, TableAdmin] | None = None,
+    ) -> Registry:
+        """The tables of `models` (a ``--models`` target named `source`), with `admins`
+        (overrides by table name)."""
         entities = entities_from_metadata(models.metadata, models.registry)
-        return cls(source=source, models=models, _entities=entities)
+        return cls(source=source, models=models, _entities=entities, admins=dict(admins or {}))
+
+    def admin(self, name: str) -> TableAdmin:
+        """The override of table `name` (the default one when it has none)."""
+        from tui.entities.admin import DEFAULT_ADMIN
+
+        return self.admins.get(name, DEFAULT_ADMIN)
+
+    def known(self, name: str) -> EntitySpec:
+        """The spec of table `name` of the models, without I/O (`UnknownTableError`)."""
+        try:
+            return self._entities[name]
+        except KeyError:
+            raise UnknownTableError(f"no table {name!r} in {self.source}") from None
 
     @classmethod
     def reflecting(cls, schema: str | None = None) -> Registry:
@@ -84,9 +106,6 @@ class Registry:
     async def entity(self, manager: SessionManager, name: str) -> EntitySpec:
         """The spec of table `name` (reflected on first use when reflecting)."""
         if not self.reflected:
-            try:
-                return self._entities[name]
-            except KeyError:
-                raise UnknownTableError(f"no table {name!r} in {self.source}") from None
+            return self.known(name)
         async with manager.read_session() as session:
             return await self._reflected_catalog().entity(session, name)

@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect, Row
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from tui.entities.admin import TableAdmin
+
 __all__ = ["EntityRepository", "FrozenRow", "RowValues", "sortable"]
 
 
@@ -112,12 +114,16 @@ def _comparable(column: ColumnElement[Any], dialect: Dialect) -> bool:
 
 
 class EntityRepository:
-    """Reads and writes the rows of one entity (`spec`) through `session`."""
+    """Reads and writes the rows of one entity (`spec`) through `session`; `admin` adds
+    its computed columns to list pages and may replace the search."""
 
-    def __init__(self, spec: EntitySpec, session: AsyncSession) -> None:
+    def __init__(
+        self, spec: EntitySpec, session: AsyncSession, admin: TableAdmin | None = None
+    ) -> None:
         self.spec = spec
         self.session = session
         self.table = spec.table
+        self.admin = admin
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -166,6 +172,10 @@ class EntityRepository:
         return found
 
     def _search(self, term: str) -> ColumnElement[bool]:
+        if self.admin is not None:
+            condition = self.admin.search(self.table, term)
+            if condition is not None:
+                return condition
         pattern = like_pattern(term.lower())
         columns = [self.table.c[name] for name in self.spec.search_columns]
         if not columns:
@@ -220,8 +230,15 @@ class EntityRepository:
         chosen = [via.c[remote] == v for remote, v in zip(link.remote.columns, key, strict=True)]
         return exists(select(literal(1)).select_from(via).where(*joins, *chosen))
 
+    def _ordering(self, query: TableQuery) -> Ordering:
+        extra = self.admin.extra_columns if self.admin is not None else ()
+        computed = {c.name: c.expression(self.table).label(c.name) for c in extra if c.sortable}
+        return Ordering(self.spec, query, computed or None)
+
     def _filtered(self, query: TableQuery) -> Select[Any]:
-        return select(self.table).where(*self.conditions(query))
+        extra = self.admin.extra_columns if self.admin is not None else ()
+        computed = [column.expression(self.table).label(column.name) for column in extra]
+        return select(self.table, *computed).where(*self.conditions(query))
 
     def _statement(
         self,
@@ -247,7 +264,8 @@ class EntityRepository:
                 limited=limited,
             )
 
-        key = (self.table, self.dialect, query, segment, descending, keyset, offset, limited)
+        key = (self.table, self.admin, self.dialect, query, segment, descending, keyset, offset)
+        key += (limited,)
         try:
             hash(key)
         except TypeError:  # e.g. a filter value that is a dict
@@ -263,12 +281,12 @@ class EntityRepository:
             if position is None:
                 raise ValueError(f"{self.spec.label} has no key: use rows of a page")
             return Cursor((position,))
-        return Ordering(self.spec, query).cursor_of(row)
+        return self._ordering(query).cursor_of(row)
 
     async def _walk(
         self, query: TableQuery, cursor: Cursor | None, want: int, *, reverse: bool
     ) -> list[Row[Any]]:
-        ordering = Ordering(self.spec, query)
+        ordering = self._ordering(query)
         descending = query.descending != reverse
         segments = ordering.segments()
         if reverse:
@@ -300,7 +318,7 @@ class EntityRepository:
     ) -> Page[RowValues]:
         if self.keyed:
             rows = tuple(row_values(r) for r in raw)
-            ordering = Ordering(self.spec, query)
+            ordering = self._ordering(query)
             next_cursor = ordering.cursor_of(rows[-1]) if more_after and rows else None
             prev_cursor = ordering.cursor_of(rows[0]) if more_before and rows else None
         else:  # by position: a row's cursor is its index in the list
@@ -367,7 +385,7 @@ class EntityRepository:
                 more_before=offset > 0,
                 offset=offset,
             )
-        ordering = Ordering(self.spec, query)
+        ordering = self._ordering(query)
         segments = ordering.segments()
         skip = offset
         found: list[Row[Any]] = []
@@ -407,7 +425,7 @@ class EntityRepository:
         counting backwards from it: O(position), so call it rarely, never per page."""
         if not self.keyed:
             return int(cursor.values[0])
-        ordering = Ordering(self.spec, query)
+        ordering = self._ordering(query)
         segments = ordering.segments()
         segments.reverse()
         start = ordering.start_segment(segments, cursor)

@@ -12,46 +12,62 @@ from tui.repositories.base import Page
 from tui.widgets.paging import TableRow
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from tui.db.session import SessionManager
+    from tui.entities.admin import TableAdmin
     from tui.entities.query import TableQuery
     from tui.entities.spec import EntitySpec
 
 
 class EntitySource:
-    """Pages of `spec`'s table under `query`; one short read session per call."""
+    """Pages of `spec`'s table under `query` (as `admin` shows them); one short read session
+    per call."""
 
-    def __init__(self, manager: SessionManager, spec: EntitySpec, query: TableQuery) -> None:
+    def __init__(
+        self,
+        manager: SessionManager,
+        spec: EntitySpec,
+        query: TableQuery,
+        admin: TableAdmin | None = None,
+    ) -> None:
         self.manager = manager
         self.spec = spec
         self.query = query
+        self.admin = admin
+
+    def _repository(self, session: AsyncSession) -> EntityRepository:
+        return EntityRepository(self.spec, session, self.admin)
 
     def _rows(self, repo: EntityRepository, page: Page[RowValues]) -> list[TableRow]:
         spec = self.spec
         return [
             TableRow(
-                key=repo.cursor_of(row, self.query), id=spec.key_of(row), cells=cells(spec, row)
+                key=repo.cursor_of(row, self.query),
+                id=spec.key_of(row),
+                cells=cells(spec, row, self.admin),
             )
             for row in page.rows
         ]
 
     async def count(self) -> tuple[int, bool]:
         async with self.manager.read_session() as session:
-            total = await EntityRepository(self.spec, session).count(self.query)
+            total = await self._repository(session).count(self.query)
         return total.value, total.estimated
 
     async def fetch_after(self, key: Any | None, limit: int) -> list[TableRow]:
         async with self.manager.read_session() as session:
-            repo = EntityRepository(self.spec, session)
+            repo = self._repository(session)
             return self._rows(repo, await repo.page(self.query, key, limit))
 
     async def fetch_before(self, key: Any | None, limit: int) -> list[TableRow]:
         async with self.manager.read_session() as session:
-            repo = EntityRepository(self.spec, session)
+            repo = self._repository(session)
             return self._rows(repo, await repo.page_before(self.query, key, limit))
 
     async def fetch_at(self, offset: int, limit: int) -> list[TableRow]:
         async with self.manager.read_session() as session:
-            repo = EntityRepository(self.spec, session)
+            repo = self._repository(session)
             return self._rows(repo, await repo.page_at(self.query, offset, limit))
 
     async def all_rows(self, page_size: int = 1000) -> AsyncIterator[tuple[Mapping[str, Any], ...]]:
@@ -59,7 +75,7 @@ class EntitySource:
         after = None
         while True:
             async with self.manager.read_session() as session:
-                page = await EntityRepository(self.spec, session).page(self.query, after, page_size)
+                page = await self._repository(session).page(self.query, after, page_size)
             yield page.rows
             if page.next_cursor is None:
                 return

@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.db.errors import SEARCH_REJECTED, DbTuiError, ReadOnlyError, rejected_search, short_error
-from tui.entities.display import table_columns
+from tui.entities.display import column_names, table_columns
 from tui.entities.query import Filter, TableQuery
 from tui.entities.repository import EntityRepository
 from tui.entities.source import EntitySource
@@ -33,8 +33,11 @@ from tui.widgets.cells import escape_control
 from tui.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from tui.entities.admin import AdminAction, TableAdmin
     from tui.entities.registry import Registry
-    from tui.entities.spec import EntitySpec, ForeignKeySpec
+    from tui.entities.spec import ColumnSpec, EntitySpec, ForeignKeySpec
     from tui.screens.export_dialog import ExportRequest
     from tui.widgets.record_form import SearchCallback
 
@@ -99,7 +102,9 @@ class TableScreen(DbScreen):
         filter_labels: Mapping[Filter, str] | None = None,
     ) -> None:
         super().__init__()
-        self.spec = spec
+        #: What this table's override changes (columns, form, search, actions).
+        self.admin: TableAdmin = registry.admin(spec.name)
+        self.spec = self.admin.labelled(spec)
         self.registry = registry
         self.query_state = query or TableQuery()
         #: The labels of the views this one was reached from (the breadcrumb).
@@ -110,14 +115,33 @@ class TableScreen(DbScreen):
         #: People's names for filter values chosen by picker (filter → label).
         self.filter_labels: dict[Filter, str] = dict(filter_labels or {})
 
+    @classmethod
+    def open(cls, spec: EntitySpec, registry: Registry, **options: Any) -> TableScreen:
+        """A screen for `spec` with the keys of its admin's actions (`TableScreen` options)."""
+        return screen_class(registry.admin(spec.name))(spec, registry, **options)
+
     def _view_name(self) -> str:
         return self.spec.label
+
+    def _repo(self, session: AsyncSession) -> EntityRepository:
+        return EntityRepository(self.spec, session, self.admin)
+
+    def current_values(self) -> dict[str, Any] | None:
+        """The current row's shown values by column name (``None`` when the list is empty)."""
+        row = self.table.current_row
+        if row is None:
+            return None
+        return dict(zip(column_names(self.spec, self.admin), row.cells, strict=True))
+
+    @property
+    def form_columns(self) -> tuple[ColumnSpec, ...]:
+        return self.admin.form(self.spec)
 
     # -- layout ----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         yield Static(Text(" > ".join(self.trail)), id="trail", classes="trail")
         yield Static(id="view-state", classes="view-state")
-        yield RecordTable(table_columns(self.spec), id="table")
+        yield RecordTable(table_columns(self.spec, self.admin), id="table")
         yield Static(id="empty-hint", classes="empty-hint -hidden")
 
     @property
@@ -151,6 +175,9 @@ class TableScreen(DbScreen):
             return bool(self.spec.backlinks or self.spec.many_to_many) and not self.read_only
         if action == "clear_filters":
             return bool(self.query_state.filters)
+        if action == "admin":
+            found = self._admin_action(str(parameters[0])) if parameters else None
+            return found is not None and not (found.writes and self.read_only)
         return True
 
     def on_mount(self) -> None:
@@ -164,7 +191,7 @@ class TableScreen(DbScreen):
             self.focus_key = None
 
     def source(self) -> EntitySource:
-        return EntitySource(self.dbapp.manager, self.spec, self.query_state)
+        return EntitySource(self.dbapp.manager, self.spec, self.query_state, self.admin)
 
     def reload(self, *, keep_position: bool = False) -> None:
         """Show the current query from the database (after any change)."""
@@ -181,7 +208,7 @@ class TableScreen(DbScreen):
     async def _move_to(self, key: tuple[Any, ...]) -> None:
         """Put the cursor on the row with `key` in this view (after a jump to it)."""
         async with self.dbapp.manager.read_session() as session:
-            repository = EntityRepository(self.spec, session)
+            repository = self._repo(session)
             try:
                 row = await repository.get(key)
             except NotFoundError as error:
@@ -201,8 +228,12 @@ class TableScreen(DbScreen):
             parts.insert(0, f"search “{query.search}”")
         if query.sort is not None:
             arrow = "↓" if query.descending else "↑"
-            parts.append(f"sort {self.spec.column(query.sort).label} {arrow}")
+            parts.append(f"sort {self._column_label(query.sort)} {arrow}")
         return " · ".join(parts)
+
+    def _column_label(self, name: str) -> str:
+        extra = next((c for c in self.admin.extra_columns if c.name == name), None)
+        return extra.label if extra is not None else self.spec.column(name).label
 
     def _show_view_state(self) -> None:
         parts = []
@@ -257,6 +288,10 @@ class TableScreen(DbScreen):
     def _sort_requested(self, event: RecordTable.SortRequested) -> None:
         from tui.entities.keyset import sortable
 
+        if any(c.name == event.column_key for c in self.admin.extra_columns):
+            query = self.query_state.replace(sort=event.column_key, descending=event.descending)
+            self.set_query(query)
+            return
         column = self.spec.column(event.column_key)
         ok, why = sortable(self.spec, column.name)
         if not ok:
@@ -392,12 +427,13 @@ class TableScreen(DbScreen):
         return labels
 
     def action_follow(self) -> None:
-        row = self.table.current_row
-        if row is None:
+        values = self.current_values()
+        if values is None:
             return
-        values = dict(zip((c.name for c in self.spec.columns), row.cells, strict=True))
         fks = [
-            fk for fk in self.spec.foreign_keys if all(values[c] is not None for c in fk.columns)
+            fk
+            for fk in self.spec.foreign_keys
+            if all(values.get(c) is not None for c in fk.columns)
         ]
         current = self.table.current_column
         here = [fk for fk in fks if current is not None and current.key in fk.columns]
@@ -427,20 +463,19 @@ class TableScreen(DbScreen):
         by_target = dict(zip(fk.target_columns, (values[c] for c in fk.columns), strict=True))
         if set(target.primary_key) == set(by_target):
             key = tuple(by_target[c] for c in target.primary_key)
-            screen = TableScreen(target, self.registry, trail=self.trail, focus_key=key)
+            screen = TableScreen.open(target, self.registry, trail=self.trail, focus_key=key)
         else:  # a foreign key to a unique column that is not the key: list that row
             filters = tuple(Filter(c, "eq", v) for c, v in by_target.items())
-            screen = TableScreen(
+            screen = TableScreen.open(
                 target, self.registry, query=TableQuery(filters=filters), trail=self.trail
             )
         await self.app.push_screen(screen)
 
     def action_backlinks(self) -> None:
         key = self.current_key()
-        row = self.table.current_row
-        if key is None or row is None:
+        values = self.current_values()
+        if key is None or values is None:
             return
-        values = dict(zip((c.name for c in self.spec.columns), row.cells, strict=True))
         choices: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         for link in self.spec.backlinks:
             columns = ", ".join(link.foreign_key.columns)
@@ -469,7 +504,7 @@ class TableScreen(DbScreen):
         await open_view()
 
     def _row_label(self, values: Row) -> str:
-        return f"{self.spec.label} {self.spec.label_of(values)}"
+        return f"{self.admin.noun(self.spec)} {self.spec.label_of(values)}"
 
     async def _open_backlink(self, source: str, fk: ForeignKeySpec, values: Row) -> None:
         """The rows of `source` whose foreign key `fk` points at this row."""
@@ -481,7 +516,7 @@ class TableScreen(DbScreen):
         label = self._row_label(values)
         labels = {f: label for f in filters} if len(filters) == 1 else {}
         await self.app.push_screen(
-            TableScreen(
+            TableScreen.open(
                 target,
                 self.registry,
                 query=TableQuery(filters=filters),
@@ -503,7 +538,7 @@ class TableScreen(DbScreen):
         row = self.table.current_row
         label = self.spec.label if row is None else f"{self.spec.label} {row.id}"
         await self.app.push_screen(
-            TableScreen(
+            TableScreen.open(
                 target,
                 self.registry,
                 query=TableQuery(filters=(item,)),
@@ -538,7 +573,7 @@ class TableScreen(DbScreen):
         from tui.screens.modals import FormErrors
         from tui.widgets.record_form import FORM_ERROR_KEY
 
-        names = {c.name for c in self.spec.columns}
+        names = {c.name for c in self.form_columns}
         return FormErrors(
             {
                 name if name in names else FORM_ERROR_KEY: message
@@ -553,7 +588,7 @@ class TableScreen(DbScreen):
         from tui.screens.modals import FormScreen
 
         fields = form_fields(
-            self.spec.columns, new=True, pickers=self.pickers(), dialect=self.dialect
+            self.form_columns, new=True, pickers=self.pickers(), dialect=self.dialect
         )
         self.app.push_screen(
             # NOT NULL text may hold "": from_form_values checks what is required
@@ -571,13 +606,15 @@ class TableScreen(DbScreen):
         from tui.entities.forms import from_form_values
 
         try:
-            data = from_form_values(self.spec.columns, values, new=True, dialect=self.dialect)
+            data = from_form_values(self.form_columns, values, new=True, dialect=self.dialect)
+            data = self.admin.to_row(data, new=True)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         await self._confirm_save(f"Add a row to {self.spec.label}?")
         try:
             async with self.dbapp.manager.session() as session:
-                key = await EntityRepository(self.spec, session).insert(data)
+                key = await self._repo(session).insert(data)
+                await self.admin.after_save(session, key, values, new=True)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         except SQLAlchemyError as error:
@@ -596,32 +633,30 @@ class TableScreen(DbScreen):
         from tui.screens.modals import FormScreen
 
         if self.read_only:
-            row = self.table.current_row
-            if row is None:
+            values = self.current_values()
+            if values is None:
                 return
-            values = dict(zip((c.name for c in self.spec.columns), row.cells, strict=True))
-            fields = form_fields(self.spec.columns, new=False, dialect=self.dialect)
+            shown = [c for c in self.form_columns if c.name in values]
+            fields = form_fields(shown, new=False, dialect=self.dialect)
             title = f"{self.spec.label} (read-only: {self.spec.read_only_reason})"
             self.app.push_screen(
-                FormScreen(
-                    title, fields, to_form_values(self.spec.columns, values, dialect=self.dialect)
-                )
+                FormScreen(title, fields, to_form_values(shown, values, dialect=self.dialect))
             )
             return
         try:
             async with self.dbapp.manager.read_session() as session:
-                original = await EntityRepository(self.spec, session).get(key)
+                original = await self._repo(session).get(key)
         except NotFoundError as error:
             self.notify(str(error), severity="warning")
             self.reload(keep_position=True)
             return
-        form_values = to_form_values(self.spec.columns, original, dialect=self.dialect)
+        form_values = to_form_values(self.form_columns, original, dialect=self.dialect)
         form_values.update(await self._labels(original))
         title = self._row_label(original)
         if self.dbapp.manager.read_only:
             title += " (read-only)"
         fields = form_fields(
-            self.spec.columns, new=False, pickers=self.pickers(), dialect=self.dialect
+            self.form_columns, new=False, pickers=self.pickers(), dialect=self.dialect
         )
         self.app.push_screen(
             FormScreen(
@@ -647,14 +682,16 @@ class TableScreen(DbScreen):
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
         try:
-            changes = from_form_values(self.spec.columns, values, new=False, dialect=self.dialect)
+            changes = from_form_values(self.form_columns, values, new=False, dialect=self.dialect)
+            changes = self.admin.to_row(changes, new=False) if changes else changes
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         label = self._row_label(original[0])
         await self._confirm_save(f"Save {label}?")
         try:
             async with self.dbapp.manager.session() as session:
-                await EntityRepository(self.spec, session).update(key, changes, original[0])
+                await self._repo(session).update(key, changes, original[0])
+                await self.admin.after_save(session, key, values, new=False)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         except SQLAlchemyError as error:
@@ -674,9 +711,9 @@ class TableScreen(DbScreen):
                 take_theirs()
                 return await self._save_existing(key, original, values)
 
-            theirs = to_form_values(self.spec.columns, current, dialect=self.dialect)
+            theirs = to_form_values(self.form_columns, current, dialect=self.dialect)
             raise FormConflict(theirs, overwrite=overwrite, reload=take_theirs) from None
-        return f"Saved {label}"
+        return f"Saved {self._row_label({**original[0], **changes})}"
 
     def action_delete(self) -> None:
         key = self.current_key()
@@ -688,7 +725,7 @@ class TableScreen(DbScreen):
     async def _ask_delete(self, key: tuple[Any, ...]) -> None:
         try:
             async with self.dbapp.manager.read_session() as session:
-                repo = EntityRepository(self.spec, session)
+                repo = self._repo(session)
                 original = await repo.get(key)
                 impact = await repo.delete_impact(key)
         except NotFoundError as error:
@@ -705,7 +742,7 @@ class TableScreen(DbScreen):
             body = "It can be restored from the trash (t). Nothing else changes."
         else:
             title = f"Delete {label} permanently?"
-            body = f"This {impact}. It cannot be undone."
+            body = f"{self.admin.impact_text(impact)} It cannot be undone."
         if not await confirm_write(self.dbapp, title, body, label="Delete", danger=True):
             return
 
@@ -715,7 +752,7 @@ class TableScreen(DbScreen):
             else:
                 await repo.delete(key, original)
 
-        await self._write(delete, f"Moved {label} to the trash" if soft else f"Deleted {label}")
+        await self.write(delete, f"Moved {label} to the trash" if soft else f"Deleted {label}")
 
     def action_restore(self) -> None:
         key = self.current_key()
@@ -729,14 +766,15 @@ class TableScreen(DbScreen):
         if await confirm_write(
             self.dbapp, title, "It comes back to the list.", label="Restore", ask_elsewhere=False
         ):
-            await self._write(lambda repo: repo.restore(key), "Restored")
+            await self.write(lambda repo: repo.restore(key), "Restored")
 
-    async def _write(
+    async def write(
         self, operation: Callable[[EntityRepository], Awaitable[Any]], done: str
     ) -> None:
+        """Run `operation` in one write session, say `done` (or what failed), reload."""
         try:
             async with self.dbapp.manager.session() as session:
-                await operation(EntityRepository(self.spec, session))
+                await operation(self._repo(session))
         except (
             NotFoundError,
             StaleRecordError,
@@ -771,7 +809,7 @@ class TableScreen(DbScreen):
     async def _export(self, request: ExportRequest) -> None:
         from tui.export import export_rows
 
-        names = [c.name for c in self.spec.columns]
+        names = list(column_names(self.spec, self.admin))
         source = self.source()
 
         async def pages() -> Any:
@@ -804,3 +842,45 @@ class TableScreen(DbScreen):
         yield (f"Filter {label}", "Add a filter (f)", self.action_filter)
         yield (f"Export {label}", "Export this view to CSV or JSON (e)", self.action_export)
         yield (f"Refresh {label}", "Reload from the database (r)", self.action_refresh)
+        for item in self.admin.actions:
+            if self.check_action("admin", (item.name,)):
+                title = item.palette or f"{item.label} ({label})"
+                yield (title, f"{item.tooltip} ({item.key})", partial(self.action_admin, item.name))
+
+    # -- the admin's actions ---------------------------------------------------------------
+    def _admin_action(self, name: str) -> AdminAction | None:
+        return next((a for a in self.admin.actions if a.name == name), None)
+
+    async def action_admin(self, name: str) -> None:
+        """Run the admin's action `name` (a key of this table's override)."""
+        found = self._admin_action(name)
+        if found is None or (found.needs_row and self.table.current_row is None):
+            return
+        if found.writes and not self.writable():
+            return
+        result = found.run(self)
+        if result is not None:
+            await result
+
+    def run_write(self, work: Awaitable[None]) -> None:
+        """Run `work` (which asks and writes) in a worker that quitting warns about."""
+        self.run_worker(work, group="table-write", exclusive=True, exit_on_error=False)
+
+
+_SCREEN_CLASSES: dict[TableAdmin, type[TableScreen]] = {}
+
+
+def screen_class(admin: TableAdmin) -> type[TableScreen]:
+    """`TableScreen`, or a subclass with a key binding per action of `admin`."""
+    if not admin.actions:
+        return TableScreen
+    found = _SCREEN_CLASSES.get(admin)
+    if found is None:
+        bindings = [
+            Binding(a.key, f"admin('{a.name}')", a.label, id=f"admin.{a.name}", tooltip=a.tooltip)
+            for a in admin.actions
+        ]
+        name = f"{type(admin).__name__}Screen"
+        found = type(name, (TableScreen,), {"BINDINGS": bindings})
+        _SCREEN_CLASSES[admin] = found
+    return found

@@ -141,7 +141,7 @@ class TablesScreen(DbScreen):
         state = self.query_one("#tables-state", Static)
         state.update(Text(f"opening {escape_control(name)}…", style="dim"))
         spec = await self.registry.entity(self.dbapp.manager, name)
-        await self.app.push_screen(TableScreen(spec, self.registry, trail=(TRAIL,)))
+        await self.app.push_screen(TableScreen.open(spec, self.registry, trail=(TRAIL,)))
         self._show()
 
     def palette_commands(self) -> Any:

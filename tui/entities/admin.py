@@ -1,0 +1,126 @@
+"""`TableAdmin`: what one table's screen changes from what its metadata gives, in the spirit of
+Django's ``ModelAdmin``. Every hook defaults to the metadata's answer, so an override class
+sets only what differs::
+
+    class TagAdmin(TableAdmin):
+        list_columns = ("id", "name")
+        extra_columns = (ExtraColumn("post_count", "Posts", post_count),)
+        form_columns = ("name",)
+        actions = (AdminAction("m", "merge", "Merge", "Merge into another tag", merge),)
+
+`Registry` holds admins by table name; `TableScreen`, `EntityRepository` and `EntitySource`
+consult them and stay free of table names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement, Table
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from tui.entities.impact import DeleteImpact
+    from tui.entities.spec import ColumnSpec, EntitySpec
+    from tui.screens.table import TableScreen
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraColumn:
+    """A read-only computed column of the list: `expression(table)` is a SQL expression
+    (e.g. a correlated scalar subquery) selected as `name`. `sortable` lets lists sort by it
+    (by keyset on the expression: it must never be NULL, and each page computes it for
+    every row that matches, so keep it to small tables or cheap expressions)."""
+
+    name: str
+    label: str
+    expression: Callable[[Table], ColumnElement[Any]]
+    width: int = 9
+    align: str = "right"
+    sortable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AdminAction:
+    """An extra key of the table's screen (a drill-down, or a write such as a merge).
+
+    `run(screen)` is called with the `TableScreen`; it reads the current row from it and may
+    push screens, confirm and write through `screen.write`. `palette` titles its command
+    palette entry (``None``: the binding's `label`)."""
+
+    key: str
+    name: str
+    label: str
+    tooltip: str
+    run: Callable[[TableScreen], Awaitable[None] | None]
+    palette: str | None = None
+    needs_row: bool = True
+    writes: bool = False
+
+
+class TableAdmin:
+    """The default: everything from the metadata. Subclass and set what differs."""
+
+    #: What a row is called in titles ("Delete tag python?"); ``None``: the table's label.
+    row_noun: ClassVar[str | None] = None
+    #: Shown columns of the table, in order (``None``: every column in table order).
+    list_columns: ClassVar[tuple[str, ...] | None] = None
+    #: Column labels that differ from the metadata's (column name -> label).
+    labels: ClassVar[Mapping[str, str]] = {}
+    #: Computed read-only columns, shown after the table's columns.
+    extra_columns: ClassVar[tuple[ExtraColumn, ...]] = ()
+    #: Columns in the form, in order (``None``: every column).
+    form_columns: ClassVar[tuple[str, ...] | None] = None
+    #: Extra keys of the screen (drill-downs, merges, ...).
+    actions: ClassVar[tuple[AdminAction, ...]] = ()
+
+    def noun(self, spec: EntitySpec) -> str:
+        """What one row is called."""
+        return self.row_noun or spec.label
+
+    def labelled(self, spec: EntitySpec) -> EntitySpec:
+        """`spec` with this admin's column `labels` (every screen and dialog then uses them)."""
+        from dataclasses import replace
+
+        if not self.labels:
+            return spec
+        columns = tuple(
+            replace(c, label=self.labels[c.name]) if c.name in self.labels else c
+            for c in spec.columns
+        )
+        return replace(spec, columns=columns)
+
+    def shown(self, spec: EntitySpec) -> tuple[ColumnSpec, ...]:
+        """The table's columns the list shows."""
+        return self._pick(spec, self.list_columns)
+
+    def form(self, spec: EntitySpec) -> tuple[ColumnSpec, ...]:
+        """The columns the form edits."""
+        return self._pick(spec, self.form_columns)
+
+    def _pick(self, spec: EntitySpec, names: tuple[str, ...] | None) -> tuple[ColumnSpec, ...]:
+        return spec.columns if names is None else tuple(spec.column(n) for n in names)
+
+    def search(self, table: Table, term: str) -> ColumnElement[bool] | None:
+        """A SQL condition for the search `term` (``None``: match the text columns)."""
+        return None
+
+    def to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
+        """The row values to write, from the form's (only the changed ones on an edit):
+        validate, hash, derive. Raise `FieldErrors` to show errors at the fields."""
+        return values
+
+    async def after_save(
+        self, session: AsyncSession, key: tuple[Any, ...], values: Mapping[str, Any], *, new: bool
+    ) -> None:
+        """Write related rows in the same transaction, after the row itself."""
+
+    def impact_text(self, impact: DeleteImpact) -> str:
+        """The delete confirmation's sentence about what else a delete takes."""
+        return f"This {impact}."
+
+
+#: The admin of tables nobody wrote one for.
+DEFAULT_ADMIN = TableAdmin()
