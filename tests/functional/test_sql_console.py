@@ -88,8 +88,7 @@ def endless(settings: Settings) -> str:
     """A query that would run for minutes."""
     if settings.is_sqlite:
         return (
-            "with recursive n(x) as (select 1 union all select x + 1 from n) "
-            "select count(*) from n"
+            "with recursive n(x) as (select 1 union all select x + 1 from n) select count(*) from n"
         )
     return "select count(*) from generate_series(1, 100000) a, generate_series(1, 100000) b"
 
@@ -250,9 +249,7 @@ async def test_row_count_guard_asks_before_changing_many_rows(settings: Settings
         await type_sql(app, pilot, "update users set full_name = 'all'")
         await pilot.press("ctrl+j")
         await wait_for_screen(app, pilot, ConfirmScreen)
-        assert "would change 3 rows (more than 2)" in str(
-            app.screen.query_one("#body").render()
-        )
+        assert "would change 3 rows (more than 2)" in str(app.screen.query_one("#body").render())
         await pilot.press("escape")
         await settle(app, pilot)
         assert "Not run" in screen.status_text
@@ -273,7 +270,9 @@ async def test_history_is_kept_per_database_and_runs_again(
         await open_console(app, pilot)
         await type_sql(app, pilot, "select 'apples' as fruit;\nselect 'pears' as fruit")
         await run(app, pilot)
-        await type_sql(app, pilot, "select 'apples' as fruit;\nselect 'pears' as fruit", cursor=(0, 1))
+        await type_sql(
+            app, pilot, "select 'apples' as fruit;\nselect 'pears' as fruit", cursor=(0, 1)
+        )
         await run(app, pilot)
     assert list(data_dir.glob("sql/*.history.jsonl"))
     async with running(settings) as (app, pilot):  # a new run of the app

@@ -39,7 +39,7 @@ WELCOME = "-- ctrl+enter (or ctrl+j) runs the statement under the cursor, or the
 
 
 def sql_language() -> str | None:
-    """"sql" when tree-sitter's SQL grammar is installed (textual[syntax]), else None."""
+    """ "sql" when tree-sitter's SQL grammar is installed (textual[syntax]), else None."""
     return "sql" if find_spec("tree_sitter_sql") is not None else None
 
 
