@@ -134,7 +134,7 @@ async def test_runs_the_statement_under_the_cursor_and_streams_past_the_first_pa
         await type_sql(app, pilot, buffer, cursor=(0, 3))
         await run(app, pilot)
         assert "first" in lines(app) and "third" not in lines(app)
-        assert screen.status_text.startswith("1 rows")
+        assert screen.status_text.startswith("1 row in")
 
         await type_sql(app, pilot, buffer, cursor=(1, 5))  # the second statement
         await run(app, pilot)
@@ -244,7 +244,7 @@ async def test_row_count_guard_asks_before_changing_many_rows(settings: Settings
         await type_sql(app, pilot, "update users set full_name = 'x' where username = 'ann'")
         await run(app, pilot)  # one row: under the limit, no question
         assert not isinstance(app.screen, ConfirmScreen)
-        assert screen.status_text.startswith("1 rows changed")
+        assert screen.status_text.startswith("1 row changed")
 
         await type_sql(app, pilot, "update users set full_name = 'all'")
         await pilot.press("ctrl+j")
@@ -363,4 +363,4 @@ async def test_production_refuses_writes_until_unlocked_then_asks_for_the_name(
         await pilot.press("enter")
         await settle(app, pilot)
         assert await rows(app.manager, "select username from users") == [("ben",)]
-        assert screen.status_text.startswith("1 rows changed")
+        assert screen.status_text.startswith("1 row changed")

@@ -38,6 +38,11 @@ PROGRESS_EVERY = 0.1
 WELCOME = "-- ctrl+enter (or ctrl+j) runs the statement under the cursor, or the selection\n"
 
 
+def rows_text(count: int, more: bool = False) -> str:
+    """ "1 row", "2,500 rows", "500+ rows"."""
+    return f"{count:,}{'+' if more else ''} row{'' if count == 1 and not more else 's'}"
+
+
 def sql_language() -> str | None:
     """ "sql" when tree-sitter's SQL grammar is installed (textual[syntax]), else None."""
     return "sql" if find_spec("tree_sitter_sql") is not None else None
@@ -116,6 +121,7 @@ class SqlScreen(DbScreen):
         self._history_url = ""
         self._last_progress = 0.0
         self._buffer_text: str | None = None
+        self._opening: QueryStream | None = None
 
     # -- layout ------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -129,7 +135,7 @@ class SqlScreen(DbScreen):
                 id="sql-editor",
             )
             yield Static(Text("", style="dim"), id="sql-status")
-            with ContentSwitcher(initial="sql-result", id="sql-output"):
+            with ContentSwitcher(initial="sql-result", id="sql-output", classes="-hidden"):
                 yield RecordTable([], id="sql-result")
                 yield Tree(Text("plan"), id="sql-plan")
 
@@ -247,12 +253,16 @@ class SqlScreen(DbScreen):
         try:
             if statement.kind == "query":
                 stream = QueryStream(manager, statement.text)
-                await self._drop_result()
+                self._opening = stream
+                try:
+                    await stream.open()
+                finally:
+                    self._opening = None
+                await self._drop_result()  # the previous result stays when this one fails
                 self.result = stream
                 stream.on_progress = self._progress
-                await stream.open()
-                self._show_result(stream, stream.columns, list(stream._window))
-                outcome = f"{stream.rows_read:,}{'' if stream.done else '+'} rows"
+                self._show_result(stream, stream.columns, stream.held_rows())
+                outcome = rows_text(stream.rows_read, not stream.done)
                 self._show_progress(stream, started)
             else:
                 outcome = await self._write(statement, started)
@@ -313,12 +323,14 @@ class SqlScreen(DbScreen):
             await self._drop_result()
             self.result = outcome.rows
             self._show_result(outcome.rows, outcome.rows.columns, outcome.rows.rows)
-        changed = "done" if outcome.rowcount is None else f"{outcome.rowcount:,} rows changed"
+        changed = "done" if outcome.rowcount is None else f"{rows_text(outcome.rowcount)} changed"
         self.show_status(f"{changed} in {elapsed:.2f} s", "green")
         return changed
 
     def _show_result(self, source: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
-        self.query_one("#sql-output", ContentSwitcher).current = "sql-result"
+        output = self.query_one("#sql-output", ContentSwitcher)
+        output.remove_class("-hidden")
+        output.current = "sql-result"
         table = self.table
         table.set_columns(result_columns(names, rows))
         table.reload(source, keep_position=False)
@@ -341,10 +353,10 @@ class SqlScreen(DbScreen):
             return
         timing = "" if started is None else f" in {time.perf_counter() - started:.2f} s"
         if stream.done:
-            self.show_status(f"{stream.rows_read:,} rows{timing}", "green")
+            self.show_status(f"{rows_text(stream.rows_read)}{timing}", "green")
         else:
             self.show_status(
-                f"{stream.rows_read:,} rows read so far, more remain{timing} "
+                f"{rows_text(stream.rows_read)} read so far, more remain{timing} "
                 "(scroll for more, G reads to the end)",
                 "green",
             )
@@ -407,6 +419,8 @@ class SqlScreen(DbScreen):
         runner, result = self._runner, self.result
         if runner is not None:
             await runner.cancel()
+        if self._opening is not None:
+            await self._opening.cancel()
         if isinstance(result, QueryStream) and (self._statement_running or self.table.is_loading):
             await result.cancel()
         self.show_status("cancelling…", "yellow")
@@ -471,7 +485,9 @@ class SqlScreen(DbScreen):
         tree.root.set_label(Text(escape_control(plan.label)))
         _add_nodes(tree.root, plan)
         tree.root.expand_all()
-        self.query_one("#sql-output", ContentSwitcher).current = "sql-plan"
+        output = self.query_one("#sql-output", ContentSwitcher)
+        output.remove_class("-hidden")
+        output.current = "sql-plan"
         self.show_status("Plan of the statement (not run); ctrl+enter runs it", "green")
 
     # -- history -----------------------------------------------------------------------------

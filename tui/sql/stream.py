@@ -137,6 +137,10 @@ class QueryStream:
         self.done = False
         self._window.clear()
 
+    def held_rows(self) -> list[tuple[Any, ...]]:
+        """The rows read and still held (the first batch right after `open`)."""
+        return list(self._window)
+
     async def cancel(self) -> None:
         """Stop a running fetch; the stream is closed afterwards."""
         await self._canceller.cancel()
