@@ -364,3 +364,27 @@ async def test_production_refuses_writes_until_unlocked_then_asks_for_the_name(
         await settle(app, pilot)
         assert await rows(app.manager, "select username from users") == [("ben",)]
         assert screen.status_text.startswith("1 row changed")
+
+
+async def test_completion_of_table_and_column_names(settings: Settings) -> None:
+    async with database(settings):
+        pass
+    async with running(settings) as (app, pilot):
+        screen = await open_console(app, pilot)
+        await wait_until(pilot, lambda: screen.names is not None, "the names")
+        await type_sql(app, pilot, "select * from user_pro")
+        await pilot.press("ctrl+n")
+        assert screen.editor.text == "select * from user_profiles"
+        await type_sql(app, pilot, "select users.hashed")
+        await pilot.press("ctrl+n")
+        assert screen.editor.text == "select users.hashed_password"
+        await type_sql(app, pilot, "select * from us")  # several: the common start, listed
+        await pilot.press("ctrl+n")
+        assert screen.editor.text == "select * from user"
+        assert "user_profiles" in screen.status_text and "users" in screen.status_text
+        await type_sql(app, pilot, "create table zebra (stripes integer)")
+        await run(app, pilot)  # a new table completes at once
+        await wait_until(pilot, lambda: "zebra" in screen.names.tables, "the new table")
+        await type_sql(app, pilot, "select stri")
+        await pilot.press("ctrl+n")
+        assert screen.editor.text == "select stripes"

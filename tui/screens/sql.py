@@ -27,6 +27,7 @@ from tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
     from tui.screens.export_dialog import ExportRequest
+    from tui.sql.completion import Names
     from tui.sql.console import PlanNode, SqlProblem, SqlRunner
     from tui.sql.history import History
     from tui.sql.stream import QueryStream, RowsResult
@@ -100,6 +101,14 @@ class SqlScreen(DbScreen):
             id="sql.history",
             tooltip="Search the statements run on this database and run one again",
         ),
+        Binding(
+            "ctrl+n",
+            "complete",
+            "Complete",
+            priority=True,
+            id="sql.complete",
+            tooltip="Complete the table or column name before the cursor",
+        ),
         Binding("e", "export", "Export", id="sql.export", tooltip="Export the result to CSV/JSON"),
         Binding(
             "f2",
@@ -122,6 +131,8 @@ class SqlScreen(DbScreen):
         self._last_progress = 0.0
         self._buffer_text: str | None = None
         self._opening: QueryStream | None = None
+        self.names: Names | None = None
+        """Tables and columns of the database, for completion (loaded in a worker)."""
 
     # -- layout ------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -171,6 +182,41 @@ class SqlScreen(DbScreen):
         if url != self._history_url:
             self._history_url = url
             self._load_buffer(url)
+        self._load_names()
+
+    @work(exclusive=True, group="sql-names", exit_on_error=False)
+    async def _load_names(self) -> None:
+        from tui.sql.completion import load_names
+
+        try:
+            self.names = await load_names(self.dbapp.manager)
+        except Exception as error:  # completion is a help: say why it is missing, go on
+            self.names = None
+            self.log.warning(f"no completion: {error}")
+
+    def action_complete(self) -> None:
+        """Complete the word before the cursor; several matches: their common start, and
+        the names in the status line."""
+        from tui.sql.completion import complete
+
+        editor = self.editor
+        if not editor.has_focus:
+            return
+        if self.names is None:
+            self.show_status("Table and column names are not loaded (yet)", "dim")
+            return
+        buffer = editor.text
+        before = buffer[: _offset(buffer, editor.cursor_location)]
+        found = complete(before, self.names)
+        if found is None:
+            self.show_status("No table or column starts like that", "dim")
+            return
+        if found.insert:
+            editor.insert(found.insert)
+        if len(found.candidates) > 1:
+            shown = ", ".join(found.candidates[:20])
+            more = f" (+{len(found.candidates) - 20})" if len(found.candidates) > 20 else ""
+            self.show_status(f"{shown}{more}", "dim")
 
     @work(group="sql-buffer", exit_on_error=False)
     async def _load_buffer(self, url: str) -> None:
@@ -319,6 +365,7 @@ class SqlScreen(DbScreen):
         outcome = await runner.write(statement.text)
         elapsed = time.perf_counter() - started
         self.dbapp.database.changed()
+        self._load_names()  # the statement may have created or changed tables
         if outcome.rows is not None:
             await self._drop_result()
             self.result = outcome.rows
