@@ -216,10 +216,11 @@ async def child(backend: str, target: str) -> dict[str, Any]:
         await asyncio.sleep(1.0)
         assert screen.running, "the long query should still run"
         began = time.perf_counter()
-        await pilot.press("ctrl+c")
+        press = asyncio.create_task(pilot.press("ctrl+c"))  # the pilot waits for idle itself
         while screen.running:
             await asyncio.sleep(0.001)
         out["cancel_ms"] = (time.perf_counter() - began) * 1000
+        await press
         out["cancel_status"] = screen.status_text
     return out
 

@@ -82,6 +82,7 @@ class SqlScreen(DbScreen):
             "cancel",
             "Cancel",
             priority=True,
+            show=False,  # not in the footer: showing it there would re-lay the footer per run
             id="sql.cancel",
             tooltip="Cancel the running statement",
         ),
@@ -146,7 +147,7 @@ class SqlScreen(DbScreen):
                 id="sql-editor",
             )
             yield Static(Text("", style="dim"), id="sql-status")
-            with ContentSwitcher(initial="sql-result", id="sql-output", classes="-hidden"):
+            with ContentSwitcher(initial="sql-result", id="sql-output", classes="-unused"):
                 yield RecordTable([], id="sql-result")
                 yield Tree(Text("plan"), id="sql-plan")
 
@@ -245,8 +246,6 @@ class SqlScreen(DbScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self.running  # otherwise ctrl+c / escape keep their usual meaning
-        if action == "export":
-            return self.result is not None
         return True
 
     def statements_to_run(self) -> list[Statement]:
@@ -271,9 +270,8 @@ class SqlScreen(DbScreen):
             self.show_status("Nothing to run: type a statement", "dim")
             return
         self._statement_running = True
-        self.refresh_bindings()
-        self._save_buffer()
         self._run(statements)
+        self._save_buffer()
 
     @work(exclusive=True, group="sql-run", exit_on_error=False)
     async def _run(self, statements: list[Statement]) -> None:
@@ -284,7 +282,6 @@ class SqlScreen(DbScreen):
         finally:
             self._statement_running = False
             self._runner = None
-            self.refresh_bindings()
 
     async def _run_one(self, statement: Statement) -> bool:
         """Run one statement; False when it failed or was cancelled (the rest is skipped)."""
@@ -376,7 +373,7 @@ class SqlScreen(DbScreen):
 
     def _show_result(self, source: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
         output = self.query_one("#sql-output", ContentSwitcher)
-        output.remove_class("-hidden")
+        output.remove_class("-unused")
         output.current = "sql-result"
         table = self.table
         table.set_columns(result_columns(names, rows))
@@ -504,7 +501,6 @@ class SqlScreen(DbScreen):
             self.show_status("Nothing to explain: type a statement", "dim")
             return
         self._statement_running = True
-        self.refresh_bindings()
         self._explain(statements[0])
 
     @work(exclusive=True, group="sql-run", exit_on_error=False)
@@ -525,7 +521,6 @@ class SqlScreen(DbScreen):
         finally:
             self._statement_running = False
             self._runner = None
-            self.refresh_bindings()
         self.plan = plan
         tree = self.query_one("#sql-plan", Tree)
         tree.clear()
@@ -533,7 +528,7 @@ class SqlScreen(DbScreen):
         _add_nodes(tree.root, plan)
         tree.root.expand_all()
         output = self.query_one("#sql-output", ContentSwitcher)
-        output.remove_class("-hidden")
+        output.remove_class("-unused")
         output.current = "sql-plan"
         self.show_status("Plan of the statement (not run); ctrl+enter runs it", "green")
 

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 #: Rows read from the cursor per round trip.
 BATCH = 500
+#: Rows read by `open`: one page, so that the first rows show as soon as they exist.
+FIRST_BATCH = 100
+#: Rows per round trip while reading to the end (`G`, counting).
+END_BATCH = 5000
 #: Rows kept after reading (the table itself caches 8 pages of 100).
 WINDOW = 2000
 
@@ -113,7 +117,7 @@ class QueryStream:
         """Run the statement and read its first batch (the first rows show at once)."""
         async with self._lock:
             await self._execute()
-            await self._read(self.batch)
+            await self._read(FIRST_BATCH)
 
     async def _execute(self) -> None:
         from tui.db.session import NO_TRANSACTION
@@ -139,7 +143,7 @@ class QueryStream:
 
     def held_rows(self) -> list[tuple[Any, ...]]:
         """The rows read and still held (the first batch right after `open`)."""
-        return list(self._window)
+        return [tuple(row) for row in self._window]
 
     async def cancel(self) -> None:
         """Stop a running fetch; the stream is closed afterwards."""
@@ -173,20 +177,21 @@ class QueryStream:
         if self._canceller.cancelled:
             raise QueryCancelled("cancelled") from None
 
-    async def _read(self, count: int) -> None:
-        """Read up to `count` rows from the cursor into the window."""
+    async def _read(self, count: int, batch: int | None = None) -> None:
+        """Read up to `count` rows from the cursor into the window (`batch` per round trip)."""
+        size = batch or self.batch
         while count > 0 and not self.done:
             self._check_cancelled()
             if self._result is None:
                 raise QueryCancelled("the result was closed")
-            asked = min(count, self.batch)
+            asked = min(count, size)
             try:
                 rows = await self._result.fetchmany(asked)
             except BaseException:
                 await self._close_cursor()
                 self._raise_if_cancelled()
                 raise
-            self._window.extend(tuple(row) for row in rows)
+            self._window.extend(rows)  # Row objects: made tuples only when shown
             self.rows_read += len(rows)
             count -= len(rows)
             if len(rows) < asked:
@@ -209,7 +214,7 @@ class QueryStream:
             first_held = self.rows_read - len(self._window)
             end = min(wanted_end, self.rows_read)
             return [
-                TableRow(index, index, self._window[index - first_held])
+                TableRow(index, index, tuple(self._window[index - first_held]))
                 for index in range(max(start, first_held), end)
             ]
 
@@ -219,7 +224,7 @@ class QueryStream:
             if self.closed:
                 raise QueryCancelled("the result was closed")
             while not self.done:
-                await self._read(self.batch)
+                await self._read(END_BATCH, END_BATCH)
             return self.rows_read
 
     # -- RowSource ---------------------------------------------------------------------------
@@ -243,7 +248,7 @@ class QueryStream:
         try:
             await again.open()
             while True:
-                rows = list(again._window)
+                rows = again.held_rows()
                 again._window.clear()
                 if rows:
                     yield rows
