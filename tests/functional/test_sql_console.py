@@ -34,8 +34,9 @@ from tui.screens.modals import ConfirmScreen, TypeToConfirmScreen
 from tui.screens.sql import SqlEditor, SqlScreen
 from tui.screens.sql_history import SqlHistoryScreen
 from tui.sql.history import DATA_DIR_VARIABLE
+from tui.sql.stream import WINDOW
 
-ROWS = 5000
+ROWS = 5000  # more than the window of rows a stream holds
 
 
 @pytest.fixture(autouse=True)
@@ -161,6 +162,7 @@ async def test_runs_the_statement_under_the_cursor_and_streams_past_the_first_pa
         assert table.current_row.cells == (ROWS, f"row {ROWS}")  # type: ignore[union-attr]
         assert screen.status_text.startswith(f"{ROWS:,} rows")
         assert f"row {ROWS:,} of {ROWS:,}" in str(table.border_subtitle)
+        assert len(stream.held_rows()) <= WINDOW  # type: ignore[union-attr]  # memory bounded
 
         await pilot.press("g")  # back to the top: the statement runs again, skips to it
         await wait_until(pilot, lambda: table.current_row is not None, "the first row")
