@@ -348,6 +348,9 @@ async def test_production_refuses_writes_until_unlocked_then_asks_for_the_name(
         await run(app, pilot)
         assert "Production is read-only" in screen.status_text
         assert await scalar(app.manager, "select count(*) from users") == 2
+        await type_sql(app, pilot, "explain analyze delete from users")  # it would run it
+        await run(app, pilot)
+        assert "Production is read-only" in screen.status_text
         await type_sql(app, pilot, "select username from users order by username")
         await run(app, pilot)  # reading works
         assert "ann" in lines(app) and "ben" in lines(app)
@@ -366,6 +369,11 @@ async def test_production_refuses_writes_until_unlocked_then_asks_for_the_name(
         await settle(app, pilot)
         assert await rows(app.manager, "select username from users") == [("ben",)]
         assert screen.status_text.startswith("1 row changed")
+
+        # a read that writes underneath (a function) is refused: reads are READ ONLY there
+        await type_sql(app, pilot, "select nextval('users_id_seq')")
+        await run(app, pilot)
+        assert "read-only transaction" in screen.status_text
 
 
 async def test_completion_of_table_and_column_names(settings: Settings) -> None:

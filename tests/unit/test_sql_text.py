@@ -47,6 +47,7 @@ def test_kinds() -> None:
         "values (1)",
         "pragma table_info(users)",
         "show search_path",
+        "explain (analyze off, format json) select 1",
     ):
         assert statement_kind(sql) == "query", sql
     for sql in (
@@ -54,6 +55,8 @@ def test_kinds() -> None:
         "with a as (select 1) delete from t",
         "create table t (x int)",
         "pragma foreign_keys = off",
+        "explain analyze delete from t",
+        "EXPLAIN (ANALYZE, FORMAT json) update t set x = 1",
         "vacuum",
     ):
         assert statement_kind(sql) == "write", sql

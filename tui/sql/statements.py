@@ -37,9 +37,18 @@ def strip_leading_comments(sql: str) -> str:
     return sql[_LEADING_COMMENTS.match(sql).end() :]  # type: ignore[union-attr]
 
 
+_EXPLAIN_ANALYZE = re.compile(
+    r"^EXPLAIN\s*(?:\([^)]*\bANALYZE\b(?!\s+(?:off|false|0)\b)|ANALYZE\b)", re.IGNORECASE
+)
+
+
 def statement_kind(sql: str) -> Kind:
-    """ "query" for statements that only read rows, "write" for anything else."""
-    return "query" if _QUERY.match(strip_leading_comments(sql)) else "write"
+    """The kind of `sql`: "query" when it only reads rows, else "write". `EXPLAIN ANALYZE`
+    runs its statement, so it is a write (asked for like one)."""
+    body = strip_leading_comments(sql)
+    if _EXPLAIN_ANALYZE.match(body):
+        return "write"
+    return "query" if _QUERY.match(body) else "write"
 
 
 def split_statements(buffer: str) -> list[Statement]:

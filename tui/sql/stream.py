@@ -98,6 +98,8 @@ class QueryStream:
         self.manager = manager
         self.sql = sql
         self.batch = batch
+        self.read_only = manager.settings.ENVIRONMENT == "production"
+        """PostgreSQL: read in a READ ONLY transaction (production: writes must be asked)."""
         self.columns: list[str] = []
         self.rows_read = 0
         """Rows read from the cursor so far (the position of the cursor)."""
@@ -127,6 +129,8 @@ class QueryStream:
         try:
             if conn.dialect.name == "sqlite":  # no BEGIN: the statement is its own read
                 conn = await conn.execution_options(**{NO_TRANSACTION: True})
+            elif self.read_only:  # a SELECT calling a function that writes is refused too
+                await conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             await self._canceller.attach(conn)
             self._check_cancelled()
             result = await conn.stream(literal_sql(self.sql))
