@@ -82,7 +82,8 @@ def numbers(settings: Settings, count: int = ROWS) -> str:
             f"with recursive n(x) as (select 1 union all select x + 1 from n where x < {count})"
             " select x, 'row ' || x as label from n"
         )
-    return f"select x, 'row ' || x as label from generate_series(1, {count}) as x"
+    # generate_series in the select list streams (in FROM it is materialised first)
+    return f"select x, 'row ' || x as label from (select generate_series(1, {count}) as x) s"
 
 
 def endless(settings: Settings) -> str:
@@ -398,3 +399,32 @@ async def test_completion_of_table_and_column_names(settings: Settings) -> None:
         await type_sql(app, pilot, "select stri")
         await pilot.press("ctrl+n")
         assert screen.editor.text == "select stripes"
+
+
+async def test_reading_to_the_end_shows_progress_and_can_be_cancelled(settings: Settings) -> None:
+    async with database(settings):
+        pass
+    async with running(settings) as (app, pilot):
+        screen = await open_console(app, pilot)
+        await type_sql(app, pilot, numbers(settings, 20_000_000))
+        await run(app, pilot)
+        stream = screen.result
+        table = screen.table
+        table.focus()
+        await pilot.press("G")
+        await wait_until(
+            pilot,
+            lambda: stream.rows_read > 20_000,
+            "rows being read",  # type: ignore[union-attr]
+        )
+        assert "rows read so far, more remain" in screen.status_text  # progress
+        assert screen.running
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: not screen.running, "reading to stop")
+        await settle(app, pilot)
+        assert screen.status_text.startswith("Cancelled (")
+        assert not table.count_known
+        assert app.manager.sql_log.pool.checked_out == 0
+        await type_sql(app, pilot, "select 'still fine' as answer")
+        await run(app, pilot)
+        assert "still fine" in lines(app)

@@ -461,13 +461,13 @@ class SqlScreen(DbScreen):
         from tui.sql.stream import QueryStream
 
         runner, result = self._runner, self.result
+        self.show_status("cancelling…", "yellow")  # before: the outcome may arrive meanwhile
         if runner is not None:
             await runner.cancel()
         if self._opening is not None:
             await self._opening.cancel()
         if isinstance(result, QueryStream) and (self._statement_running or self.table.is_loading):
             await result.cancel()
-        self.show_status("cancelling…", "yellow")
 
     @on(RecordTable.LoadFailed, "#sql-result")
     def _load_failed(self, event: RecordTable.LoadFailed) -> None:

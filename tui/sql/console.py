@@ -76,7 +76,8 @@ class SqlRunner:
                     raise QueryCancelled("cancelled") from None
                 raise
             finally:
-                self._canceller = None
+                canceller.detach()
+            self._canceller = None
         return WriteOutcome(count if count >= 0 else None, rows)
 
     async def dry_run(self, sql: str) -> int | None:
@@ -99,6 +100,7 @@ class SqlRunner:
                 raise QueryCancelled("cancelled") from None
             raise
         finally:
+            canceller.detach()
             self._canceller = None
             await _close(conn)  # rolls back
         return count if isinstance(count, int) and count >= 0 else None
@@ -123,6 +125,7 @@ class SqlRunner:
                 raise QueryCancelled("cancelled") from None
             raise
         finally:
+            canceller.detach()
             self._canceller = None
 
 

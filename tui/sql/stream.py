@@ -68,17 +68,25 @@ class Canceller:
         if conn.dialect.name == "postgresql":
             self._pid = self._driver.get_server_pid()
 
+    def detach(self) -> None:
+        """The connection went back to the pool: never cancel what runs on it now."""
+        self._driver = None
+        self._pid = None
+
     async def cancel(self) -> None:
         """Stop the running statement (no-op when nothing runs)."""
         self.cancelled = True
-        if self._driver is None:
+        driver, pid = self._driver, self._pid
+        if driver is None:
             return
-        if self._pid is None:  # SQLite: thread-safe, takes effect at the next step
-            await self._driver.interrupt()
+        if pid is None:  # SQLite: thread-safe, takes effect at the next step
+            await driver.interrupt()
             return
         engine = self.manager.engine.execution_options(isolation_level="AUTOCOMMIT")
         async with engine.connect() as other:
-            await other.execute(text("select pg_cancel_backend(:pid)"), {"pid": self._pid})
+            mine = (await driver_connection(other)).get_server_pid()
+            if mine != pid and self._pid == pid:  # still attached, and not ourselves
+                await other.execute(text("select pg_cancel_backend(:pid)"), {"pid": pid})
 
 
 class QueryStream:
@@ -135,6 +143,7 @@ class QueryStream:
             self._check_cancelled()
             result = await conn.stream(literal_sql(self.sql))
         except BaseException:
+            self._canceller.detach()
             await _close(conn)
             self._raise_if_cancelled()
             raise
@@ -165,6 +174,7 @@ class QueryStream:
     async def _close_cursor(self) -> None:
         result, conn = self._result, self._conn
         self._result = self._conn = None
+        self._canceller.detach()  # its backend may serve someone else next
         if result is not None:
             # a cancelled or failed cursor: the rollback below cleans up
             with contextlib.suppress(Exception):
@@ -185,7 +195,9 @@ class QueryStream:
         """Read up to `count` rows from the cursor into the window (`batch` per round trip)."""
         size = batch or self.batch
         while count > 0 and not self.done:
-            self._check_cancelled()
+            if self._canceller.cancelled:  # asked between two fetches
+                await self._close_cursor()
+                raise QueryCancelled("cancelled")
             if self._result is None:
                 raise QueryCancelled("the result was closed")
             asked = min(count, size)
