@@ -428,3 +428,22 @@ async def test_reading_to_the_end_shows_progress_and_can_be_cancelled(settings: 
         await type_sql(app, pilot, "select 'still fine' as answer")
         await run(app, pilot)
         assert "still fine" in lines(app)
+
+
+async def test_another_database_drops_the_result_and_has_its_own_history(tmp_path: Path) -> None:
+    first, second = local_sqlite(), load_settings(None, {"SQLITE_DATABASE": "other.db"}, {})
+    for settings in (first, second):
+        async with database(settings):
+            pass
+    async with running(first) as (app, pilot):
+        screen = await open_console(app, pilot)
+        await type_sql(app, pilot, numbers(first, 3000))
+        await run(app, pilot)
+        assert screen.result is not None
+        await app.switch_database(second)
+        await settle(app, pilot)
+        assert screen.result is None  # its cursor read the old database
+        assert "another database" in screen.status_text
+        await pilot.press("ctrl+r")
+        await wait_for_screen(app, pilot, SqlHistoryScreen)
+        assert app.screen.shown == []  # type: ignore[attr-defined]

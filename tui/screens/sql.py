@@ -181,9 +181,17 @@ class SqlScreen(DbScreen):
         """Another database: its own history and buffer; the old result is dropped."""
         url = self.dbapp.manager.settings.masked_url
         if url != self._history_url:
+            if self._history_url:  # another database: the old result must not read on
+                self._forget_result()
             self._history_url = url
             self._load_buffer(url)
         self._load_names()
+
+    @work(group="sql-forget", exit_on_error=False)
+    async def _forget_result(self) -> None:
+        await self._drop_result()
+        self.query_one("#sql-output", ContentSwitcher).add_class("-unused")
+        self.show_status("Connected to another database: run a statement", "dim")
 
     @work(exclusive=True, group="sql-names", exit_on_error=False)
     async def _load_names(self) -> None:
