@@ -180,6 +180,7 @@ async def test_cancel_stops_a_long_query_and_leaves_no_transaction(settings: Set
         await wait_until(pilot, lambda: screen.running, "the query to start")
         await pilot.pause(0.3)
         assert screen.running and app.is_running
+        assert "ctrl+c or escape cancels" in screen.status_text
         started = time.perf_counter()
         await pilot.press("ctrl+c")
         await wait_until(pilot, lambda: not screen.running, "the query to stop")
@@ -447,3 +448,24 @@ async def test_another_database_drops_the_result_and_has_its_own_history(tmp_pat
         await pilot.press("ctrl+r")
         await wait_for_screen(app, pilot, SqlHistoryScreen)
         assert app.screen.shown == []  # type: ignore[attr-defined]
+
+
+async def test_palette_opens_the_console_and_help_lists_its_keys() -> None:
+    from tests.functional.test_screen_common import run_command, screen_text
+    from tui.screens.modals import HelpScreen
+
+    async with database(local_sqlite()):
+        pass
+    async with running(local_sqlite()) as (app, pilot):
+        await run_command(app, pilot, "SQL")
+        screen = console(app)
+        assert screen.editor.has_focus
+        await pilot.press("f1")  # in the editor, ? is typed
+        await wait_for_screen(app, pilot, HelpScreen)
+        shown = screen_text(app)
+        for words in (
+            "Run the statement under the cursor",
+            "Search the statements run on this database",
+            "Complete the table or column name",
+        ):
+            assert words in shown, words

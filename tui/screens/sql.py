@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 MAX_COLUMN_WIDTH = 40
 #: Seconds between two progress updates while a result is read to the end.
 PROGRESS_EVERY = 0.1
+RUNNING = "running… (ctrl+c or escape cancels)"
 WELCOME = "-- ctrl+enter (or ctrl+j) runs the statement under the cursor, or the selection\n"
 
 
@@ -111,6 +112,14 @@ class SqlScreen(DbScreen):
             tooltip="Complete the table or column name before the cursor",
         ),
         Binding("e", "export", "Export", id="sql.export", tooltip="Export the result to CSV/JSON"),
+        Binding(
+            "f1",
+            "app.help",
+            "Help",
+            priority=True,
+            id="sql.help",
+            tooltip="Every key of this screen (? types a ? in the editor)",
+        ),
         Binding(
             "f2",
             "toggle_focus",
@@ -300,7 +309,7 @@ class SqlScreen(DbScreen):
         self._runner = SqlRunner(manager)
         self.problem = None
         started = time.perf_counter()
-        self.show_status("running…", "dim")
+        self.show_status(RUNNING, "dim")
         try:
             if statement.kind == "query":
                 stream = QueryStream(manager, statement.text)
@@ -366,7 +375,7 @@ class SqlScreen(DbScreen):
                 if not await self.app.push_screen_wait(question):
                     self.show_status(f"Not run (it would change {would:,} rows)", "yellow")
                     return None
-            self.show_status("running…", "dim")
+            self.show_status(RUNNING, "dim")
         outcome = await runner.write(statement.text)
         elapsed = time.perf_counter() - started
         self.dbapp.database.changed()
