@@ -44,6 +44,7 @@ async def _run(pilot: Any, sql: str, cursor: tuple[int, int]) -> None:
     await settle(app, pilot)
     screen = app.screen
     assert isinstance(screen, SqlScreen)
+    screen.editor.cursor_blink = False  # a blinking cursor made the picture depend on time
     screen.editor.load_text(sql)
     screen.editor.move_cursor(cursor)
     await pilot.press("ctrl+j")
