@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tui.sql.completion import Names, complete
 from tui.sql.statements import (
+    changes_rows,
     location_of,
     offset_of,
     split_statements,
@@ -81,3 +82,15 @@ def test_completion_of_tables_columns_and_qualified_columns() -> None:
     assert complete("select USERS.EM", NAMES).insert == "ail"  # type: ignore[union-attr]
     assert complete("select nothing_like", NAMES) is None
     assert complete("select ", NAMES) is None
+
+
+def test_only_statements_that_change_rows_are_dry_run() -> None:
+    for sql in (
+        "update t set x = 1",
+        " -- c\ndelete from t",
+        "insert into t values (1)",
+        "with a as (select 1) delete from t",
+    ):
+        assert changes_rows(sql), sql
+    for sql in ("create table t (x int)", "vacuum", "drop table t", "select 1"):
+        assert not changes_rows(sql), sql

@@ -21,7 +21,13 @@ from textual.widgets import ContentSwitcher, Static, TextArea, Tree
 from textual.widgets.text_area import Selection
 
 from tui.screens.base import DbScreen
-from tui.sql.statements import Statement, location_of, split_statements, statement_at
+from tui.sql.statements import (
+    Statement,
+    changes_rows,
+    location_of,
+    split_statements,
+    statement_at,
+)
 from tui.widgets.cells import display_str, escape_control
 from tui.widgets.record_table import Column, RecordTable
 
@@ -360,7 +366,7 @@ class SqlScreen(DbScreen):
             if not confirmed:
                 self.show_status("Not run", "yellow")
                 return None
-        else:
+        elif changes_rows(statement.text):
             limit = manager.settings.SQL_CONFIRM_ROWS
             self.show_status("counting the rows it changes (dry run, rolled back)…", "dim")
             would = await runner.dry_run(statement.text)
@@ -376,6 +382,7 @@ class SqlScreen(DbScreen):
                     self.show_status(f"Not run (it would change {would:,} rows)", "yellow")
                     return None
             self.show_status(RUNNING, "dim")
+        started = time.perf_counter()  # the time of the write, not of the questions
         outcome = await runner.write(statement.text)
         elapsed = time.perf_counter() - started
         self.dbapp.database.changed()

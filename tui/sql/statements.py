@@ -16,6 +16,8 @@ _QUERY = re.compile(
     r"WITH\s+(?![\s\S]*\b(?:INSERT|UPDATE|DELETE|MERGE)\b))",
     re.IGNORECASE,
 )
+#: Statements whose row count a dry run can tell (DDL and maintenance have none).
+_CHANGES_ROWS = re.compile(r"^(?:INSERT|UPDATE|DELETE|MERGE|REPLACE|UPSERT|WITH)\b", re.IGNORECASE)
 _LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*[\s\S]*?\*/)*")
 
 
@@ -124,3 +126,9 @@ def location_of(buffer: str, offset: int) -> tuple[int, int]:
     head = buffer[: max(0, min(offset, len(buffer)))]
     line = head.count("\n")
     return line, len(head) - (head.rfind("\n") + 1)
+
+
+def changes_rows(sql: str) -> bool:
+    """True for statements that change rows (INSERT, UPDATE, DELETE, MERGE, a WITH … of
+    them): those a dry run can count. DDL and maintenance (VACUUM) are not dry-run."""
+    return bool(_CHANGES_ROWS.match(strip_leading_comments(sql)))
