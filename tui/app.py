@@ -42,6 +42,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("tags", "Tags", "3"),
     ("migrations", "Migrations", "4"),
     ("settings", "Settings", "5"),
+    ("sql", "SQL", "6"),
 )
 
 #: Actions that need the settings (and the database) loaded.

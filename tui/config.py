@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     DB_MAX_OVERFLOW: int = Field(10, ge=0)
     DB_POOL_TIMEOUT: int = Field(30, ge=1)
     DB_POOL_RECYCLE: int = Field(1800, ge=1)
+    #: The SQL console asks before a statement that would change more rows than this
+    #: (outside production, where every write asks anyway).
+    SQL_CONFIRM_ROWS: int = Field(1000, ge=0)
     DATABASE_URL_OVERRIDE: SecretStr | None = Field(None, validation_alias="DATABASE_URL")
     #: Marks the connection production whatever its name (read as `DBTUI_PRODUCTION` only).
     PRODUCTION: bool = False

@@ -48,6 +48,7 @@ SETTING_NAMES: tuple[str, ...] = (
     "DB_MAX_OVERFLOW",
     "DB_POOL_TIMEOUT",
     "DB_POOL_RECYCLE",
+    "SQL_CONFIRM_ROWS",
     "DATABASE_URL",
     "PRODUCTION",
     "MODELS",

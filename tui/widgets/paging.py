@@ -31,7 +31,8 @@ class RowSource(Protocol):
     """Where a `RecordTable` gets its rows; implementations run one query per call.
 
     All methods return rows in display order. `key` values are the `TableRow.key` of a row
-    returned earlier by the same source.
+    returned earlier by the same source. A source may set `count_on_demand = True` when
+    counting means reading every row (a streamed query): the table then counts only for `G`.
     """
 
     async def count(self) -> tuple[int, bool]:

@@ -451,7 +451,7 @@ class RecordTable(ScrollView, can_focus=True):
             # Wait for the count, then jump (the count worker calls back).
             self._jump_to_end_after_count = True
             if not self._count_pending:
-                self._start_count()
+                self._start_count(on_demand=True)
             return
         self.move_cursor(row=self._rows.total - 1)
 
@@ -591,8 +591,11 @@ class RecordTable(ScrollView, can_focus=True):
         self._post_highlight()
         self.refresh()
 
-    def _start_count(self) -> None:
-        if self._source is not None and self._ready:
+    def _start_count(self, *, on_demand: bool = False) -> None:
+        """Count the rows; a source with `count_on_demand` (counting means reading every
+        row, e.g. a streamed query) is counted only when asked (`G`)."""
+        lazy = getattr(self._source, "count_on_demand", False)
+        if self._source is not None and self._ready and (on_demand or not lazy):
             self._count_pending = True
             self._load_count(self._source, self._generation)
 

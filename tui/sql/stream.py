@@ -1,0 +1,319 @@
+"""A statement's result read forward as the user scrolls: a `RowSource` for `RecordTable`.
+
+The statement runs on a connection of its own with a server-side cursor (`AsyncConnection.
+stream`: a named cursor on PostgreSQL, SQLite stepping through `fetchmany`). Rows are read in
+batches only when the table asks for them; the last `window` rows read stay in memory, so a
+result of any size costs the same. A page before the window (a far jump back) runs the
+statement again and skips to it. `count()` reads to the end (the table calls it for `G`).
+
+`cancel()` stops a running statement from outside its task: SQLite through the connection's
+`interrupt()`, PostgreSQL through `pg_cancel_backend` on another pooled connection. Closing
+rolls back, so no transaction stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from tui.widgets.paging import TableRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncResult
+
+    from tui.db.session import SessionManager
+
+#: Rows read from the cursor per round trip.
+BATCH = 500
+#: Rows read by `open`: one page, so that the first rows show as soon as they exist.
+FIRST_BATCH = 100
+#: Rows per round trip while reading to the end (`G`, counting).
+END_BATCH = 5000
+#: Rows kept after reading (the table itself caches 8 pages of 100).
+WINDOW = 2000
+
+
+class QueryCancelled(Exception):
+    """The statement was cancelled by the user."""
+
+
+def literal_sql(sql: str) -> Any:
+    """`sql` as a `text()` construct that binds nothing: every `:` stays a colon."""
+    return text(sql.replace("\\", "\\\\").replace(":", "\\:"))
+
+
+async def driver_connection(conn: AsyncConnection) -> Any:
+    """The driver's own connection (aiosqlite or asyncpg) behind `conn`."""
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection
+
+
+class Canceller:
+    """Cancels whatever runs on one connection, from another task."""
+
+    def __init__(self, manager: SessionManager) -> None:
+        self.manager = manager
+        self.cancelled = False
+        self._driver: Any = None
+        self._pid: int | None = None
+
+    async def attach(self, conn: AsyncConnection) -> None:
+        """Remember `conn`'s driver connection (and its PostgreSQL backend)."""
+        self._driver = await driver_connection(conn)
+        if conn.dialect.name == "postgresql":
+            self._pid = self._driver.get_server_pid()
+
+    def detach(self) -> None:
+        """The connection went back to the pool: never cancel what runs on it now."""
+        self._driver = None
+        self._pid = None
+
+    async def cancel(self) -> None:
+        """Stop the running statement (no-op when nothing runs)."""
+        self.cancelled = True
+        driver, pid = self._driver, self._pid
+        if driver is None:
+            return
+        if pid is None:  # SQLite: thread-safe, takes effect at the next step
+            await driver.interrupt()
+            return
+        engine = self.manager.engine.execution_options(isolation_level="AUTOCOMMIT")
+        async with engine.connect() as other:
+            mine = (await driver_connection(other)).get_server_pid()
+            if mine != pid and self._pid == pid:  # still attached, and not ourselves
+                await other.execute(text("select pg_cancel_backend(:pid)"), {"pid": pid})
+
+
+class QueryStream:
+    """The rows of one read statement, fetched on demand; implements `RowSource`."""
+
+    #: Tells `RecordTable` not to count on its own: counting means reading to the end.
+    count_on_demand = True
+
+    def __init__(
+        self,
+        manager: SessionManager,
+        sql: str,
+        *,
+        batch: int = BATCH,
+        window: int = WINDOW,
+    ) -> None:
+        self.manager = manager
+        self.sql = sql
+        self.batch = batch
+        self.read_only = manager.settings.ENVIRONMENT == "production"
+        """PostgreSQL: read in a READ ONLY transaction (production: writes must be asked)."""
+        self.columns: list[str] = []
+        self.rows_read = 0
+        """Rows read from the cursor so far (the position of the cursor)."""
+        self.done = False
+        """True once the cursor reached the end (then `rows_read` is the total)."""
+        self.closed = False
+        self.on_progress: Callable[[QueryStream], None] | None = None
+        """Called after each batch read (e.g. to show "12,000 rows read")."""
+        self._window: deque[tuple[Any, ...]] = deque(maxlen=window)
+        self._lock = asyncio.Lock()
+        self._conn: AsyncConnection | None = None
+        self._result: AsyncResult[Any] | None = None
+        self._canceller = Canceller(manager)
+
+    # -- life cycle ------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Run the statement and read its first batch (the first rows show at once)."""
+        async with self._lock:
+            await self._execute()
+            await self._read(FIRST_BATCH)
+
+    async def _execute(self) -> None:
+        from tui.db.session import NO_TRANSACTION
+
+        await self._close_cursor()
+        conn = await self.manager.engine.connect()
+        try:
+            if conn.dialect.name == "sqlite":  # no BEGIN: the statement is its own read
+                conn = await conn.execution_options(**{NO_TRANSACTION: True})
+            elif self.read_only:  # a SELECT calling a function that writes is refused too
+                await conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            await self._canceller.attach(conn)
+            self._check_cancelled()
+            result = await conn.stream(literal_sql(self.sql))
+        except BaseException:
+            self._canceller.detach()
+            await _close(conn)
+            self._raise_if_cancelled()
+            raise
+        self._conn = conn
+        self._result = result
+        self.columns = list(result.keys())
+        self.rows_read = 0
+        self.done = False
+        self._window.clear()
+
+    def held_rows(self) -> list[tuple[Any, ...]]:
+        """The rows read and still held (the first batch right after `open`)."""
+        return [tuple(row) for row in self._window]
+
+    async def cancel(self) -> None:
+        """Stop a running fetch; the stream is closed afterwards."""
+        await self._canceller.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._canceller.cancelled
+
+    async def close(self) -> None:
+        """Close the cursor and give the connection back (rolled back)."""
+        self.closed = True
+        await self._close_cursor()
+
+    async def _close_cursor(self) -> None:
+        result, conn = self._result, self._conn
+        self._result = self._conn = None
+        self._canceller.detach()  # its backend may serve someone else next
+        if result is not None:
+            # a cancelled or failed cursor: the rollback below cleans up
+            with contextlib.suppress(Exception):
+                await result.close()
+        if conn is not None:
+            await _close(conn)
+
+    # -- reading ---------------------------------------------------------------------------
+    def _check_cancelled(self) -> None:
+        if self._canceller.cancelled:
+            raise QueryCancelled("cancelled")
+
+    def _raise_if_cancelled(self) -> None:
+        if self._canceller.cancelled:
+            raise QueryCancelled("cancelled") from None
+
+    async def _read(self, count: int, batch: int | None = None) -> None:
+        """Read up to `count` rows from the cursor into the window (`batch` per round trip)."""
+        size = batch or self.batch
+        while count > 0 and not self.done:
+            if self._canceller.cancelled:  # asked between two fetches
+                await self._close_cursor()
+                raise QueryCancelled("cancelled")
+            if self._result is None:
+                raise QueryCancelled("the result was closed")
+            asked = min(count, size)
+            try:
+                rows = await self._result.fetchmany(asked)
+            except BaseException:
+                await self._close_cursor()
+                self._raise_if_cancelled()
+                raise
+            self._window.extend(rows)  # Row objects: made tuples only when shown
+            self.rows_read += len(rows)
+            count -= len(rows)
+            if len(rows) < asked:
+                self.done = True
+                await self._close_cursor()
+            if self.on_progress is not None:
+                self.on_progress(self)
+
+    async def _rows(self, start: int, limit: int) -> list[TableRow]:
+        async with self._lock:
+            if self.closed:
+                raise QueryCancelled("the result was closed")
+            first_held = self.rows_read - len(self._window)
+            if start < first_held:  # before what is held: run again, skip to it
+                await self._execute()
+                first_held = 0
+            wanted_end = start + limit
+            if self.rows_read < wanted_end:
+                await self._read(max(wanted_end - self.rows_read, self.batch))
+            first_held = self.rows_read - len(self._window)
+            end = min(wanted_end, self.rows_read)
+            return [
+                TableRow(index, index, tuple(self._window[index - first_held]))
+                for index in range(max(start, first_held), end)
+            ]
+
+    async def read_to_end(self) -> int:
+        """Read every remaining row (keeping only the window); returns the total."""
+        async with self._lock:
+            if self.closed:
+                raise QueryCancelled("the result was closed")
+            while not self.done:
+                await self._read(END_BATCH, END_BATCH)
+            return self.rows_read
+
+    # -- RowSource ---------------------------------------------------------------------------
+    async def count(self) -> tuple[int, bool]:
+        return await self.read_to_end(), False
+
+    async def fetch_after(self, key: Any | None, limit: int) -> list[TableRow]:
+        return await self._rows(0 if key is None else int(key) + 1, limit)
+
+    async def fetch_before(self, key: Any | None, limit: int) -> list[TableRow]:
+        end = await self.read_to_end() if key is None else int(key)
+        start = max(0, end - limit)
+        return await self._rows(start, end - start)
+
+    async def fetch_at(self, offset: int, limit: int) -> list[TableRow]:
+        return await self._rows(offset, limit)
+
+    async def all_rows(self) -> Any:
+        """Every row from the start, page by page, on a fresh cursor (for export)."""
+        again = QueryStream(self.manager, self.sql, batch=self.batch, window=self.batch)
+        try:
+            await again.open()
+            while True:
+                rows = again.held_rows()
+                again._window.clear()
+                if rows:
+                    yield rows
+                if again.done:
+                    return
+                async with again._lock:
+                    await again._read(again.batch)
+        finally:
+            await again.close()
+
+
+class RowsResult:
+    """A small result held in memory (a write's RETURNING rows, a plan): a `RowSource`."""
+
+    count_on_demand = False
+
+    def __init__(self, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        self.columns = columns
+        self.rows = rows
+
+    async def count(self) -> tuple[int, bool]:
+        return len(self.rows), False
+
+    def _slice(self, start: int, end: int) -> list[TableRow]:
+        start = max(0, start)
+        return [TableRow(i, i, self.rows[i]) for i in range(start, min(end, len(self.rows)))]
+
+    async def fetch_after(self, key: Any | None, limit: int) -> list[TableRow]:
+        start = 0 if key is None else int(key) + 1
+        return self._slice(start, start + limit)
+
+    async def fetch_before(self, key: Any | None, limit: int) -> list[TableRow]:
+        end = len(self.rows) if key is None else int(key)
+        return self._slice(end - limit, end)
+
+    async def fetch_at(self, offset: int, limit: int) -> list[TableRow]:
+        return self._slice(offset, offset + limit)
+
+    async def all_rows(self) -> Any:
+        yield self.rows
+
+
+async def _close(conn: AsyncConnection) -> None:
+    """Roll back and return `conn` to the pool; a broken connection is dropped instead."""
+    try:
+        await conn.rollback()
+        await conn.close()
+    except Exception:
+        try:
+            await conn.invalidate()
+        finally:
+            await conn.close()
