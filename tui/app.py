@@ -106,7 +106,9 @@ class DbTuiApp(App[None]):
     #: (mode name, palette title, key) of the main screens.
     SCREEN_LIST = SCREENS
     MODES = {mode: _screen_factory(mode) for mode, _title, _key in SCREENS}
-    BINDINGS = _bindings(SCREENS)
+    #: The screen keys take one short place in the footer ("123456 Screens"), so that they
+    #: and `?` stay in sight beside a screen's own keys (the palette and `?` name them).
+    BINDINGS = _bindings(SCREENS, Binding.Group("Screens", compact=True))
     #: A new, empty development database is migrated to head at start and on a switch.
     migrate_new_databases = True
 
@@ -432,8 +434,6 @@ class BrowseApp(DbTuiApp, inherit_bindings=False):
 
     SCREEN_LIST = BROWSE_SCREENS
     MODES = {mode: _screen_factory(mode) for mode, _title, _key in BROWSE_SCREENS}
-    #: The screen keys take one short place in the footer ("145 Screens"), so that they and
-    #: `?` stay in sight beside a table's many keys.
     BINDINGS = _bindings(BROWSE_SCREENS, Binding.Group("Screens", compact=True))
 
     def __init__(self, registry: Registry, *args: Any, **kwargs: Any) -> None:

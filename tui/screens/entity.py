@@ -98,10 +98,24 @@ class EntityScreen(DbScreen):
         Binding("d", "delete", "Delete", id="entity.delete", tooltip="Delete the current record"),
         Binding("slash", "search", "Search", id="entity.search", tooltip="Search this list"),
         Binding("f", "filter", "Filter", id="entity.filter", tooltip="Filter this list"),
-        Binding("r", "refresh", "Refresh", id="entity.refresh", tooltip="Reload from the database"),
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            id="entity.refresh",
+            tooltip="Reload from the database",
+            show=False,
+        ),
         Binding("t", "trash", "Trash", id="entity.trash", tooltip="Show or leave the trash"),
         Binding("u", "restore", "Restore", id="entity.restore", tooltip="Restore from the trash"),
-        Binding("e", "export", "Export", id="entity.export", tooltip="Export this view to a file"),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="entity.export",
+            tooltip="Export this view to a file",
+            show=False,
+        ),
         Binding("escape", "clear", "Clear", show=False, id="entity.clear", tooltip="Clear search"),
     ]
 

@@ -154,6 +154,11 @@ class TableScreen(DbScreen):
         return self.dbapp.manager.settings.url().get_backend_name()
 
     @property
+    def is_drill_down(self) -> bool:
+        """Reached from another list (`escape` goes back to it)."""
+        return len(self.trail) > 1
+
+    @property
     def read_only(self) -> bool:
         return self.spec.read_only_reason is not None
 
@@ -175,6 +180,9 @@ class TableScreen(DbScreen):
             return bool(self.spec.backlinks or self.spec.many_to_many) and not self.read_only
         if action == "clear_filters":
             return bool(self.query_state.filters)
+        if action == "back":  # offered where it does something: a search, or a drill-down
+            searching = bool(self.query("#search-bar")) or bool(self.query_state.search)
+            return searching or self.is_drill_down
         if action == "admin":
             found = self._admin_action(str(parameters[0])) if parameters else None
             return found is not None and not (found.writes and self.read_only)
@@ -365,7 +373,7 @@ class TableScreen(DbScreen):
         if self.query_state.search:
             self.set_query(self.query_state.replace(search=None))
             return
-        if len(self.trail) > 1 and len(self.app.screen_stack) > 1:
+        if self.is_drill_down and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
     def action_filter(self) -> None:

@@ -81,7 +81,14 @@ class RecordTable(ScrollView, can_focus=True):
             id="record_table.sort",
             tooltip="Sort by the current column (again to reverse)",
         ),
-        Binding("y", "copy_cell", "Copy", id="record_table.copy", tooltip="Copy the current cell"),
+        Binding(
+            "y",
+            "copy_cell",
+            "Copy",
+            id="record_table.copy",
+            tooltip="Copy the current cell",
+            show=False,
+        ),
         Binding(
             "down,j",
             "cursor_down",
