@@ -9,13 +9,10 @@ terminal shows.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import csv
 import io
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -31,7 +28,7 @@ from textual.widgets import Input, TextArea
 from textual.widgets._toast import Toast
 from textual.worker import WorkerState
 
-from tests.conftest import create_schema, pg_settings, sqlite_settings
+from tests.conftest import copy_demo_schema, pg_settings, sqlite_settings
 from tests.functional.test_widget_modals import press_confirm
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
@@ -52,37 +49,16 @@ BASE_TIME = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 # -- databases -------------------------------------------------------------------------------
-_TEMPLATE: dict[str, Path] = {}
-
-
-async def _sqlite_template() -> Path:
-    """A SQLite file migrated to head once per test run (copied for each test: faster)."""
-    if "path" not in _TEMPLATE:
-        folder = Path(tempfile.mkdtemp(prefix="dbtui-screens-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        path = folder / "template.db"
-        manager = SessionManager(sqlite_settings(path))
-        manager.unlock()
-        try:
-            await create_schema(manager)
-        finally:
-            await manager.dispose()
-        _TEMPLATE["path"] = path
-    return _TEMPLATE["path"]
-
-
 @asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[SessionManager]:
     """A writable manager on `settings`' database with the schema (disposed afterwards).
 
-    SQLite files start as a copy of a file migrated by the real Alembic revisions.
+    The database starts as a copy of one migrated by the real Alembic revisions once per test
+    session (`copy_demo_schema`).
     """
-    if settings.is_sqlite:
-        shutil.copyfile(await _sqlite_template(), settings.SQLITE_DATABASE)
+    copy_demo_schema(settings)
     manager = SessionManager(settings)
     manager.unlock()
-    if not settings.is_sqlite:
-        await create_schema(manager)
     try:
         yield manager
     finally:
