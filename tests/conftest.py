@@ -104,14 +104,19 @@ def postgres_available() -> bool:
 _PG_STATE: dict[str, bool] = {}
 
 
+def skip_outside_ci(reason: str) -> None:
+    """Skip the test, or fail it under CI=true, where no test may skip."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI=true)")
+    pytest.skip(reason)
+
+
 def require_postgres() -> None:
     """Skip (outside CI) or fail (under CI=true) when PostgreSQL is unreachable."""
     if "ok" not in _PG_STATE:
         _PG_STATE["ok"] = postgres_available()
     if not _PG_STATE["ok"]:
-        if IN_CI:
-            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (required under CI=true)")
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+        skip_outside_ci("PostgreSQL is not reachable on 127.0.0.1:5432")
 
 
 def create_pg_database(template: str | None = None) -> str:
