@@ -326,3 +326,42 @@ def fixture_database(
     yield create
     for url in created:
         fixture_app_databases.drop(url)
+
+
+# -- snapshots -------------------------------------------------------------------------------
+def _stop_blinking(app: Any) -> None:
+    """Show every text cursor steadily: a blinking one makes a screenshot depend on when it
+    was taken (and on the machine's load)."""
+    from textual.widgets import Input, TextArea
+
+    for screen in app.screen_stack:
+        for widget in screen.query("*"):
+            if isinstance(widget, Input | TextArea):
+                widget.cursor_blink = False
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
+    """pytest-textual-snapshot's `snap_compare`, with text cursors that do not blink (the same
+    arguments: app, press, terminal_size, run_before)."""
+
+    def compare(
+        app: Any,
+        press: Any = (),
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Any], Any] | None = None,
+    ) -> bool:
+        async def steady(pilot: Any) -> None:
+            _stop_blinking(pilot.app)
+            if run_before is not None:
+                result = run_before(pilot)
+                if hasattr(result, "__await__"):
+                    await result
+            await pilot.pause()
+            await pilot.press(*press)
+            await pilot.pause()
+            _stop_blinking(pilot.app)
+
+        return snap_compare(app, terminal_size=terminal_size, run_before=steady)
+
+    return compare
