@@ -529,10 +529,11 @@ async def test_a_database_error_never_closes_the_app() -> None:
         fill(app, username="carol", email="carol@example.com", password="long-enough")
         await save(app, pilot)
         assert isinstance(app.screen, FormScreen) and "users" in screen_text(app)
-        await pilot.press("escape")
+        await pilot.press("escape")  # the typed values are unsaved: asks before losing them
         await settle(app, pilot)
-        if isinstance(app.screen, ConfirmScreen):
-            await confirm(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen), screen_text(app)
+        await confirm(app, pilot)
+        assert not isinstance(app.screen, FormScreen | ConfirmScreen), screen_text(app)
         async with app.manager.session() as session:
             await session.execute(text("alter table users_away rename to users"))
         await pilot.press("r")
