@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 from rich.console import Console
 from sqlalchemy import insert, select, text
-from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 from textual.widgets._toast import Toast
 from textual.worker import WorkerState
 
 from tests.conftest import copy_demo_schema, pg_settings, sqlite_settings
+from tests.functional.pilot_waits import run_palette_command, wait_until
 from tests.functional.test_widget_modals import press_confirm
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
@@ -282,26 +282,25 @@ def fill(app: DbTuiApp, **values: Any) -> None:
 async def save(app: DbTuiApp, pilot: Pilot) -> None:
     """`ctrl+s`, then wait until the form has finished saving (it may wait on a lock)."""
     await pilot.press("ctrl+s")
-    for _ in range(500):
-        screen = app.screen
-        if not (isinstance(screen, FormScreen) and screen.saving):
-            break
-        await pilot.pause(0.02)
-    else:
-        raise AssertionError("the form was still saving after 10 s")
+    await wait_until(
+        pilot,
+        lambda: not (isinstance(app.screen, FormScreen) and app.screen.saving),
+        "the form to finish saving",
+    )
     await settle(app, pilot)
 
 
 async def pick(app: DbTuiApp, pilot: Pilot, name: str, typed: str) -> None:
-    """Type into a picker field and choose its first match."""
+    """Type into a picker field, wait for its matches and choose the first one."""
     picker = form(app).input_widget(name)
     assert isinstance(picker, PickerField)
     picker.input.focus()
     picker.input.value = typed
-    for _ in range(250):
-        await pilot.pause(0.02)
-        if picker.matches and picker.has_class("-open"):
-            break
+    await wait_until(
+        pilot,
+        lambda: bool(picker.matches) and picker.has_class("-open"),
+        f"matches for {typed!r} in {name}",
+    )
     await pilot.press("enter")
     await pilot.pause()
 
@@ -315,18 +314,9 @@ async def search(app: DbTuiApp, pilot: Pilot, words: str) -> None:
 
 
 async def run_command(app: DbTuiApp, pilot: Pilot, words: str) -> None:
-    """Open the command palette, type `words`, wait for a match and run the first one."""
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*words)
-    for _ in range(250):
-        await pilot.pause(0.02)
-        found = app.screen.query(CommandList)
-        if found and found.first().option_count:
-            prompt = str(found.first().get_option_at_index(0).prompt)
-            if words.lower() in prompt.lower():
-                break
-    await pilot.press("enter")
+    """Run the palette command titled `words` (fails when the palette offers none), then wait
+    for its work."""
+    await run_palette_command(app, pilot, words)
     await settle(app, pilot)
 
 
