@@ -306,8 +306,13 @@ async def pick(app: DbTuiApp, pilot: Pilot, name: str, typed: str) -> None:
 
 
 async def search(app: DbTuiApp, pilot: Pilot, words: str) -> None:
+    """`/`, the search words, `enter`; then wait for the rows."""
     await pilot.press("slash")
-    await pilot.pause()
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.focused, Input) and app.focused.id == "search",
+        "the search input",
+    )
     app.screen.query_one("#search", Input).value = words
     await pilot.press("enter")
     await settle(app, pilot)

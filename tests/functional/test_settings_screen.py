@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 from textual.worker import WorkerState
 
-from tests.conftest import create_schema, pg_settings, sqlite_settings
+from tests.conftest import copy_demo_schema, pg_settings, sqlite_settings
 from tests.functional.test_screen_common import screen_text
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
@@ -44,10 +44,10 @@ async def settle(app: DbTuiApp, pilot: Pilot) -> None:
 
 async def prepare(settings: Settings, username: str | None = None) -> None:
     """Give the database the schema and, optionally, one distinctive user."""
+    copy_demo_schema(settings)
     mgr = SessionManager(settings)
     mgr.unlock()
     try:
-        await create_schema(mgr)
         if username:
             async with mgr.session() as session:
                 session.add(
