@@ -43,6 +43,12 @@ def shown(screen: Screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
+def notifications(app: App) -> list[str]:
+    """The messages of the notifications the app raised (shown or expired): Textual has no
+    public reader, so this is the one place tests read its private list."""
+    return [str(n.message) for n in app._notifications]
+
+
 def _palette_offers(app: App, words: str) -> bool:
     """Whether the open command palette highlights a command whose title holds `words`."""
     if not isinstance(app.screen, CommandPalette):

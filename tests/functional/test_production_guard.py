@@ -126,7 +126,7 @@ async def test_screen_and_palette_writes_refused_while_locked(production: DbTuiA
     await run_palette_command(app, pilot, "Seed demo")
     await settle(app, pilot)
     assert not isinstance(app.screen, ModalScreen)
-    messages = [n.message for n in app._notifications]
+    messages = common.notifications(app)
     assert sum("read-only" in m for m in messages) >= 3
     assert await user_count(app) == 1
 

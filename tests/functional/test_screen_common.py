@@ -28,7 +28,7 @@ from textual.widgets._toast import Toast
 from textual.worker import WorkerState
 
 from tests.conftest import copy_demo_schema, pg_settings, sqlite_settings
-from tests.functional.pilot_waits import run_palette_command, wait_until
+from tests.functional.pilot_waits import notifications, run_palette_command, wait_until
 from tests.functional.test_widget_modals import press_confirm
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
@@ -247,10 +247,6 @@ def screen_text(app: DbTuiApp) -> str:
         app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     )
     return console.export_text()
-
-
-def notifications(app: DbTuiApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def toasts(app: DbTuiApp) -> list[str]:

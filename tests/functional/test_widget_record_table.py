@@ -10,6 +10,7 @@ import aiosqlite
 import pytest
 from textual.app import App, ComposeResult
 
+from tests.functional.pilot_waits import notifications
 from tui.widgets.record_table import Column, RecordTable, TableRow
 
 ROWS = 10_000
@@ -302,7 +303,7 @@ async def test_copy_cell(items_db: Path) -> None:
         await pilot.press("j", "j", "right", "y")
         await pilot.pause()
         assert app.clipboard == "[bold]x[/]"
-        assert any("Copied Name" in str(n.message) for n in app._notifications)
+        assert any("Copied Name" in n for n in notifications(app))
 
 
 async def test_values_are_shown_literally(items_db: Path) -> None:
