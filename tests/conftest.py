@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import sqlite3
+import tempfile
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +25,50 @@ if TYPE_CHECKING:
 
 PG_ADMIN = dict(host="127.0.0.1", port=5432, user="postgres", database="postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+#: Fixtures that give a test a PostgreSQL database: a test using one is marked `postgres`.
+PG_FIXTURES = {"pg_database", "postgres"}
+#: A parameter of this value (`backend_settings`, `manager`, `backend`…) means PostgreSQL.
+PG_PARAM = "postgres"
+
+
+def _needs_postgres(item: pytest.Item) -> bool:
+    """Whether a collected test asks for PostgreSQL through a fixture or a parameter."""
+    if PG_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and PG_PARAM in callspec.params.values()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that asks for PostgreSQL (fixture or parameter) `postgres`, so that
+    `-m postgres` / `-m "not postgres"` select them; tests reaching PostgreSQL another way
+    carry the marker themselves (`create_pg_database` fails a test without it)."""
+    for item in items:
+        if item.get_closest_marker("postgres") is None and _needs_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+
+
+_RUNNING: dict[str, pytest.Item] = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """Remember the running test (for `create_pg_database`'s marker check)."""
+    _RUNNING["item"] = item
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop("item", None)
+
+
+def _check_marked() -> None:
+    item = _RUNNING.get("item")
+    if item is not None and item.get_closest_marker("postgres") is None:
+        pytest.fail(
+            f"{item.nodeid} creates a PostgreSQL database but is not marked postgres: "
+            "add @pytest.mark.postgres (or use the pg_database / backend_settings fixtures)"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -60,19 +110,25 @@ def postgres_available() -> bool:
 _PG_STATE: dict[str, bool] = {}
 
 
+def skip_outside_ci(reason: str) -> None:
+    """Skip the test, or fail it under CI=true, where no test may skip."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI=true)")
+    pytest.skip(reason)
+
+
 def require_postgres() -> None:
     """Skip (outside CI) or fail (under CI=true) when PostgreSQL is unreachable."""
     if "ok" not in _PG_STATE:
         _PG_STATE["ok"] = postgres_available()
     if not _PG_STATE["ok"]:
-        if IN_CI:
-            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (required under CI=true)")
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+        skip_outside_ci("PostgreSQL is not reachable on 127.0.0.1:5432")
 
 
 def create_pg_database(template: str | None = None) -> str:
     """Create a uniquely named PostgreSQL database, empty or a copy of `template`; returns its
-    name."""
+    name. Fails a test that is not marked `postgres`."""
+    _check_marked()
     require_postgres()
     name = f"dbtui_test_{uuid.uuid4().hex[:12]}"
     copy = f' TEMPLATE "{template}"' if template else ""
@@ -82,6 +138,13 @@ def create_pg_database(template: str | None = None) -> str:
 
 def drop_pg_database(name: str) -> None:
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _in_own_thread(function: Callable[[], Any]) -> Any:
+    """Run `function` in a thread of its own: it may call `asyncio.run`, and async tests and
+    fixtures call these helpers from inside their running event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function).result()
 
 
 def pg_settings(database: str, **extra: str) -> Settings:
@@ -150,12 +213,84 @@ async def create_schema(manager: SessionManager) -> None:
         await conn.run_sync(_alembic_upgrade_head)
 
 
+# -- the demo's schema, migrated once per test session (each xdist worker) and copied ----------
+_DEMO_TEMPLATES: dict[str, str] = {}  # "sqlite": a file path, "postgres": a database name
+_DEMO_LOCK = threading.Lock()
+
+
+async def _migrate(settings: Settings) -> None:
+    manager = SessionManager(settings)
+    manager.unlock()
+    try:
+        await create_schema(manager)
+    finally:
+        await manager.dispose()
+
+
+def _demo_template(backend: str) -> str:
+    """The migrated template of `backend` of this process, built on first use."""
+    with _DEMO_LOCK:
+        if backend not in _DEMO_TEMPLATES:
+            if backend == "sqlite":
+                folder = Path(tempfile.mkdtemp(prefix="dbtui-demo-template-"))
+                path = folder / "template.db"
+                _in_own_thread(lambda: asyncio.run(_migrate(sqlite_settings(path))))
+                _DEMO_TEMPLATES[backend] = str(path)
+            else:
+                name = _in_own_thread(create_pg_database)
+                try:
+                    _in_own_thread(lambda: asyncio.run(_migrate(pg_settings(name))))
+                except BaseException:
+                    _in_own_thread(lambda: drop_pg_database(name))
+                    raise
+                _DEMO_TEMPLATES[backend] = name
+        return _DEMO_TEMPLATES[backend]
+
+
+def copy_demo_schema(settings: Settings) -> None:
+    """Give `settings`' database the demo's schema at head (as `create_schema` does), by
+    copying a template migrated once per test session: a SQLite file is written with SQLite's
+    backup API; a PostgreSQL database (empty, made by `create_pg_database`) is dropped and
+    created again from the template under the same name. Callable inside an event loop."""
+    database = str(settings.url().database)
+    if settings.is_sqlite:
+        template = _demo_template("sqlite")
+
+        def backup() -> None:
+            source = sqlite3.connect(template)
+            target = sqlite3.connect(database)
+            with closing(source), closing(target):
+                source.backup(target)
+
+        _in_own_thread(backup)
+        return
+    template = _demo_template("postgres")
+
+    def recreate() -> None:
+        drop_pg_database(database)
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{database}" TEMPLATE "{template}"'))
+
+    _in_own_thread(recreate)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_demo_templates() -> Iterator[None]:
+    """Remove this session's demo templates at its end."""
+    yield
+    name = _DEMO_TEMPLATES.pop("postgres", None)
+    if name is not None:
+        drop_pg_database(name)
+    path = _DEMO_TEMPLATES.pop("sqlite", None)
+    if path is not None:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
+
+
 @pytest.fixture
 async def manager(backend_settings: Settings) -> AsyncIterator[SessionManager]:
     """A writable SessionManager on a database with the schema, on each backend."""
+    copy_demo_schema(backend_settings)
     mgr = SessionManager(backend_settings)
     mgr.unlock()
-    await create_schema(mgr)
     try:
         yield mgr
     finally:
@@ -197,3 +332,42 @@ def fixture_database(
     yield create
     for url in created:
         fixture_app_databases.drop(url)
+
+
+# -- snapshots -------------------------------------------------------------------------------
+def _stop_blinking(app: Any) -> None:
+    """Show every text cursor steadily: a blinking one makes a screenshot depend on when it
+    was taken (and on the machine's load)."""
+    from textual.widgets import Input, TextArea
+
+    for screen in app.screen_stack:
+        for widget in screen.query("*"):
+            if isinstance(widget, Input | TextArea):
+                widget.cursor_blink = False
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
+    """pytest-textual-snapshot's `snap_compare`, with text cursors that do not blink (the same
+    arguments: app, press, terminal_size, run_before)."""
+
+    def compare(
+        app: Any,
+        press: Any = (),
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Any], Any] | None = None,
+    ) -> bool:
+        async def steady(pilot: Any) -> None:
+            _stop_blinking(pilot.app)
+            if run_before is not None:
+                result = run_before(pilot)
+                if hasattr(result, "__await__"):
+                    await result
+            await pilot.pause()
+            await pilot.press(*press)
+            await pilot.pause()
+            _stop_blinking(pilot.app)
+
+        return snap_compare(app, terminal_size=terminal_size, run_before=steady)
+
+    return compare

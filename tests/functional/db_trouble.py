@@ -3,7 +3,8 @@ file or folder nobody can write (root included), a disk that fills up, a port no
 
 Tests run as root here, where permission bits do not stop writes: `read_only` uses the
 immutable attribute (`chattr +i`, which stops root too) and falls back to `chmod` for other
-users; a test skips when neither takes effect. `tiny_disk` mounts a small tmpfs (needs root).
+users; a test skips when neither takes effect (fails under CI=true). `tiny_disk` mounts a small
+tmpfs (needs root).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-import pytest
+from tests.conftest import skip_outside_ci
 
 _HOLD_LOCK = """
 import sqlite3, sys
@@ -77,7 +78,7 @@ def read_only(path: Path) -> Iterator[str]:
         how = "chmod"
     try:
         if how is None or os.access(path, os.W_OK):
-            pytest.skip(f"cannot make {path} read-only here (no chattr +i, no chmod effect)")
+            skip_outside_ci(f"cannot make {path} read-only here (no chattr +i, no chmod effect)")
         yield how
     finally:
         if how == "chattr +i":
@@ -97,7 +98,7 @@ def tiny_disk(size: str = "512k") -> Iterator[Path]:
     )
     if mounted.returncode != 0:
         folder.rmdir()
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+        skip_outside_ci(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
     try:
         yield folder
     finally:

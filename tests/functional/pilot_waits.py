@@ -1,31 +1,73 @@
-"""Waiting on what the user sees, with a timeout that fails saying what never happened."""
+"""Waiting on what the user sees, with a timeout that fails saying what never happened.
+
+Waits are bounded by time, not by a number of event-loop turns, so a loaded machine (parallel
+test workers, other programs) makes them slower, never wrong; the bound is generous because it
+is only reached when the awaited thing never happens.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from textual.app import App
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
-TIMEOUT_STEPS = 250  # pauses of 0.02 s: about 5 s
+TIMEOUT = 20.0  # seconds before a wait fails
+STEP = 0.02  # seconds between two looks
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    """Pause until `condition()` holds; fail saying `what` was expected after ~5 s."""
-    for _ in range(TIMEOUT_STEPS):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+async def wait_until(
+    pilot: Pilot, condition: Callable[[], bool], what: str, timeout: float = TIMEOUT
+) -> None:
+    """Pause until `condition()` holds; fail saying `what` was expected after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await pilot.pause(STEP)
 
 
 async def wait_for_screen(app: App, pilot: Pilot, kind: type[Screen]) -> None:
     """Pause until the screen on top is a `kind`."""
-    await wait_until(pilot, lambda: isinstance(app.screen, kind), f"a {kind.__name__}")
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, kind), f"a {kind.__name__} (on top: {app.screen!r})"
+    )
 
 
 def shown(screen: Screen, selector: str) -> str:
     """The text a Static of `screen` (a title, a body, an error line) shows."""
     return str(screen.query_one(selector, Static).render())
+
+
+def notifications(app: App) -> list[str]:
+    """The messages of the notifications the app raised (shown or expired): Textual has no
+    public reader, so this is the one place tests read its private list."""
+    return [str(n.message) for n in app._notifications]
+
+
+def _palette_offers(app: App, words: str) -> bool:
+    """Whether the open command palette highlights a command whose title holds `words`."""
+    if not isinstance(app.screen, CommandPalette):
+        return False
+    commands = app.screen.query_one(CommandList)
+    index = commands.highlighted
+    if index is None or index >= commands.option_count:
+        return False
+    return words.lower() in str(commands.get_option_at_index(index).prompt).lower()
+
+
+async def run_palette_command(app: App, pilot: Pilot, words: str) -> None:
+    """Open the command palette (`ctrl+p`), search `words`, wait until the highlighted command
+    holds them (failing when none does) and run it with `enter`."""
+    await pilot.press("ctrl+p")
+    await wait_for_screen(app, pilot, CommandPalette)
+    app.screen.query_one(CommandInput).value = words
+    await wait_until(pilot, lambda: _palette_offers(app, words), f"a command {words!r}")
+    await pilot.press("enter")
+    await wait_until(
+        pilot, lambda: not isinstance(app.screen, CommandPalette), "the palette to close"
+    )

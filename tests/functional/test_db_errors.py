@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, text
 
-from tests.conftest import _pg_admin, create_schema, pg_settings, sqlite_settings
+from tests.conftest import _pg_admin, copy_demo_schema, create_schema, pg_settings, sqlite_settings
 from tests.functional.db_trouble import free_port, read_only, tiny_disk, write_lock_held
 from tui.config import load_settings
 from tui.db import session as session_module
@@ -42,9 +42,10 @@ def assert_one_clean_line(line: str) -> None:
 @pytest.fixture
 async def sqlite_manager(tmp_path: Path) -> AsyncIterator[SessionManager]:
     """A writable manager on a migrated SQLite file `tmp_path/app.db` with one user."""
-    manager = SessionManager(sqlite_settings(tmp_path / "app.db"))
+    settings = sqlite_settings(tmp_path / "app.db")
+    copy_demo_schema(settings)
+    manager = SessionManager(settings)
     manager.unlock()
-    await create_schema(manager)
     await add_user(manager, "ann")
     try:
         yield manager

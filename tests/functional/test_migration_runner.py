@@ -235,11 +235,15 @@ async def test_second_operation_is_refused_while_one_runs(tmp_path: Path) -> Non
     manager = SessionManager(sqlite_settings(tmp_path / "busy.db"))
     reached = threading.Event()
     release = threading.Event()
+    released: list[bool] = []
 
     def hold(event: MigrationEvent) -> None:
-        if event.kind is EventKind.REVISION_STARTED and not reached.is_set():
+        # Held after the first revision (Alembic's on_version_apply), not at "Running …": that
+        # event comes from inside the `alembic` logger's handler, whose lock the reads below
+        # need for their own log lines (they would wait for the hold to time out).
+        if event.kind is EventKind.REVISION_DONE and not reached.is_set():
             reached.set()
-            assert release.wait(30)
+            released.append(release.wait(30))  # False: the reads waited for the hold
 
     runner = runner_for(manager, on_event=hold)
     other = runner_for(manager)
@@ -259,6 +263,7 @@ async def test_second_operation_is_refused_while_one_runs(tmp_path: Path) -> Non
         assert await manager.run_sync(other.current_heads) == ()
         release.set()
         assert await first == (HEAD,)
+        assert released == [True]
         assert not runner.busy
         assert await manager.run_sync(other.downgrade, "base") == ()
     finally:

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input
 
 from tests.conftest import pg_settings
 from tests.functional import test_screen_common as common
+from tests.functional.pilot_waits import run_palette_command, wait_for_screen
 from tests.functional.test_settings_screen import (
     prepare,
     screen_text,
@@ -51,8 +52,7 @@ async def user_count(app: DbTuiApp) -> int:
 
 async def answer_unlock(app: DbTuiApp, word: str) -> None:
     pilot = app.pilot  # type: ignore[attr-defined]
-    await pilot.pause()
-    assert isinstance(app.screen, TypeToConfirmScreen)
+    await wait_for_screen(app, pilot, TypeToConfirmScreen)
     app.screen.query_one("#answer", Input).value = word
     await pilot.press("enter")
     await pilot.pause()
@@ -108,12 +108,7 @@ async def test_unlock_needs_the_environment_name_and_lasts_for_the_run(
 
 async def test_unlock_from_the_command_palette(production: DbTuiApp) -> None:
     app, pilot = production, production.pilot  # type: ignore[attr-defined]
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*"Unlock writes")
-    await pilot.pause(0.3)
-    await pilot.press("enter")
-    await pilot.pause()
+    await run_palette_command(app, pilot, "Unlock writes")
     await answer_unlock(app, "production")
     assert not app.manager.read_only
     await create_user(app, "palette_unlock")
@@ -128,14 +123,10 @@ async def test_screen_and_palette_writes_refused_while_locked(production: DbTuiA
         await pilot.press(key)
         await settle(app, pilot)
         assert not isinstance(app.screen, ModalScreen), key
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*"Seed demo")
-    await pilot.pause(0.3)
-    await pilot.press("enter")
+    await run_palette_command(app, pilot, "Seed demo")
     await settle(app, pilot)
     assert not isinstance(app.screen, ModalScreen)
-    messages = [n.message for n in app._notifications]
+    messages = common.notifications(app)
     assert sum("read-only" in m for m in messages) >= 3
     assert await user_count(app) == 1
 

@@ -9,13 +9,10 @@ terminal shows.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import csv
 import io
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,13 +22,13 @@ from typing import Any
 import pytest
 from rich.console import Console
 from sqlalchemy import insert, select, text
-from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 from textual.widgets._toast import Toast
 from textual.worker import WorkerState
 
-from tests.conftest import create_schema, pg_settings, sqlite_settings
+from tests.conftest import copy_demo_schema, pg_settings, sqlite_settings
+from tests.functional.pilot_waits import notifications, run_palette_command, wait_until
 from tests.functional.test_widget_modals import press_confirm
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
@@ -52,37 +49,16 @@ BASE_TIME = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 # -- databases -------------------------------------------------------------------------------
-_TEMPLATE: dict[str, Path] = {}
-
-
-async def _sqlite_template() -> Path:
-    """A SQLite file migrated to head once per test run (copied for each test: faster)."""
-    if "path" not in _TEMPLATE:
-        folder = Path(tempfile.mkdtemp(prefix="dbtui-screens-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        path = folder / "template.db"
-        manager = SessionManager(sqlite_settings(path))
-        manager.unlock()
-        try:
-            await create_schema(manager)
-        finally:
-            await manager.dispose()
-        _TEMPLATE["path"] = path
-    return _TEMPLATE["path"]
-
-
 @asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[SessionManager]:
     """A writable manager on `settings`' database with the schema (disposed afterwards).
 
-    SQLite files start as a copy of a file migrated by the real Alembic revisions.
+    The database starts as a copy of one migrated by the real Alembic revisions once per test
+    session (`copy_demo_schema`).
     """
-    if settings.is_sqlite:
-        shutil.copyfile(await _sqlite_template(), settings.SQLITE_DATABASE)
+    copy_demo_schema(settings)
     manager = SessionManager(settings)
     manager.unlock()
-    if not settings.is_sqlite:
-        await create_schema(manager)
     try:
         yield manager
     finally:
@@ -273,10 +249,6 @@ def screen_text(app: DbTuiApp) -> str:
     return console.export_text()
 
 
-def notifications(app: DbTuiApp) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 def toasts(app: DbTuiApp) -> list[str]:
     """The text of the notifications shown on the screen right now."""
     return [str(toast.render()) for toast in app.screen.query(Toast)]
@@ -306,51 +278,46 @@ def fill(app: DbTuiApp, **values: Any) -> None:
 async def save(app: DbTuiApp, pilot: Pilot) -> None:
     """`ctrl+s`, then wait until the form has finished saving (it may wait on a lock)."""
     await pilot.press("ctrl+s")
-    for _ in range(500):
-        screen = app.screen
-        if not (isinstance(screen, FormScreen) and screen.saving):
-            break
-        await pilot.pause(0.02)
-    else:
-        raise AssertionError("the form was still saving after 10 s")
+    await wait_until(
+        pilot,
+        lambda: not (isinstance(app.screen, FormScreen) and app.screen.saving),
+        "the form to finish saving",
+    )
     await settle(app, pilot)
 
 
 async def pick(app: DbTuiApp, pilot: Pilot, name: str, typed: str) -> None:
-    """Type into a picker field and choose its first match."""
+    """Type into a picker field, wait for its matches and choose the first one."""
     picker = form(app).input_widget(name)
     assert isinstance(picker, PickerField)
     picker.input.focus()
     picker.input.value = typed
-    for _ in range(250):
-        await pilot.pause(0.02)
-        if picker.matches and picker.has_class("-open"):
-            break
+    await wait_until(
+        pilot,
+        lambda: bool(picker.matches) and picker.has_class("-open"),
+        f"matches for {typed!r} in {name}",
+    )
     await pilot.press("enter")
     await pilot.pause()
 
 
 async def search(app: DbTuiApp, pilot: Pilot, words: str) -> None:
+    """`/`, the search words, `enter`; then wait for the rows."""
     await pilot.press("slash")
-    await pilot.pause()
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.focused, Input) and app.focused.id == "search",
+        "the search input",
+    )
     app.screen.query_one("#search", Input).value = words
     await pilot.press("enter")
     await settle(app, pilot)
 
 
 async def run_command(app: DbTuiApp, pilot: Pilot, words: str) -> None:
-    """Open the command palette, type `words`, wait for a match and run the first one."""
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*words)
-    for _ in range(250):
-        await pilot.pause(0.02)
-        found = app.screen.query(CommandList)
-        if found and found.first().option_count:
-            prompt = str(found.first().get_option_at_index(0).prompt)
-            if words.lower() in prompt.lower():
-                break
-    await pilot.press("enter")
+    """Run the palette command titled `words` (fails when the palette offers none), then wait
+    for its work."""
+    await run_palette_command(app, pilot, words)
     await settle(app, pilot)
 
 
@@ -553,10 +520,11 @@ async def test_a_database_error_never_closes_the_app() -> None:
         fill(app, username="carol", email="carol@example.com", password="long-enough")
         await save(app, pilot)
         assert isinstance(app.screen, FormScreen) and "users" in screen_text(app)
-        await pilot.press("escape")
+        await pilot.press("escape")  # the typed values are unsaved: asks before losing them
         await settle(app, pilot)
-        if isinstance(app.screen, ConfirmScreen):
-            await confirm(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen), screen_text(app)
+        await confirm(app, pilot)
+        assert not isinstance(app.screen, FormScreen | ConfirmScreen), screen_text(app)
         async with app.manager.session() as session:
             await session.execute(text("alter table users_away rename to users"))
         await pilot.press("r")

@@ -15,8 +15,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 from textual.worker import WorkerState
 
-from tests.conftest import create_schema, pg_settings, sqlite_settings
-from tests.functional.test_screen_common import screen_text
+from tests.conftest import copy_demo_schema, pg_settings, sqlite_settings
+from tests.functional.test_screen_common import notifications, screen_text
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
@@ -44,10 +44,10 @@ async def settle(app: DbTuiApp, pilot: Pilot) -> None:
 
 async def prepare(settings: Settings, username: str | None = None) -> None:
     """Give the database the schema and, optionally, one distinctive user."""
+    copy_demo_schema(settings)
     mgr = SessionManager(settings)
     mgr.unlock()
     try:
-        await create_schema(mgr)
         if username:
             async with mgr.session() as session:
                 session.add(
@@ -183,7 +183,7 @@ async def test_password_and_url_never_rendered(
         await settle(app, pilot)
         assert "Not switched" in status(app)
         shown = [screen_text(app), app.export_screenshot(), status(app)]
-        shown += [n.message for n in app._notifications]
+        shown += notifications(app)
     shown += [record.getMessage() for record in caplog.records]
     for text in shown:
         assert SECRET not in text and TYPED not in text
@@ -371,7 +371,7 @@ async def test_switch_waits_for_a_running_write(tmp_path: Path) -> None:
             assert app.manager.settings is old_manager_settings  # still waiting
             await pilot.press("ctrl+a")  # a second Apply does not cancel the first
             await pilot.pause()
-            assert any("already running" in n.message for n in app._notifications)
+            assert any("already running" in n for n in notifications(app))
         await settle(app, pilot)
         assert status(app).startswith("Switched to sqlite+aiosqlite:///second.db")
     check = SessionManager(first)
@@ -406,7 +406,7 @@ async def test_env_round_trip(tmp_path: Path, caplog: pytest.LogCaptureFixture) 
         await settle(app, pilot)
         assert app.manager.settings.DB_POOL_SIZE == 8
         assert str(app.screen.query_one("#origin-DB_POOL_SIZE", Static).render()) == ".env"
-        shown = [screen_text(app), listing, *(n.message for n in app._notifications)]
+        shown = [screen_text(app), listing, *notifications(app)]
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     content = env_file.read_text()
     assert content.startswith("# my project settings\nOTHER_TOOL_KEY=keep me\n")

@@ -22,13 +22,16 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.conftest import sqlite_settings
+from tests.functional.pilot_waits import wait_until
 from tests.functional.test_screen_common import (
     add_user,
     confirm,
     database,
+    fill,
     form,
     save,
     screen_text,
+    search,
     settle,
     table_lines,
 )
@@ -133,14 +136,6 @@ async def value_seen_elsewhere(path: Path, sql: str) -> str:
     return (await python(READ_VALUE, str(path), sql)).strip()
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    for _ in range(1000):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 async def ready(app: DbTuiApp, pilot: Pilot) -> None:
     """Wait until start-up is over: settings loaded, database ready, rows loaded."""
     await wait_until(
@@ -152,17 +147,14 @@ async def ready(app: DbTuiApp, pilot: Pilot) -> None:
 
 
 async def edit_full_name(app: DbTuiApp, pilot: Pilot, username: str, full_name: str) -> None:
-    """Open `username`'s row (searching for it) and save a new full name, by keyboard."""
-    await pilot.press("slash")
-    await pilot.pause()
-    await pilot.press(*username, "enter")
-    await settle(app, pilot)
+    """Open `username`'s row (searching for it) and save a new full name (the text goes into
+    the inputs as a whole: typing it key by key costs seconds and tests nothing here)."""
+    await search(app, pilot, username)
     await pilot.press("enter")
     await settle(app, pilot)
     assert isinstance(app.screen, FormScreen), screen_text(app)
     assert form(app).values()["username"] == username
-    form(app).focus_field("full_name")
-    await pilot.press("ctrl+u", *full_name)
+    fill(app, full_name=full_name)
     await save(app, pilot)
 
 
@@ -192,15 +184,11 @@ async def exercise(app: DbTuiApp, pilot: Pilot, path: Path) -> None:
         assert f"from_other_{n}" in "\n".join(table_lines(app)), f"after a {kind}"
 
     # (d) someone else changes the row while its form is open: the save is refused
-    await pilot.press("slash")
-    await pilot.pause()
-    await pilot.press(*"shared_ann", "enter")
-    await settle(app, pilot)
+    await search(app, pilot, "shared_ann")
     await pilot.press("enter")
     await settle(app, pilot)
     await python(UPDATE_USER, str(path), "shared_ann", "Changed elsewhere")
-    form(app).focus_field("full_name")
-    await pilot.press("ctrl+u", *"Mine")
+    fill(app, full_name="Mine")
     await pilot.press("ctrl+s")
     await wait_until(pilot, lambda: isinstance(app.screen, ConflictScreen), "the conflict dialog")
     assert "Changed elsewhere" in screen_text(app)

@@ -16,6 +16,7 @@ import pytest
 
 import tui.app
 import tui.startup
+from tests.conftest import skip_outside_ci
 from tests.functional.test_screen_common import (
     add_user,
     database,
@@ -135,9 +136,10 @@ async def test_a_url_naming_a_file_that_is_not_sqlite_ends_the_app(tmp_path: Pat
     assert notes.read_bytes() == b"not a database\n" * 50
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a terminal")
 def test_dbtui_in_a_terminal_with_invalid_settings_prints_one_line(tmp_path: Path) -> None:
     """The real app path in a terminal: first frame, then exit 1 and one line after it."""
+    if shutil.which("tmux") is None:
+        skip_outside_ci("needs tmux for a terminal")
     command = f"cd {tmp_path} && {sys.executable} -m tui --pg-port 99999; echo EXIT=$?; sleep 60"
     server = ["tmux", "-L", f"dbtui_test_{tmp_path.name}"]
     subprocess.run([*server, "new-session", "-d", "-x", "150", "-y", "24", command], check=True)
