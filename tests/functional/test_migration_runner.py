@@ -8,6 +8,7 @@ as a separate process.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -192,12 +193,14 @@ async def test_drift_check_and_autogenerate(db: SessionManager, tmp_path: Path) 
 
     assert await db.run_sync(runner.check) == ["remove table scratch"]
     path = await db.run_sync(runner.autogenerate, "Drop scratch table")
-    assert path == migrations / "versions" / "0004_drop_scratch_table.py"
+    revision = runner.revisions()[0].revision
+    # named as `alembic revision` names it: the project's file_template, Alembic's id
+    assert path.parent == migrations / "versions"
+    assert re.fullmatch(rf"\d{{4}}_\d\d_\d\d_{revision}_drop_scratch_table\.py", path.name)
     assert "op.drop_table('scratch')" in path.read_text()
-    assert runner.revisions()[0].revision == "0004_drop_scratch_table"
 
     run_alembic(migrations, db.settings, "upgrade", "head")
-    assert cli_current(migrations, db.settings) == {"0004_drop_scratch_table"}
+    assert cli_current(migrations, db.settings) == {revision}
     assert await db.run_sync(runner.check) == []
     assert "scratch" not in await tables(db)
 
@@ -220,11 +223,12 @@ async def test_merge_joins_two_heads(tmp_path: Path) -> None:
         current = await manager.run_sync(runner.current_heads)
         assert set(current) == {"0004_branch_a", "0005_branch_b"}
         path = runner.merge("join branches")
-        assert path.name == "0006_join_branches.py"
+        merged = runner.revisions()[0].revision
+        assert re.fullmatch(rf"\d{{4}}_\d\d_\d\d_{merged}_join_branches\.py", path.name)
         status = await manager.run_sync(runner.status)
-        assert status.heads == ("0006_join_branches",)
+        assert status.heads == (merged,)
         assert status.revisions[0].is_merge_point
-        assert await manager.run_sync(runner.upgrade) == ("0006_join_branches",)
+        assert await manager.run_sync(runner.upgrade) == (merged,)
     finally:
         await manager.dispose()
 

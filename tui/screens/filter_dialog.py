@@ -125,7 +125,7 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
         }
         & #filter-title { text-style: bold; margin-bottom: 1; }
         & Select, & Input, & PickerField { margin-bottom: 1; }
-        & #filter-error { color: $error; height: auto; }
+        & #filter-error { color: $text-error; height: auto; }
         & #filter-buttons { height: auto; align-horizontal: right; }
     }
     """

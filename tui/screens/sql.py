@@ -30,6 +30,7 @@ from tui.sql.statements import (
 )
 from tui.widgets.cells import display_str, escape_control
 from tui.widgets.record_table import Column, RecordTable
+from tui.widgets.theme_styles import ERROR, SUCCESS, WARNING, theme_style
 
 if TYPE_CHECKING:
     from tui.screens.export_dialog import ExportRequest
@@ -335,7 +336,7 @@ class SqlScreen(DbScreen):
                 if outcome is None:
                     return False
         except QueryCancelled:
-            self.show_status(f"Cancelled after {time.perf_counter() - started:.2f} s", "yellow")
+            self.show_status(f"Cancelled after {time.perf_counter() - started:.2f} s", WARNING)
             self._remember(statement.text, "cancelled")
             return False
         except Exception as error:
@@ -356,7 +357,7 @@ class SqlScreen(DbScreen):
         assert runner is not None
         if manager.read_only:
             self.show_status(
-                "Production is read-only: unlock writes in Settings (5) to run this", "red"
+                "Production is read-only: unlock writes in Settings (5) to run this", ERROR
             )
             return None
         if asks_for_name(manager):
@@ -364,7 +365,7 @@ class SqlScreen(DbScreen):
                 self.dbapp, "Run SQL on production", statement.text, label="Run", danger=True
             )
             if not confirmed:
-                self.show_status("Not run", "yellow")
+                self.show_status("Not run", WARNING)
                 return None
         elif changes_rows(statement.text):
             limit = manager.settings.SQL_CONFIRM_ROWS
@@ -379,7 +380,7 @@ class SqlScreen(DbScreen):
                     danger=True,
                 )
                 if not await self.app.push_screen_wait(question):
-                    self.show_status(f"Not run (it would change {would:,} rows)", "yellow")
+                    self.show_status(f"Not run (it would change {would:,} rows)", WARNING)
                     return None
             self.show_status(RUNNING, "dim")
         started = time.perf_counter()  # the time of the write, not of the questions
@@ -392,7 +393,7 @@ class SqlScreen(DbScreen):
             self.result = outcome.rows
             self._show_result(outcome.rows, outcome.rows.columns, outcome.rows.rows)
         changed = "done" if outcome.rowcount is None else f"{rows_text(outcome.rowcount)} changed"
-        self.show_status(f"{changed} in {elapsed:.2f} s", "green")
+        self.show_status(f"{changed} in {elapsed:.2f} s", SUCCESS)
         return changed
 
     def _show_result(self, source: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -421,17 +422,17 @@ class SqlScreen(DbScreen):
             return
         timing = "" if started is None else f" in {time.perf_counter() - started:.2f} s"
         if stream.done:
-            self.show_status(f"{rows_text(stream.rows_read)}{timing}", "green")
+            self.show_status(f"{rows_text(stream.rows_read)}{timing}", SUCCESS)
         else:
             self.show_status(
                 f"{rows_text(stream.rows_read)} read so far, more remain{timing} "
                 "(scroll for more, G reads to the end)",
-                "green",
+                SUCCESS,
             )
 
     def show_status(self, message: str, style: str = "") -> None:
         """One line (or a few, for an error) under the editor, shown literally."""
-        self.status.update(Text(message, style=style))
+        self.status.update(Text(message, style=theme_style(self, style) if style else ""))
 
     def _show_problem(self, statement: Statement, error: BaseException) -> None:
         from tui.sql.console import describe_problem
@@ -439,15 +440,18 @@ class SqlScreen(DbScreen):
         problem = describe_problem(error, statement.text, self.dbapp.manager.settings.secrets)
         self.problem = problem
         if problem.position is None:
-            self.show_status(f"Error: {problem.message}", "red")
+            self.show_status(f"Error: {problem.message}", ERROR)
             return
         buffer = self.editor.text
         offset = statement.start + problem.position
         line, column = location_of(buffer, offset)
         source_line = buffer.split("\n")[line]
         marker = Text()
-        marker.append(f"Error at line {line + 1}, column {column + 1}: ", style="bold red")
-        marker.append(escape_control(problem.message), style="red")
+        marker.append(
+            f"Error at line {line + 1}, column {column + 1}: ",
+            style=theme_style(self, f"bold {ERROR}"),
+        )
+        marker.append(escape_control(problem.message), style=theme_style(self, ERROR))
         marker.append(f"\n{line + 1:>4} | ")
         marker.append(escape_control(source_line))
         marker.append("\n     | " + " " * len(escape_control(source_line[:column])) + "^")
@@ -485,7 +489,7 @@ class SqlScreen(DbScreen):
         from tui.sql.stream import QueryStream
 
         runner, result = self._runner, self.result
-        self.show_status("cancelling…", "yellow")  # before: the outcome may arrive meanwhile
+        self.show_status("cancelling…", WARNING)  # before: the outcome may arrive meanwhile
         if runner is not None:
             await runner.cancel()
         if self._opening is not None:
@@ -501,11 +505,11 @@ class SqlScreen(DbScreen):
         stream = self.result
         read = f" ({stream.rows_read:,} rows read)" if isinstance(stream, QueryStream) else ""
         if isinstance(event.error, QueryCancelled):
-            self.show_status(f"Cancelled{read}: run again to read further", "yellow")
+            self.show_status(f"Cancelled{read}: run again to read further", WARNING)
             return
         from tui.db.errors import driver_error
 
-        self.show_status(f"Error{read}: {driver_error(event.error)}", "red")
+        self.show_status(f"Error{read}: {driver_error(event.error)}", ERROR)
         self.app.post_message(event)  # let the app check the connection
 
     @on(RecordTable.Counted, "#sql-result")
@@ -537,7 +541,7 @@ class SqlScreen(DbScreen):
         try:
             plan = await self._runner.explain(statement.text)
         except QueryCancelled:
-            self.show_status("Cancelled", "yellow")
+            self.show_status("Cancelled", WARNING)
             return
         except Exception as error:
             self._show_problem(statement, error)
@@ -554,7 +558,7 @@ class SqlScreen(DbScreen):
         output = self.query_one("#sql-output", ContentSwitcher)
         output.remove_class("-unused")
         output.current = "sql-plan"
-        self.show_status("Plan of the statement (not run); ctrl+enter runs it", "green")
+        self.show_status("Plan of the statement (not run); ctrl+enter runs it", SUCCESS)
 
     # -- history -----------------------------------------------------------------------------
     def action_history(self) -> None:
@@ -630,7 +634,7 @@ class SqlScreen(DbScreen):
             self.notify(f"Export failed: {error.strerror or error}", severity="error")
             return
         raw = " (raw values)" if request.raw else ""
-        self.show_status(f"Exported {written:,} rows to {request.path}{raw}", "green")
+        self.show_status(f"Exported {written:,} rows to {request.path}{raw}", SUCCESS)
         self.notify(f"Exported {written:,} rows to {request.path}{raw}")
 
     def action_toggle_focus(self) -> None:
