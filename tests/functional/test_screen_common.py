@@ -24,7 +24,6 @@ from rich.console import Console
 from sqlalchemy import insert, select, text
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
-from textual.widgets._toast import Toast
 from textual.worker import WorkerState
 
 from tests.conftest import copy_demo_schema, pg_settings, sqlite_settings
@@ -251,7 +250,8 @@ def screen_text(app: DbTuiApp) -> str:
 
 def toasts(app: DbTuiApp) -> list[str]:
     """The text of the notifications shown on the screen right now."""
-    return [str(toast.render()) for toast in app.screen.query(Toast)]
+    # by type name: Textual does not export the Toast class (textual.widgets._toast)
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
 
 
 def form(app: DbTuiApp) -> RecordForm:
