@@ -392,3 +392,54 @@ async def test_export_and_the_production_guard_work_on_any_table(
         assert lines[0] == "code,name,calling_code"
         assert len(lines) == 1 + row_counts()["countries"]
     assert query(url, "select count(*) from countries") == [(row_counts()["countries"],)]
+
+
+async def choose(app: DbTuiApp, pilot: Pilot, title: str) -> None:
+    """In the open choice list, pick the entry `title`."""
+    await wait_until(pilot, lambda: isinstance(app.screen, ChooseScreen), "the choice list")
+    choices = list(app.screen.choices)  # type: ignore[attr-defined]
+    assert title in choices, choices
+    await pilot.press(*(["down"] * choices.index(title)), "enter")
+
+
+async def test_self_reference_and_many_to_many_drill_downs(
+    backend: str, fixture_database: Callable[[str], str]
+) -> None:
+    url = fixture_database(backend)
+    async with browsing(url) as (app, pilot):
+        employees = await open_table(app, pilot, "employees")
+        await move_to(app, pilot, "full_name", "Ünïcødé Ñame 名前")
+        await pilot.press("o")  # its manager: the same table, cursor on Alan Turing
+        await wait_until(pilot, lambda: app.screen is not employees, "the manager's list")
+        await rows_loaded(app, pilot)
+        await wait_until(pilot, lambda: cursor_cells(app)["id"] == 2, "cursor on the manager")
+        assert cursor_cells(app)["full_name"] == "Alan Turing"
+        manager_list = app.screen
+        await pilot.press("b")  # Alan's reports: the one reference back, opened at once
+        await wait_until(pilot, lambda: app.screen is not manager_list, "the reports")
+        grid = await rows_loaded(app, pilot)
+        assert grid.row_count == 1
+        assert cursor_cells(app)["full_name"] == "Ünïcødé Ñame 名前"
+        assert "Employees > Employees > Employees" in screen_text(app)
+        for _ in range(2):
+            await pilot.press("escape")
+            await settle(app, pilot)
+        assert app.screen is employees
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # many-to-many: Dana's courses through enrollments
+        await open_table(app, pilot, "students")
+        await pilot.press("b")
+        await settle(app, pilot)
+        if isinstance(app.screen, ChooseScreen):
+            await choose(app, pilot, "courses linked through enrollments")
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, TableScreen) and app.screen.spec.name == "courses",
+            "Dana's courses",
+        )
+        grid = await rows_loaded(app, pilot)
+        names = [c.name for c in table_screen(app).spec.columns]
+        codes = [grid.row_at(i).cells[names.index("code")] for i in range(grid.row_count)]
+        assert codes == ["SQL-101", "PY-201"]
+        assert "linked to" in screen_text(app)
