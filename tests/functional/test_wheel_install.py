@@ -16,6 +16,7 @@ import sysconfig
 import textwrap
 import venv
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -66,12 +67,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
     env_dir = root / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
-    site = Path(
-        run(
-            env_dir / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",
-            cwd=root,
-        ).stdout.strip()
-    )  # fmt: skip
+    purelib = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    site = Path(run(env_dir / "bin" / "python", "-c", purelib, cwd=root).stdout.strip())
     # This environment's dependencies, after the new environment's own packages.
     (site / "zz_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     done = run(
@@ -109,7 +106,7 @@ def test_check_and_migrate_from_an_empty_folder(installed: Path, tmp_path: Path)
     migrated = run(dbtui, "migrate", "upgrade", cwd=tmp_path, env=env)
     assert migrated.returncode == 0, migrated
     assert "Path doesn't exist" not in migrated.stdout + migrated.stderr
-    with sqlite3.connect(tmp_path / "app.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "app.db")) as conn:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
     assert DEMO_TABLES <= tables, tables
 
@@ -152,7 +149,7 @@ def test_the_app_creates_and_migrates_a_new_database(installed: Path, tmp_path: 
     done = run(installed / "python", "-c", script, cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 0, done
     assert "users screen ok None" in done.stdout
-    with sqlite3.connect(tmp_path / "app.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "app.db")) as conn:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
         (version,) = conn.execute("select version_num from alembic_version").fetchone()
     assert DEMO_TABLES <= tables, tables
