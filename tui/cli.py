@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui import __version__
+from tui.cli_migrate import add_migrate_parser, run_migrate
 from tui.settings_sources import (
     SETTING_FLAGS,
     describe_validation_error,
@@ -130,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the app. The PostgreSQL password is read only from "
         "POSTGRES_PASSWORD in the environment or the .env file.",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_global_flags(parser, suppress=False)
     _add_alembic_flag(parser, suppress=False)
     tables = parser.add_argument_group("whose tables (default: the built-in demo)")
@@ -174,15 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_flags(check, suppress=True)
     _add_alembic_flag(check, suppress=True)
 
-    migrate = commands.add_parser(
-        "migrate", help="upgrade the database schema", description="Run Alembic upgrade."
-    )
-    migrate.add_argument("--revision", default="heads", help="target revision (default: heads)")
-    migrate.add_argument(
-        "--allow-production", action="store_true", help="allow migrating a production database"
-    )
-    _add_global_flags(migrate, suppress=True)
-    _add_alembic_flag(migrate, suppress=True)
+    add_migrate_parser(commands, _add_global_flags, _add_alembic_flag)
     _add_serve_command(commands)
     return parser
 
@@ -480,23 +475,6 @@ async def _check(settings: Settings, alembic_config: Path | None) -> int:
     summary = status.summary() or "the database is not at the head revision"
     advice = "; run `dbtui migrate`" if status.needs_upgrade else ""
     raise CommandError(f"{summary}{advice} ({settings.masked_url})")
-
-
-def run_migrate(args: argparse.Namespace, settings: Settings, env_file: Path) -> int:
-    """`dbtui migrate [--revision R]`: upgrade the schema."""
-    _production_guard(settings, args.allow_production, "migrate")
-    return asyncio.run(_migrate(args.revision, settings, alembic_config_from(args)))
-
-
-async def _migrate(revision: str, settings: Settings, alembic_config: Path | None) -> int:
-    manager, _info = await _connect(settings)
-    try:
-        manager.unlock()
-        current = await upgrade_database(manager, revision, alembic_config)
-    finally:
-        await manager.dispose()
-    _say(f"migrated to {', '.join(current) or 'base'} ({settings.masked_url})")
-    return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, Path], int]] = {

@@ -211,7 +211,9 @@ def test_seed_postgres_with_a_password_full_of_url_characters(
     assert_one_line_failure(run, "refusing to seed a production database", "--allow-production")
 
     run = dbtui("migrate", cwd=tmp_path, env=env)
-    assert_one_line_failure(run, "refusing to migrate a production database")
+    assert_one_line_failure(
+        run, "refusing to upgrade a production database", "--confirm production"
+    )
     assert dbtui("migrate", "--allow-production", cwd=tmp_path, env=env).code == 0
 
     args = ("seed", "--users", "60", "--posts", "700", "--tags", "12", "--allow-production")

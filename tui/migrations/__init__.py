@@ -6,7 +6,8 @@
 * `status`, `progress`, `errors`: what the runner returns, reports and raises;
 * `elsewhere`: noticing an env.py that connects to a database on its own;
 * `drops`: what a downgrade drops, read from its SQL;
-* `threads`: running the runner from a Textual thread worker.
+* `threads`: running the runner from a Textual thread worker;
+* `alembic_internals`: the one use of Alembic's private API (the plan of a move).
 
 Alembic is imported only inside functions, so importing this package is cheap.
 """

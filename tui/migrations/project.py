@@ -1,7 +1,7 @@
 """Which Alembic project the runner drives (an `alembic.ini`), and its `Config`.
 
 `--alembic-config PATH` names the application's `alembic.ini`; without it, `./alembic.ini` when
-the current folder has one, else the demo's own (beside dbtui's `migrations/`).
+the current folder has one, else the demo's own (see `demo_ini`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-DEMO_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+PACKAGE = Path(__file__).resolve().parents[1]  # the `tui` package
+# An installed wheel carries the demo's Alembic project inside the package (pyproject.toml:
+# `force-include`); a source checkout (or an editable install) has it at the top level.
+PACKAGED_INI = PACKAGE / "_demo_alembic" / "alembic.ini"
+CHECKOUT_INI = PACKAGE.parent / "alembic.ini"
+
+
+def demo_ini() -> Path:
+    """The demo's `alembic.ini`: the installed package's copy, else the source checkout's."""
+    return PACKAGED_INI if PACKAGED_INI.is_file() else CHECKOUT_INI
 
 
 def find_alembic_ini(given: Path | None = None) -> Path:
@@ -27,7 +36,7 @@ def find_alembic_ini(given: Path | None = None) -> Path:
     if given is not None:
         return Path(given).absolute()
     here = Path("alembic.ini")
-    return here.absolute() if here.is_file() else DEMO_INI
+    return here.absolute() if here.is_file() else demo_ini()
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui.db.errors import DbTuiError, ReadOnlyError, short_error
+from tui.migrations.alembic_internals import planned_steps
 from tui.migrations.drops import Dropped, copy_sqlite_schema, drops_in, statements_of
 from tui.migrations.elsewhere import masked, own_connections, same_database
 from tui.migrations.errors import MigrationBusy, MigrationError, MigrationFailed, MigrationRefused
@@ -40,7 +41,6 @@ from tui.migrations.project import AlembicProject
 from tui.migrations.status import MigrationStatus, RevisionInfo, RevisionState, revision_info
 
 if TYPE_CHECKING:
-    from alembic.script import ScriptDirectory
     from sqlalchemy.engine import URL, Connection
 
     from tui.config import Settings
@@ -218,7 +218,7 @@ class MigrationRunner:
             from alembic import command
 
             before = read_heads(connection)
-            op.planned = _planned_steps(self.project.script(), direction, target, before)
+            op.planned = planned_steps(self.project.script(), direction, target, before)
             op.total = len(op.planned) or None
             config = self.project.config(
                 stdout=LineWriter(op.output),
@@ -459,20 +459,6 @@ def read_heads(connection: Connection) -> tuple[str, ...]:
     heads = tuple(MigrationContext.configure(connection).get_current_heads())
     connection.rollback()
     return heads
-
-
-def _planned_steps(
-    script: ScriptDirectory, direction: str, target: str, heads: tuple[str, ...]
-) -> list[str]:
-    """Revision ids the move will run, in order (empty when Alembic cannot tell)."""
-    try:
-        if direction == "upgrade":
-            steps = script._upgrade_revs(target, heads)
-        else:
-            steps = script._downgrade_revs(target, heads)
-    except Exception:
-        return []
-    return [step.revision.revision for step in steps]
 
 
 def _raised_by_env_py(exc: BaseException) -> bool:
