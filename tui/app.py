@@ -54,6 +54,7 @@ BROWSE_SCREENS: tuple[tuple[str, str, str], ...] = (
     ("tables", "Tables", "1"),
     ("migrations", "Migrations", "4"),
     ("settings", "Settings", "5"),
+    ("sql", "SQL", "6"),
 )
 
 

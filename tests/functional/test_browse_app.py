@@ -443,3 +443,15 @@ async def test_self_reference_and_many_to_many_drill_downs(
         codes = [grid.row_at(i).cells[names.index("code")] for i in range(grid.row_count)]
         assert codes == ["SQL-101", "PY-201"]
         assert "linked to" in screen_text(app)
+
+
+async def test_the_sql_console_is_there_for_your_own_tables(
+    backend: str, fixture_database: Callable[[str], str]
+) -> None:
+    url = fixture_database(backend)
+    async with browsing(url) as (app, pilot):
+        await pilot.press("6")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "SqlScreen", "the SQL screen")
+        assert app.current_mode == "sql"
+        await pilot.press("1")
+        await wait_until(pilot, lambda: isinstance(app.screen, TablesScreen), "the table list")

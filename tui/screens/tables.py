@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, OptionList, Static
@@ -36,10 +36,19 @@ class TableFilter(Input):
     """The type-to-filter input. While it is empty, digits and ``?`` keep their app-wide
     meaning (switch screens, help): the keys are shown in the footer and work."""
 
+    def _app_key(self, character: str | None) -> bool:
+        return (
+            not self.value and character is not None and (character.isdigit() or character == "?")
+        )
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        if not self.value and character is not None and (character.isdigit() or character == "?"):
+        if self._app_key(character):
             return False
         return super().check_consume_key(key, character)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self._app_key(event.character):
+            event.prevent_default()  # not typed: it goes on to the app's key bindings
 
 
 class TablesScreen(DbScreen):
