@@ -453,5 +453,3 @@ async def test_the_sql_console_is_there_for_your_own_tables(
         await pilot.press("6")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "SqlScreen", "the SQL screen")
         assert app.current_mode == "sql"
-        await pilot.press("1")
-        await wait_until(pilot, lambda: isinstance(app.screen, TablesScreen), "the table list")
