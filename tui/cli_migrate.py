@@ -152,9 +152,7 @@ def run_migrate(args: argparse.Namespace, settings: Settings, env_file: Path) ->
 
 def is_production(settings: Settings) -> bool:
     """Whether writes to this database ask for the environment's name."""
-    from tui.config import Environment
-
-    return settings.ENVIRONMENT is Environment.PRODUCTION
+    return settings.is_production
 
 
 def _will_ask(args: argparse.Namespace) -> bool:
@@ -172,7 +170,7 @@ def confirm_production(
 
     if not is_production(settings):
         return
-    name = settings.ENVIRONMENT.value
+    name = settings.ENVIRONMENT
     given = getattr(args, "confirm", None)
     if given is None and getattr(args, "allow_production", False):
         given = name

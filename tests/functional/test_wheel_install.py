@@ -24,7 +24,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_TABLES = {"users", "user_profiles", "posts", "tags", "post_tags", "alembic_version"}
 
-pytestmark = pytest.mark.slow
+# Building and installing the wheel (the module's fixture) takes minutes on a loaded machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def run(

@@ -38,6 +38,7 @@ EXPECTED = [
     ("migrate", "upgrade"),
     ("migrate", "downgrade"),
     ("migrate", "stamp"),
+    ("serve",),
 ]
 
 

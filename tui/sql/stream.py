@@ -106,7 +106,7 @@ class QueryStream:
         self.manager = manager
         self.sql = sql
         self.batch = batch
-        self.read_only = manager.settings.ENVIRONMENT == "production"
+        self.read_only = manager.settings.is_production
         """PostgreSQL: read in a READ ONLY transaction (production: writes must be asked)."""
         self.columns: list[str] = []
         self.rows_read = 0
