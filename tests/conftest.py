@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tui.config import SETTING_NAMES, Settings, load_settings
 from tui.db.session import SessionManager
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 
 PG_ADMIN = dict(host="127.0.0.1", port=5432, user="postgres", database="postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Three test workers share two cores: a single example's wall time says nothing, so no deadline.
+hypothesis_settings.register_profile("dbtui", deadline=None)
+hypothesis_settings.load_profile("dbtui")
 
 #: Fixtures that give a test a PostgreSQL database: a test using one is marked `postgres`.
 PG_FIXTURES = {"pg_database", "postgres"}

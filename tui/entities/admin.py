@@ -14,7 +14,7 @@ consult them and stay free of table names.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tui.entities.impact import DeleteImpact
     from tui.entities.spec import ColumnSpec, EntitySpec
     from tui.screens.table import TableScreen
+    from tui.widgets.record_form import FormField
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ class TableAdmin:
     labels: ClassVar[Mapping[str, str]] = {}
     #: Computed read-only columns, shown after the table's columns.
     extra_columns: ClassVar[tuple[ExtraColumn, ...]] = ()
-    #: Columns in the form, in order (``None``: every column).
+    #: The form's columns and `extra_fields`, in order (``None``: every column, then the extras).
     form_columns: ClassVar[tuple[str, ...] | None] = None
     #: Extra keys of the screen (drill-downs, merges, ...).
     actions: ClassVar[tuple[AdminAction, ...]] = ()
@@ -97,8 +98,28 @@ class TableAdmin:
         return self._pick(spec, self.list_columns)
 
     def form(self, spec: EntitySpec) -> tuple[ColumnSpec, ...]:
-        """The columns the form edits."""
-        return self._pick(spec, self.form_columns)
+        """The columns the form edits (the names of `form_columns` that are columns)."""
+        if self.form_columns is None:
+            return spec.columns
+        names = {c.name for c in spec.columns}
+        return self._pick(spec, tuple(n for n in self.form_columns if n in names))
+
+    def extra_fields(self, screen: TableScreen, *, new: bool) -> Sequence[FormField]:
+        """Form fields that are not columns of the table (a password, a related row's
+        columns, a many-to-many's names). `to_row` and `after_save` receive their values;
+        `extra_values` fills them for an edit."""
+        return ()
+
+    async def extra_values(self, session: AsyncSession, key: tuple[Any, ...]) -> dict[str, Any]:
+        """The form values of `extra_fields` for the stored row `key`."""
+        return {}
+
+    def arrange(self, fields: Sequence[FormField]) -> list[FormField]:
+        """`fields` in the order of `form_columns` (the rest after, as given)."""
+        if self.form_columns is None:
+            return list(fields)
+        order = {name: index for index, name in enumerate(self.form_columns)}
+        return sorted(fields, key=lambda field: order.get(field.name, len(order)))
 
     def _pick(self, spec: EntitySpec, names: tuple[str, ...] | None) -> tuple[ColumnSpec, ...]:
         return spec.columns if names is None else tuple(spec.column(n) for n in names)
@@ -108,14 +129,16 @@ class TableAdmin:
         return None
 
     def to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
-        """The row values to write, from the form's (only the changed ones on an edit):
-        validate, hash, derive. Raise `FieldErrors` to show errors at the fields."""
+        """The row values to write, from the form's (only the changed ones on an edit, the
+        `extra_fields` included): validate, hash, derive. Raise `FieldErrors` to show errors
+        at the fields. Names that are not columns of the table are then left out."""
         return values
 
     async def after_save(
         self, session: AsyncSession, key: tuple[Any, ...], values: Mapping[str, Any], *, new: bool
     ) -> None:
-        """Write related rows in the same transaction, after the row itself."""
+        """Write related rows in the same transaction, after the row itself (`values`: the
+        form's, only the changed ones on an edit, `extra_fields` included)."""
 
     def impact_text(self, impact: DeleteImpact) -> str:
         """The delete confirmation's sentence about what else a delete takes."""

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from tui.entities.registry import Registry
     from tui.entities.spec import ColumnSpec, EntitySpec, ForeignKeySpec
     from tui.screens.export_dialog import ExportRequest
-    from tui.widgets.record_form import SearchCallback
+    from tui.widgets.record_form import FormField, SearchCallback
 
 Row = Mapping[str, Any]
 
@@ -582,6 +582,7 @@ class TableScreen(DbScreen):
         from tui.widgets.record_form import FORM_ERROR_KEY
 
         names = {c.name for c in self.form_columns}
+        names.update(field.name for field in self.admin.extra_fields(self, new=False))
         return FormErrors(
             {
                 name if name in names else FORM_ERROR_KEY: message
@@ -589,15 +590,32 @@ class TableScreen(DbScreen):
             }
         )
 
+    def _form_fields(self, *, new: bool) -> list[FormField]:
+        """The form: the admin's columns and extra fields, in its order."""
+        from tui.entities.forms import form_fields
+
+        fields = form_fields(
+            self.form_columns, new=new, pickers=self.pickers(), dialect=self.dialect
+        )
+        return self.admin.arrange([*fields, *self.admin.extra_fields(self, new=new)])
+
+    def _to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
+        """The row to write from the form's `values` (only the changed ones on an edit)."""
+        from tui.entities.forms import from_form_values
+
+        data = from_form_values(self.form_columns, values, new=new, dialect=self.dialect)
+        columns = {c.name for c in self.form_columns}
+        extras = {name: value for name, value in values.items() if name not in columns}
+        row = self.admin.to_row({**data, **extras}, new=new)
+        table_columns = {c.name for c in self.spec.columns}
+        return {name: value for name, value in row.items() if name in table_columns}
+
     def action_new(self) -> None:
         if not self.writable():
             return
-        from tui.entities.forms import form_fields
         from tui.screens.modals import FormScreen
 
-        fields = form_fields(
-            self.form_columns, new=True, pickers=self.pickers(), dialect=self.dialect
-        )
+        fields = self._form_fields(new=True)
         self.app.push_screen(
             # NOT NULL text may hold "": from_form_values checks what is required
             FormScreen(
@@ -611,11 +629,8 @@ class TableScreen(DbScreen):
         )
 
     async def _save_new(self, values: dict[str, Any]) -> str:
-        from tui.entities.forms import from_form_values
-
         try:
-            data = from_form_values(self.form_columns, values, new=True, dialect=self.dialect)
-            data = self.admin.to_row(data, new=True)
+            data = self._to_row(values, new=True)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         await self._confirm_save(f"Add a row to {self.spec.label}?")
@@ -654,18 +669,18 @@ class TableScreen(DbScreen):
         try:
             async with self.dbapp.manager.read_session() as session:
                 original = await self._repo(session).get(key)
+                extra_values = await self.admin.extra_values(session, key)
         except NotFoundError as error:
             self.notify(str(error), severity="warning")
             self.reload(keep_position=True)
             return
         form_values = to_form_values(self.form_columns, original, dialect=self.dialect)
+        form_values.update(extra_values)
         form_values.update(await self._labels(original))
         title = self._row_label(original)
         if self.dbapp.manager.read_only:
             title += " (read-only)"
-        fields = form_fields(
-            self.form_columns, new=False, pickers=self.pickers(), dialect=self.dialect
-        )
+        fields = self._form_fields(new=False)
         self.app.push_screen(
             FormScreen(
                 title,
@@ -683,15 +698,14 @@ class TableScreen(DbScreen):
     ) -> str:
         """Write the changed `values` if the row still holds what the form was opened with
         (its version, or the edited columns' values); else raise `FormConflict`."""
-        from tui.entities.forms import from_form_values, to_form_values
+        from tui.entities.forms import to_form_values
         from tui.screens.modals import FormConflict, FormErrors
         from tui.widgets.record_form import FORM_ERROR_KEY
 
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
         try:
-            changes = from_form_values(self.form_columns, values, new=False, dialect=self.dialect)
-            changes = self.admin.to_row(changes, new=False) if changes else changes
+            changes = self._to_row(values, new=False) if values else {}
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         label = self._row_label(original[0])
