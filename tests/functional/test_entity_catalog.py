@@ -126,6 +126,8 @@ async def test_list_tables_with_counts_and_the_view(db: SessionManager) -> None:
     by_name = {t.name: t for t in tables}
     expected = sample_rows.row_counts()
     assert {n: by_name[n].estimated_rows for n in expected} == expected
+    # a small SQLite file is counted; PostgreSQL's numbers are the catalog's estimates
+    assert {by_name[n].exact for n in expected} == {db.engine.dialect.name == "sqlite"}
     assert by_name["order_totals"] == TableInfo("order_totals", None, True)
     assert not any(t.is_view for n, t in by_name.items() if n != "order_totals")
 
@@ -134,6 +136,7 @@ async def test_sqlite_counts_only_when_cheap(fixture_database: Callable[[str], s
     async with fixture_manager(fixture_database, "sqlite") as db, db.read_session() as session:
         tables = await list_tables(session, None, cheap_count_bytes=0)
     assert {t.estimated_rows for t in tables} == {None}
+    assert not any(t.exact for t in tables)
     assert "order" in {t.name for t in tables}
 
 

@@ -58,6 +58,8 @@ class TableInfo:
     name: str
     estimated_rows: int | None
     is_view: bool = False
+    #: `estimated_rows` is a ``count(*)``, not the catalog's estimate.
+    exact: bool = False
 
 
 async def list_tables(
@@ -99,14 +101,18 @@ async def _sqlite_tables(
         (row[0], row[1] == "view", (row[2] or "").lstrip().upper().startswith("CREATE VIRTUAL"))
         for row in (await session.execute(statement)).all()
     ]
-    if await _sqlite_size(session, schema) <= cheap_count_bytes:
+    exact = await _sqlite_size(session, schema) <= cheap_count_bytes
+    if exact:
         # virtual tables are left out: their module may not be loaded here
         counts = await _sqlite_counts(
             session, schema, [n for n, v, virt in entries if not (v or virt)]
         )
     else:
         counts = await _sqlite_stat(session, schema)
-    return [TableInfo(n, None if view else counts.get(n), view) for n, view, _ in entries]
+    return [
+        TableInfo(n, None if view else counts.get(n), view, exact and n in counts)
+        for n, view, _ in entries
+    ]
 
 
 async def _sqlite_counts(

@@ -24,12 +24,12 @@ TRAIL = "Tables"
 
 
 def rows_text(info: TableInfo) -> str:
-    """``~1,234 rows``, ``view``, ``not in the database``."""
+    """``1,234 rows`` (counted), ``~1,234 rows`` (estimated), ``view``, ``rows unknown``."""
     if info.is_view:
         return "view"
     if info.estimated_rows is None:
         return "rows unknown"
-    return f"~{info.estimated_rows:,} rows"
+    return f"{'' if info.exact else '~'}{info.estimated_rows:,} rows"
 
 
 class TableFilter(Input):
