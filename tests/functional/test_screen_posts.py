@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select
 
-from tests.functional.pilot_waits import wait_until
 from tests.functional.test_screen_common import (
+    add_filter,
     add_post,
     add_user,
     column_values,
@@ -28,35 +28,8 @@ from tests.functional.test_screen_common import (
     table,
     table_lines,
 )
-from tui.screens.filter_dialog import FilterScreen
 from tui.screens.modals import ConfirmScreen, ConflictScreen, FormScreen
-from tui.widgets.record_form import PickerField, TagsField
-
-
-async def add_filter(
-    app, pilot, column: str, *, choice: str | None = None, typed: str | None = None
-) -> None:
-    """`f`, the column (or many-to-many) `column`, then the yes/no `choice` or the first row
-    matching `typed` in its picker; `ctrl+s` applies it."""
-    await pilot.press("f")
-    await wait_until(pilot, lambda: isinstance(app.screen, FilterScreen), "the filter dialog")
-    dialog = app.screen
-    dialog.query_one("#filter-column", Select).value = column
-    await pilot.pause()
-    if choice is not None:
-        choices = dialog.query_one("#filter-choice", Select)
-        choices.value = {"yes": "0", "no": "1"}[choice]
-    if typed is not None:
-        picker = dialog.query_one("#filter-picker", PickerField)
-        picker.input.focus()
-        picker.input.value = typed
-        await wait_until(
-            pilot, lambda: bool(picker.matches) and picker.has_class("-open"), f"{typed!r}"
-        )
-        await pilot.press("enter")
-    await pilot.press("ctrl+s")
-    await wait_until(pilot, lambda: not isinstance(app.screen, FilterScreen), "the filter")
-    await settle(app, pilot)
+from tui.widgets.record_form import TagsField
 
 
 async def _write(app, sql: str) -> None:

@@ -311,11 +311,15 @@ class PostAdmin(TableAdmin):
         return full_text(table, term)
 
     def arrange(self, fields: Sequence[FormField]) -> list[FormField]:
-        """The slug may be left blank: it is then derived from the title."""
-        blank_slug = {"required": False, "placeholder": SLUG_FROM_TITLE}
-        return super().arrange(
-            [replace(f, **blank_slug) if f.name == "slug" else f for f in fields]
-        )
+        """The slug may be left blank (it is then derived from the title); content is
+        limited to what posts accept."""
+        from tui.schemas.text import MAX_CONTENT
+
+        changed = {
+            "slug": {"required": False, "placeholder": SLUG_FROM_TITLE},
+            "content": {"max_length": MAX_CONTENT},
+        }
+        return super().arrange([replace(f, **changed.get(f.name, {})) for f in fields])
 
     def extra_fields(self, screen: TableScreen, *, new: bool) -> Sequence[FormField]:
         from tui.widgets.record_form import FormField

@@ -17,12 +17,16 @@ def demo_registry() -> Registry:
     from tui.db.base import Base
     from tui.demo.posts import PostAdmin
     from tui.demo.tags import TagAdmin
+    from tui.entities.admin import TableAdmin
     from tui.entities.models_source import LoadedModels
     from tui.entities.registry import Registry
 
+    class UserLabels(TableAdmin):  # until the Users screen has its own admin
+        label_column = "username"
+
     models = LoadedModels(Base.metadata, Base.registry)
     return Registry.from_models(
-        models, "the demo", admins={"posts": PostAdmin(), "tags": TagAdmin()}
+        models, "the demo", admins={"posts": PostAdmin(), "tags": TagAdmin(), "users": UserLabels()}
     )
 
 

@@ -421,7 +421,9 @@ class TableScreen(DbScreen):
         return found
 
     async def _target(self, name: str) -> EntitySpec:
-        return await self.registry.entity(self.dbapp.manager, name)
+        """Entity `name` as its admin labels it (its pickers show its label column)."""
+        spec = await self.registry.entity(self.dbapp.manager, name)
+        return self.registry.admin(name).labelled(spec)
 
     async def _search_target(self, fk: ForeignKeySpec, text: str) -> list[tuple[Any, str]]:
         target = await self._target(fk.target)
