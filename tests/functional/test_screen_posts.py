@@ -4,8 +4,10 @@ and the jumps to the author and to a tag's posts."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Select
 
+from tests.conftest import create_pg_database, drop_pg_database
 from tests.functional.test_screen_common import (
     add_filter,
     add_post,
@@ -28,6 +30,7 @@ from tests.functional.test_screen_common import (
     table,
     table_lines,
 )
+from tui.config import Settings, load_settings
 from tui.screens.modals import ConfirmScreen, ConflictScreen, FormScreen
 from tui.widgets.record_form import TagsField
 
@@ -346,3 +349,69 @@ async def test_a_typed_tag_not_added_stops_the_save_until_chosen() -> None:
             ann=people["ann"],
         ) == [("garden",)]
         assert await rows(manager, "select count(*) from tags where name = 'gar'") == [(0,)]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def blog_settings(request: pytest.FixtureRequest) -> Settings:
+    """A writable development database on each backend (a SQLite file, a PostgreSQL one)."""
+    if request.param == "sqlite":
+        return local_sqlite()
+    name = create_pg_database()
+    request.addfinalizer(lambda: drop_pg_database(name))
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    return load_settings(None, {"DATABASE_URL": url}, environ={})
+
+
+async def test_list_columns_tag_filter_and_tags_only_edit(blog_settings: Settings) -> None:
+    """On both backends: the author's name and the sorted tags in the list, why Author does
+    not sort, full-text search, the tag filter of the filter dialog, the slug preview of an
+    edit, an edit of the tags alone (a new tag created, the post's version bumped), and a
+    slug cleared on an edit derived again from the title."""
+    async with database(blog_settings) as manager:
+        await _blog(manager)  # Quantum gardening is tagged science, then garden
+    async with running(blog_settings, "posts") as (app, pilot):
+        assert table_lines(app)[0].split()[:4] == ["ID", "Title", "Slug", "Author"]
+        assert column_values(app, 3) == ["ann", "ben", "ann"]
+        assert column_values(app, 5) == ["garden, science", "garden", ""]
+        await pilot.press("right", "right", "right", "s")
+        await settle(app, pilot)
+        assert "Cannot sort by Author: posts have no index by their author's name" in (
+            notifications(app)
+        )
+        await search(app, pilot, "superposition tomatoes")  # in the content, every word
+        assert column_values(app, 1) == ["Quantum gardening"]
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+
+        await add_filter(app, pilot, "tags", typed="sci")
+        assert column_values(app, 1) == ["Quantum gardening"]
+        assert "tags: science" in screen_text(app)
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        slug = form(app).input_widget("slug")
+        assert isinstance(slug, Input)
+        fill(app, title="Quantum Ärger")  # typed: the preview follows (the slug is not blank)
+        await pilot.pause()
+        assert slug.placeholder == "quantum-arger (from the title)"
+        fill(app, title="Quantum gardening")
+        tags = form(app).input_widget("tags")
+        assert isinstance(tags, TagsField)
+        tags.set_tags(["science", "physics"])
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen)
+        assert await rows(manager, "select title, slug, version from posts where id = 1") == [
+            ("Quantum gardening", "quantum-gardening", 2)
+        ]
+        assert await rows(
+            manager,
+            "select t.name from tags t join post_tags pt on pt.tag_id = t.id "
+            "where pt.post_id = 1 order by t.name",
+        ) == [("physics",), ("science",)]
+        assert column_values(app, 5) == ["physics, science"]
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        fill(app, title="Gardens of Ærø", slug="")
+        await save(app, pilot)
+        assert await rows(manager, "select slug from posts where id = 1") == [("gardens-of-aero",)]
