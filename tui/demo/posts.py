@@ -117,18 +117,6 @@ def full_text(posts: Table, term: str) -> ColumnElement[bool]:
 
 
 # -- tags, slugs -----------------------------------------------------------------------------
-async def suggest_tags(session: AsyncSession, prefix: str, limit: int = 10) -> list[str]:
-    """Tag names starting with `prefix` (case-insensitive), for completion."""
-    from tui.repositories.base import clean_search, like_pattern
-
-    statement = select(tags.c.name).order_by(tags.c.name).limit(limit)
-    cleaned = clean_search(prefix)
-    if cleaned is not None:
-        pattern = like_pattern(cleaned.lower())[1:]  # no leading %: a prefix match
-        statement = statement.where(func.lower(tags.c.name).like(pattern, escape="\\"))
-    return list((await session.execute(statement)).scalars())
-
-
 async def tags_of(session: AsyncSession, post_id: Any) -> list[tuple[int, str]]:
     """(id, name) of the post's tags, by name."""
     statement = (
@@ -325,8 +313,11 @@ class PostAdmin(TableAdmin):
         from tui.widgets.record_form import FormField
 
         async def search(typed: str) -> list[tuple[Any, str]]:
+            from tui.repositories.tags import TagRepository
+
             async with screen.dbapp.manager.read_session() as session:
-                return [(name, name) for name in await suggest_tags(session, typed)]
+                names = await TagRepository(session).suggest(typed)
+            return [(name, name) for name in names]
 
         return (FormField("tags", "Tags", kind="tags", search=search),)
 
