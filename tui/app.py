@@ -59,7 +59,7 @@ BROWSE_SCREENS: tuple[tuple[str, str, str], ...] = (
 
 
 #: Modes of the demo shown by the generic `TableScreen` (mode name -> table name).
-DEMO_TABLES = {"tags": "tags"}
+DEMO_TABLES = {"posts": "posts", "tags": "tags"}
 
 
 def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:

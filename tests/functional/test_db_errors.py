@@ -20,8 +20,10 @@ from tui.config import load_settings
 from tui.db import session as session_module
 from tui.db.errors import ConnectionProblem, driver_error, rejected_search, short_error
 from tui.db.session import SessionManager
+from tui.entities.query import TableQuery
+from tui.entities.repository import EntityRepository
 from tui.models import User
-from tui.repositories import PostRepository, Query, UserRepository
+from tui.repositories import Query, UserRepository
 
 
 async def failure(manager: SessionManager, sql: str, **params: object) -> Exception:
@@ -245,6 +247,14 @@ async def test_postgres_errors_carry_no_sql_link_or_newline(pg_database: str) ->
         await manager.dispose()
 
 
+def posts_repository(session) -> EntityRepository:
+    """The demo's posts as the Posts screen reads them (full-text search included)."""
+    from tui.demo.registry import demo_registry
+
+    registry = demo_registry()
+    return EntityRepository(registry.known("posts"), session, registry.admin("posts"))
+
+
 @pytest.mark.postgres
 async def test_postgres_refuses_a_search_of_too_many_words(pg_database: str) -> None:
     manager = SessionManager(pg_settings(pg_database))
@@ -253,7 +263,7 @@ async def test_postgres_refuses_a_search_of_too_many_words(pg_database: str) -> 
         with pytest.raises(Exception) as raised:
             async with manager.read_session() as session:
                 words = " ".join(["ab"] * 60_000)  # websearch_to_tsquery runs out of stack
-                await PostRepository(session).page(Query(sort="id", search=words))
+                await posts_repository(session).page(TableQuery(sort="id", search=words))
         assert rejected_search(raised.value)
         line = short_error(raised.value, database=manager.settings)
         assert line == (

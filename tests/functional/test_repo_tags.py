@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from tests.functional.test_repo_support import FAST_HASHER, StatementCounter, check_paging
 from tui.db.session import SessionManager
+from tui.db.tables import posts
+from tui.demo.posts import set_tags, tags_of
 from tui.models import post_tags
 from tui.repositories import (
     FieldErrors,
     NotFoundError,
-    PostRepository,
     Query,
     StaleRecordError,
     TagRepository,
@@ -26,12 +27,24 @@ async def make_posts(manager: SessionManager, tag_lists: list[list[str]]) -> lis
         author = await UserRepository(session, FAST_HASHER).create(
             {"username": "tagger", "email": "tagger@example.com", "password": "password1"}
         )
-        repo = PostRepository(session)
         ids = []
         for i, names in enumerate(tag_lists):
-            post = await repo.create({"title": f"Post {i}", "author_id": author.id, "tags": names})
-            ids.append(post.id)
+            created = insert(posts).returning(posts.c.id)
+            values = {"title": f"Post {i}", "slug": f"post-{i}", "author_id": author.id}
+            post_id = (await session.execute(created, [values])).scalar_one()
+            await set_tags(session, post_id, names)
+            ids.append(post_id)
     return ids
+
+
+async def tags_by_post(session, post_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Tag names per post (posts without tags left out)."""
+    found: dict[int, tuple[str, ...]] = {}
+    for post_id in post_ids:
+        names = tuple(name for _, name in await tags_of(session, post_id))
+        if names:
+            found[post_id] = names
+    return found
 
 
 async def tag_id(session, name: str) -> int:
@@ -124,7 +137,7 @@ async def test_merge_moves_links_without_duplicates(manager: SessionManager) -> 
             .group_by(post_tags.c.post_id)
         )
         assert sorted(links.all()) == [(post_id, 1) for post_id in posts]
-        tags_of = await PostRepository(session).tags_of(posts)
+        tags_of = await tags_by_post(session, posts)
         assert tags_of[posts[3]] == ("new", "other")
 
 
@@ -140,7 +153,7 @@ async def test_delete_impact_and_delete(manager: SessionManager) -> None:
         await r.delete(gone)
         with pytest.raises(NotFoundError):
             await r.delete(gone)
-        tags_of = await PostRepository(session).tags_of(posts)
+        tags_of = await tags_by_post(session, posts)
         assert tags_of == {posts[0]: ("stay",)}
         one = await r.get(unused)
         with pytest.raises(StaleRecordError):

@@ -23,7 +23,7 @@ import pytest
 from rich.console import Console
 from sqlalchemy import insert, select, text
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Select, TextArea
 from textual.worker import WorkerState
 
 from tests.conftest import copy_demo_schema, pg_settings, sqlite_settings
@@ -34,6 +34,7 @@ from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
 from tui.models import Post, Tag, User, UserProfile, post_tags
 from tui.screens.export_dialog import ExportScreen
+from tui.screens.filter_dialog import FilterScreen
 from tui.screens.modals import (
     ConfirmScreen,
     FormScreen,
@@ -301,6 +302,31 @@ async def pick(app: DbTuiApp, pilot: Pilot, name: str, typed: str) -> None:
     await pilot.pause()
 
 
+async def add_filter(
+    app: DbTuiApp, pilot: Pilot, column: str, *, choice: str | None = None, typed: str | None = None
+) -> None:
+    """`f`, the column (or many-to-many) `column`, then the yes/no `choice` or the first row
+    matching `typed` in its picker; `ctrl+s` applies it."""
+    await pilot.press("f")
+    await wait_until(pilot, lambda: isinstance(app.screen, FilterScreen), "the filter dialog")
+    dialog = app.screen
+    dialog.query_one("#filter-column", Select).value = column
+    await pilot.pause()
+    if choice is not None:
+        dialog.query_one("#filter-choice", Select).value = {"yes": "0", "no": "1"}[choice]
+    if typed is not None:
+        picker = dialog.query_one("#filter-picker", PickerField)
+        picker.input.focus()
+        picker.input.value = typed
+        await wait_until(
+            pilot, lambda: bool(picker.matches) and picker.has_class("-open"), f"{typed!r}"
+        )
+        await pilot.press("enter")
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: not isinstance(app.screen, FilterScreen), "the filter")
+    await settle(app, pilot)
+
+
 async def search(app: DbTuiApp, pilot: Pilot, words: str) -> None:
     """`/`, the search words, `enter`; then wait for the rows."""
     await pilot.press("slash")
@@ -364,7 +390,7 @@ async def test_markup_and_control_characters_are_shown_literally() -> None:
         await settle(app, pilot)
         assert "Red \\x1b[31mALERT[/]" in screen_text(app)
         await confirm(app, pilot)  # the toast quotes it literally too (no MarkupError)
-        assert "Deleted Red \\x1b[31mALERT[/] [link=http://x]y" in toasts(app)
+        assert "Deleted post Red \\x1b[31mALERT[/] [link=http://x]y" in toasts(app)
         await pilot.press("3")
         await settle(app, pilot)
         assert "[i]t" in "\n".join(table_lines(app))
@@ -416,15 +442,12 @@ async def test_export_writes_the_current_view_as_csv_and_json() -> None:
 
         await pilot.press("2")
         await settle(app, pilot)
-        await pilot.press("f")
-        await pilot.pause()
-        fill(app, published=True)
-        await save(app, pilot)
+        await add_filter(app, pilot, "is_published", choice="yes")
         await _export(app, pilot, "posts.json")
         data = json.loads(Path("posts.json").read_text(encoding="utf-8"))
         assert [(p["title"], p["is_published"], p["tags"]) for p in data] == [
-            ("Post 0", True, []),
-            ("Post 2", True, ["a", "b"]),
+            ("Post 0", True, ""),
+            ("Post 2", True, "a, b"),
         ]
         assert data[0]["author"] == "user00" and data[0]["created_at"].startswith("2024-01-02")
 

@@ -163,4 +163,4 @@ async def test_search_sort_and_posts_of_a_tag() -> None:
         await settle(app, pilot)
         assert app.screen.SCREEN_NAME == "Posts"
         assert column_values(app, 1) == ["Crabs", "Both"]
-        assert "tag=rust" in screen_text(app)  # the tag's name, though it filters by id
+        assert "tags: rust" in screen_text(app)  # the tag's name, though it filters by id

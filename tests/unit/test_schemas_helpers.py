@@ -7,8 +7,8 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui.demo.posts import fts5_query
 from tui.repositories.base import Count, Impact, Query, clean_search, like_pattern
-from tui.repositories.posts import fts5_query
 from tui.repositories.slugs import slugify, with_suffix
 from tui.schemas.posts import SLUG_PATTERN
 

@@ -15,12 +15,19 @@ def demo_registry() -> Registry:
     """The demo's tables and overrides (built once, on first use: it imports the ORM)."""
     import tui.models  # noqa: F401  (maps every table on Base.registry)
     from tui.db.base import Base
+    from tui.demo.posts import PostAdmin
     from tui.demo.tags import TagAdmin
+    from tui.entities.admin import TableAdmin
     from tui.entities.models_source import LoadedModels
     from tui.entities.registry import Registry
 
+    class UserLabels(TableAdmin):  # until the Users screen has its own admin
+        label_column = "username"
+
     models = LoadedModels(Base.metadata, Base.registry)
-    return Registry.from_models(models, "the demo", admins={"tags": TagAdmin()})
+    return Registry.from_models(
+        models, "the demo", admins={"posts": PostAdmin(), "tags": TagAdmin(), "users": UserLabels()}
+    )
 
 
 def demo_table_screen(name: str) -> object:

@@ -26,11 +26,11 @@ def post_count(tags: Table) -> ColumnElement[int]:
 
 async def show_posts(screen: TableScreen) -> None:
     """The Posts screen, filtered by the current tag."""
-    from tui.screens.posts import show_posts
+    from tui.demo.posts import show_posts
 
     values = screen.current_values()
     if values is not None:
-        await show_posts(screen.dbapp, str(values["name"]), tag=values["id"])
+        await show_posts(screen.dbapp, str(values["name"]), tags=values["id"])
 
 
 def merge(screen: TableScreen) -> None:

@@ -8,6 +8,12 @@ sets only what differs::
         form_columns = ("name",)
         actions = (AdminAction("m", "merge", "Merge", "Merge into another tag", merge),)
 
+Hooks beyond the columns: `extra_fields`/`extra_values` (form fields that are not columns),
+`to_row` (validate, derive), `before_save`/`after_save` (in the write transaction: fill what
+needs the database, write related rows), `search` (e.g. a full-text index), `field_changed`
+(a form reacting while typing), `actions` (extra keys). Filters need no hook: the dialog
+offers every column by type and each many-to-many by a picker of its rows.
+
 `Registry` holds admins by table name; `TableScreen`, `EntityRepository` and `EntitySource`
 consult them and stay free of table names.
 """
@@ -25,7 +31,7 @@ if TYPE_CHECKING:
     from tui.entities.impact import DeleteImpact
     from tui.entities.spec import ColumnSpec, EntitySpec
     from tui.screens.table import TableScreen
-    from tui.widgets.record_form import FormField
+    from tui.widgets.record_form import FormField, RecordForm
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,8 @@ class ExtraColumn:
     width: int = 9
     align: str = "right"
     sortable: bool = False
+    #: Why the list cannot sort by it (said when someone tries).
+    unsortable_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +74,20 @@ class TableAdmin:
 
     #: What a row is called in titles ("Delete tag python?"); ``None``: the table's label.
     row_noun: ClassVar[str | None] = None
-    #: Shown columns of the table, in order (``None``: every column in table order).
+    #: Shown columns of the table, in order (``None``: every column in table order); may name
+    #: `extra_columns` to place them (those not named come last).
     list_columns: ClassVar[tuple[str, ...] | None] = None
     #: Column labels that differ from the metadata's (column name -> label).
     labels: ClassVar[Mapping[str, str]] = {}
+    #: List headers that differ from the labels (a narrow column: ``{"is_published": "Pub"}``).
+    headers: ClassVar[Mapping[str, str]] = {}
+    #: List widths (cells) that differ from what the column's type gives.
+    widths: ClassVar[Mapping[str, int]] = {}
+    #: The column that names a row in titles and pickers (``None``: the metadata's choice,
+    #: its first unique text column).
+    label_column: ClassVar[str | None] = None
+    #: What the search bar says it searches (``None``: the text columns it matches).
+    search_hint: ClassVar[str | None] = None
     #: Computed read-only columns, shown after the table's columns.
     extra_columns: ClassVar[tuple[ExtraColumn, ...]] = ()
     #: The form's columns and `extra_fields`, in order (``None``: every column, then the extras).
@@ -85,6 +103,8 @@ class TableAdmin:
         """`spec` with this admin's column `labels` (every screen and dialog then uses them)."""
         from dataclasses import replace
 
+        if self.label_column is not None:
+            spec = replace(spec, label_column=self.label_column)
         if not self.labels:
             return spec
         columns = tuple(
@@ -95,7 +115,18 @@ class TableAdmin:
 
     def shown(self, spec: EntitySpec) -> tuple[ColumnSpec, ...]:
         """The table's columns the list shows."""
-        return self._pick(spec, self.list_columns)
+        if self.list_columns is None:
+            return spec.columns
+        names = {c.name for c in spec.columns}
+        return self._pick(spec, tuple(n for n in self.list_columns if n in names))
+
+    def listed(self, spec: EntitySpec) -> tuple[ColumnSpec | ExtraColumn, ...]:
+        """The list's columns in order: `shown` and `extra_columns`, as `list_columns` says."""
+        found: list[ColumnSpec | ExtraColumn] = [*self.shown(spec), *self.extra_columns]
+        if self.list_columns is None:
+            return tuple(found)
+        order = {name: index for index, name in enumerate(self.list_columns)}
+        return tuple(sorted(found, key=lambda c: order.get(c.name, len(order))))
 
     def form(self, spec: EntitySpec) -> tuple[ColumnSpec, ...]:
         """The columns the form edits (the names of `form_columns` that are columns)."""
@@ -128,11 +159,23 @@ class TableAdmin:
         """A SQL condition for the search `term` (``None``: match the text columns)."""
         return None
 
+    def field_changed(self, form: RecordForm, name: str) -> None:
+        """The user changed the form's field `name`: adjust others (e.g. preview a value
+        derived from it in another field's placeholder)."""
+
     def to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
         """The row values to write, from the form's (only the changed ones on an edit, the
         `extra_fields` included): validate, hash, derive. Raise `FieldErrors` to show errors
         at the fields. Names that are not columns of the table are then left out."""
         return values
+
+    async def before_save(
+        self, session: AsyncSession, key: tuple[Any, ...] | None, row: dict[str, Any], *, new: bool
+    ) -> dict[str, Any]:
+        """The row to write (`to_row`'s, columns only), completed with what needs the
+        database (a unique slug, say), in the write transaction; `key` is ``None`` for a new
+        row. Raise `FieldErrors` to show errors at the fields."""
+        return row
 
     async def after_save(
         self, session: AsyncSession, key: tuple[Any, ...], values: Mapping[str, Any], *, new: bool

@@ -6,6 +6,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import types
@@ -62,29 +63,39 @@ def is_numeric(column: ColumnSpec) -> bool:
 
 def table_columns(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[Column, ...]:
     """The list's columns: every column of the table in table order, or those `admin`
-    shows, then its computed columns."""
-    shown = spec.columns if admin is None else admin.shown(spec)
-    columns = tuple(
-        Column(
-            column.name,
-            column.label,
-            column_width(column),
-            align="right" if is_numeric(column) else "left",
+    lists, with its computed columns, in its order."""
+    from tui.entities.admin import ExtraColumn
+
+    listed = spec.columns if admin is None else admin.listed(spec)
+    headers = admin.headers if admin is not None else {}
+    found = []
+    for column in listed:
+        label = headers.get(column.name, column.label)
+        if isinstance(column, ExtraColumn):
+            found.append(
+                Column(
+                    column.name,
+                    label,
+                    max(column.width, len(label)),
+                    sortable=column.sortable,
+                    align=column.align,  # type: ignore[arg-type]
+                    unsortable_reason=column.unsortable_reason,
+                )
+            )
+            continue
+        width = admin.widths.get(column.name) if admin is not None else None
+        width = width or column_width(replace(column, label=label))
+        found.append(
+            Column(column.name, label, width, align="right" if is_numeric(column) else "left")
         )
-        for column in shown
-    )
-    extra = admin.extra_columns if admin is not None else ()
-    return columns + tuple(
-        Column(c.name, c.label, max(c.width, len(c.label)), sortable=c.sortable, align=c.align)  # type: ignore[arg-type]
-        for c in extra
-    )
+    return tuple(found)
 
 
 def column_names(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[str, ...]:
-    """The keys of the list's columns, in order (shown columns, then computed ones)."""
+    """The keys of the list's columns, in order."""
     if admin is None:
         return tuple(column.name for column in spec.columns)
-    return tuple(c.name for c in admin.shown(spec)) + tuple(c.name for c in admin.extra_columns)
+    return tuple(c.name for c in admin.listed(spec))
 
 
 def cells(

@@ -22,14 +22,12 @@ from tui.lazy_exports import lazy_getattr
 if TYPE_CHECKING:
     from tui.repositories.base import Count, Cursor, Impact, Page, Query, Repository
     from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
-    from tui.repositories.posts import PostDetail, PostRepository, PostRow
     from tui.repositories.tags import TagDetail, TagRepository, TagRow
     from tui.repositories.users import ProfileRow, UserDetail, UserRepository, UserRow
 
 _SOURCES = {
     **dict.fromkeys(("Count", "Cursor", "Impact", "Page", "Query", "Repository"), "base"),
     **dict.fromkeys(("FieldErrors", "NotFoundError", "StaleRecordError"), "errors"),
-    **dict.fromkeys(("PostDetail", "PostRepository", "PostRow"), "posts"),
     **dict.fromkeys(("TagDetail", "TagRepository", "TagRow"), "tags"),
     **dict.fromkeys(("ProfileRow", "UserDetail", "UserRepository", "UserRow"), "users"),
 }
@@ -41,9 +39,6 @@ __all__ = [
     "Impact",
     "NotFoundError",
     "Page",
-    "PostDetail",
-    "PostRepository",
-    "PostRow",
     "ProfileRow",
     "Query",
     "Repository",

@@ -2,7 +2,8 @@
 
 Text: contains, equals, is NULL, is not NULL; numbers, dates and times: equals, at least, at most,
 between; enums and booleans: a choice of their values; a foreign key: a picker of the referenced
-rows. Values are parsed by the column's codec, so "12.50" is a `Decimal` and a date is a date.
+rows; a many-to-many (given a picker under its name): the rows linked to one row of its
+target. Values are parsed by the column's codec, so "12.50" is a `Decimal` and a date is a date.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from tui.entities.codecs import codec_for
-from tui.entities.introspect import base_type
+from tui.entities.introspect import base_type, humanize
 from tui.entities.query import Filter
 from tui.entities.spec import ColumnSpec, EntitySpec
 from tui.widgets.cells import escape_control
@@ -37,6 +38,7 @@ OP_LABELS = {
     "between": "between",
     "is_null": "is NULL",
     "not_null": "is not NULL",
+    "linked": "includes",
 }
 NO_VALUE = frozenset({"is_null", "not_null"})
 ORDERED = (int, float, decimal.Decimal, dt.date, dt.datetime, dt.time)
@@ -90,9 +92,10 @@ def column_label(column: ColumnSpec) -> str:
 
 
 def describe(spec: EntitySpec, item: Filter, label: str | None = None) -> str:
-    """``published: yes``, ``price at least 10``, ``author: ann`` — in column labels."""
+    """``published: yes``, ``price at least 10``, ``author: ann``, ``tags: python`` (a
+    many-to-many) — in column labels."""
     if item.op == "linked":
-        return f"linked to {label or item.value}"
+        return f"{humanize(item.column)}: {label or item.value}"
     column = spec.column(item.column)
     name = column_label(column)
     if item.op in NO_VALUE:
@@ -146,14 +149,17 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
         self.spec = spec
         self.pickers = dict(pickers)
         self.columns = filterable(spec, self.pickers)
-        names = [c.name for c in self.columns]
+        #: Many-to-many relations offered by a picker of their rows (name -> label).
+        self.links = {m.name: humanize(m.name) for m in spec.many_to_many if m.name in self.pickers}
+        names = [c.name for c in self.columns] + list(self.links)
         self.initial_column = column if column in names else (names[0] if names else None)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(f"Filter {escape_control(self.spec.label)}"), id="filter-title")
             yield Select(
-                [(escape_control(c.label), c.name) for c in self.columns],
+                [(escape_control(c.label), c.name) for c in self.columns]
+                + [(escape_control(label), name) for name, label in self.links.items()],
                 value=self.initial_column or Select.BLANK,
                 allow_blank=False,
                 id="filter-column",
@@ -177,6 +183,8 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
     def _operators(self, name: str | None) -> list[str]:
         if name is None:
             return []
+        if name in self.links:
+            return ["linked"]
         return operators(self.spec.column(name), name in self.pickers)
 
     def on_mount(self) -> None:
@@ -184,37 +192,43 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
         self.query_one("#filter-column", Select).focus()
 
     @property
+    def chosen_name(self) -> str:
+        """The chosen column's (or many-to-many's) name."""
+        return str(self.query_one("#filter-column", Select).value)
+
+    @property
     def column(self) -> ColumnSpec:
-        return self.spec.column(str(self.query_one("#filter-column", Select).value))
+        return self.spec.column(self.chosen_name)
+
+    def _choices(self) -> list[tuple[str, Any]] | None:
+        name = self.chosen_name
+        return None if name in self.links else choices_of(self.column)
 
     @on(Select.Changed, "#filter-column")
     def _column_changed(self) -> None:
-        if not self.columns:
+        if not self.columns and not self.links:
             return
-        column = self.column
-        ops = self._operators(column.name)
+        name = self.chosen_name
+        ops = self._operators(name)
         op_select = self.query_one("#filter-op", Select)
         op_select.set_options([(OP_LABELS[op], op) for op in ops])
         op_select.value = ops[0]
         choice = self.query_one("#filter-choice", Select)
         # options carry their position as text: Textual's Select.BLANK is False, so a False
         # value could not be told from "nothing chosen"
-        choice.set_options(
-            [(label, str(i)) for i, (label, _) in enumerate(choices_of(column) or [])]
-        )
+        choice.set_options([(label, str(i)) for i, (label, _) in enumerate(self._choices() or [])])
         picker_field = self.query_one("#filter-picker", PickerField)
-        picker_field.set_search(self.pickers.get(column.name))
+        picker_field.set_search(self.pickers.get(name))
         picker_field.set_choice(None)
         self._op_changed()
 
     @on(Select.Changed, "#filter-op")
     def _op_changed(self) -> None:
-        if not self.columns:
+        if not self.columns and not self.links:
             return
         op = self.query_one("#filter-op", Select).value
-        column = self.column
-        picker = column.name in self.pickers
-        choices = choices_of(column) is not None
+        picker = self.chosen_name in self.pickers
+        choices = self._choices() is not None
         needs_value = op not in NO_VALUE
         self.query_one("#filter-value").set_class(not needs_value or picker or choices, "-hidden")
         self.query_one("#filter-value-2").set_class(op != "between", "-hidden")
@@ -226,15 +240,16 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
         return codec_for(self.column.column).from_form(text)
 
     def _chosen(self) -> tuple[Filter, str | None]:
-        column = self.column
+        name = self.chosen_name
         op = str(self.query_one("#filter-op", Select).value)
         if op in NO_VALUE:
-            return Filter(column.name, op), None  # type: ignore[arg-type]
-        if column.name in self.pickers:
+            return Filter(name, op), None  # type: ignore[arg-type]
+        if name in self.pickers:
             picked = self.query_one("#filter-picker", PickerField)
             if picked.value is None:
                 raise ValueError("choose a row from the list")
-            return Filter(column.name, op, picked.value), picked.label  # type: ignore[arg-type]
+            return Filter(name, op, picked.value), picked.label  # type: ignore[arg-type]
+        column = self.column
         choices = choices_of(column)
         if choices is not None:
             token = self.query_one("#filter-choice", Select).value
@@ -253,7 +268,7 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
 
     @on(Button.Pressed, "#filter-apply")
     def action_apply(self) -> None:
-        if not self.columns:
+        if not self.columns and not self.links:
             self.dismiss(None)
             return
         try:

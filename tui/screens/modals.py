@@ -23,8 +23,9 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
 from tui.db.errors import short_error
 from tui.widgets.cells import display_str, escape_control
@@ -542,6 +543,7 @@ class FormScreen(ModalScreen[Any]):
     to show messages under the fields (the form keeps what was typed); any other exception is
     shown at the top of the form and the app keeps running. Without `save`, the screen dismisses
     with the values. Cancelling dismisses with None, asking first when there are unsaved changes.
+    `on_change(form, name)` is called after each change of the field `name` (typed or set).
     """
 
     DEFAULT_CSS = (
@@ -562,8 +564,10 @@ class FormScreen(ModalScreen[Any]):
         save: SaveCallback | None = None,
         check_required: bool = True,
         changes_only: bool = False,
+        on_change: Callable[[RecordForm, str], None] | None = None,
     ) -> None:
         super().__init__()
+        self.on_change = on_change
         self.title_text = title
         self.form_fields = tuple(fields)
         self.initial_values = dict(values or {})
@@ -584,6 +588,22 @@ class FormScreen(ModalScreen[Any]):
 
     def _set_status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message, style="dim"))
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Switch.Changed)
+    @on(PickerField.Picked)
+    def _field_changed(self, event: Message) -> None:
+        """Tell `on_change` which field of the form changed."""
+        if self.on_change is None:
+            return
+        control = getattr(event, "control", None)
+        node = control if isinstance(control, DOMNode) else None
+        while node is not None and not (node.id or "").startswith("input-"):
+            node = node.parent
+        if node is not None:
+            self.on_change(self.form, str(node.id).removeprefix("input-"))
 
     @on(RecordForm.SaveRequested)
     def _save_requested(self, event: RecordForm.SaveRequested) -> None:

@@ -105,6 +105,7 @@ class TableScreen(DbScreen):
         #: What this table's override changes (columns, form, search, actions).
         self.admin: TableAdmin = registry.admin(spec.name)
         self.spec = self.admin.labelled(spec)
+        self.SCREEN_NAME = self.spec.label
         self.registry = registry
         self.query_state = query or TableQuery()
         #: The labels of the views this one was reached from (the breadcrumb).
@@ -211,6 +212,10 @@ class TableScreen(DbScreen):
     def set_query(self, query: TableQuery) -> None:
         self.query_state = query
         self.reload()
+
+    def show_row(self, key: tuple[Any, ...]) -> None:
+        """Put the cursor on the row with `key` (a jump to it from another screen)."""
+        self._move_to(key)
 
     @work(exclusive=True, group="table-move", exit_on_error=False)
     async def _move_to(self, key: tuple[Any, ...]) -> None:
@@ -340,7 +345,8 @@ class TableScreen(DbScreen):
             bars.first().set_class(False, "-hidden")
         else:
             what = ", ".join(self.spec.column(c).label for c in self.spec.search_columns)
-            hint = f"search {what or 'this table'} — enter to apply, escape to clear"
+            hint = self.admin.search_hint or f"search {what or 'this table'}"
+            hint += " — enter to apply, escape to clear"
             bar = Horizontal(
                 Static(Text("/"), id="search-label"),
                 Input(placeholder=hint, id="search"),
@@ -402,15 +408,22 @@ class TableScreen(DbScreen):
 
     # -- foreign keys: pickers, labels, drill-downs ----------------------------------------
     def pickers(self) -> dict[str, SearchCallback]:
-        """A search of the referenced rows for each single-column foreign key."""
-        return {
+        """A search of the referenced rows for each single-column foreign key, and of the
+        linked rows for each many-to-many (by its name: a filter's picker)."""
+        found = {
             fk.columns[0]: partial(self._search_target, fk)
             for fk in self.spec.foreign_keys
             if len(fk.columns) == 1
         }
+        for link in self.spec.many_to_many:
+            if len(link.remote.columns) == 1:
+                found[link.name] = partial(self._search_target, link.remote)
+        return found
 
     async def _target(self, name: str) -> EntitySpec:
-        return await self.registry.entity(self.dbapp.manager, name)
+        """Entity `name` as its admin labels it (its pickers show its label column)."""
+        spec = await self.registry.entity(self.dbapp.manager, name)
+        return self.registry.admin(name).labelled(spec)
 
     async def _search_target(self, fk: ForeignKeySpec, text: str) -> list[tuple[Any, str]]:
         target = await self._target(fk.target)
@@ -603,10 +616,21 @@ class TableScreen(DbScreen):
         """The row to write from the form's `values` (only the changed ones on an edit)."""
         from tui.entities.forms import from_form_values
 
-        data = from_form_values(self.form_columns, values, new=new, dialect=self.dialect)
+        errors: dict[str, str] = {}
+        try:
+            data = from_form_values(self.form_columns, values, new=new, dialect=self.dialect)
+        except FieldErrors as bad:  # the admin's checks still run on the other fields
+            errors = dict(bad.errors)
+            rest = {name: value for name, value in values.items() if name not in errors}
+            data = from_form_values(self.form_columns, rest, new=new, dialect=self.dialect)
         columns = {c.name for c in self.form_columns}
         extras = {name: value for name, value in values.items() if name not in columns}
-        row = self.admin.to_row({**data, **extras}, new=new)
+        try:
+            row = self.admin.to_row({**data, **extras}, new=new)
+        except FieldErrors as bad:
+            raise FieldErrors({**bad.errors, **errors}) from None
+        if errors:
+            raise FieldErrors(errors)
         table_columns = {c.name for c in self.spec.columns}
         return {name: value for name, value in row.items() if name in table_columns}
 
@@ -624,6 +648,7 @@ class TableScreen(DbScreen):
                 {},
                 save=self._save_new,
                 check_required=False,
+                on_change=self.admin.field_changed,
             ),
             self._saved,
         )
@@ -636,6 +661,7 @@ class TableScreen(DbScreen):
         await self._confirm_save(f"Add a row to {self.spec.label}?")
         try:
             async with self.dbapp.manager.session() as session:
+                data = await self.admin.before_save(session, None, data, new=True)
                 key = await self._repo(session).insert(data)
                 await self.admin.after_save(session, key, values, new=True)
         except FieldErrors as errors:
@@ -689,6 +715,7 @@ class TableScreen(DbScreen):
                 save=partial(self._save_existing, key, [original]),
                 changes_only=True,
                 check_required=False,
+                on_change=self.admin.field_changed,
             ),
             self._saved,
         )
@@ -712,6 +739,7 @@ class TableScreen(DbScreen):
         await self._confirm_save(f"Save {label}?")
         try:
             async with self.dbapp.manager.session() as session:
+                changes = await self.admin.before_save(session, key, changes, new=False)
                 await self._repo(session).update(key, changes, original[0])
                 await self.admin.after_save(session, key, values, new=False)
         except FieldErrors as errors:
@@ -734,6 +762,7 @@ class TableScreen(DbScreen):
                 return await self._save_existing(key, original, values)
 
             theirs = to_form_values(self.form_columns, current, dialect=self.dialect)
+            theirs.update(await self._labels(current))
             raise FormConflict(theirs, overwrite=overwrite, reload=take_theirs) from None
         return f"Saved {self._row_label({**original[0], **changes})}"
 

@@ -107,7 +107,7 @@ class UsersScreen(EntityScreen):
         row = self.table.current_row
         if row is None:
             return
-        from tui.screens.posts import show_posts
+        from tui.demo.posts import show_posts
 
         await show_posts(self.dbapp, self.current_cell("username"), author_id=row.id)
 

@@ -51,6 +51,8 @@ class Column:
     width: int
     sortable: bool = True
     align: Align = "left"
+    #: Why it cannot be sorted by (added to the message when someone tries).
+    unsortable_reason: str = ""
 
     @property
     def render_width(self) -> int:
@@ -472,7 +474,8 @@ class RecordTable(ScrollView, can_focus=True):
         if column is None:
             return
         if not column.sortable:
-            self.notify(f"Cannot sort by {column.label}", severity="warning", markup=False)
+            why = f": {column.unsortable_reason}" if column.unsortable_reason else ""
+            self.notify(f"Cannot sort by {column.label}{why}", severity="warning", markup=False)
             return
         descending = self._sort == (column.key, False)
         self._sort = (column.key, descending)
