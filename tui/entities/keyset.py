@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, tuple_
 
 from tui.entities.introspect import is_unsortable_type
-from tui.entities.query import TableQuery
+from tui.entities.query import Cursor, TableQuery
 from tui.entities.spec import EntitySpec
-from tui.repositories.base import Cursor
 
 
 def sortable(spec: EntitySpec, column: str) -> tuple[bool, str]:

@@ -42,12 +42,11 @@ from tui.entities.impact import DeleteImpact, ImpactCount, ImpactDetail
 from tui.entities.integrity import table_integrity_errors
 from tui.entities.introspect import entity_label, humanize, is_text_type
 from tui.entities.keyset import Ordering, offset_order, sortable
-from tui.entities.query import Filter, TableQuery
+from tui.entities.query import Cursor, Filter, TableQuery
 from tui.entities.spec import EntitySpec, ManyToMany, RowValues, key_text
 from tui.repositories.base import (
     ESTIMATE_THRESHOLD,
     Count,
-    Cursor,
     Page,
     cached_statement,
     clean_search,
