@@ -267,6 +267,8 @@ class RecordTable(ScrollView, can_focus=True):
         self._strip_cache: LRUCache[tuple[int, int], Strip] = LRUCache(maxsize=256)
         self._loader_active = False
         self._count_pending = False
+        #: The generation whose count waits for its first rows to be on screen.
+        self._count_owed: int | None = None
         self._fetching = False
         self._loading_timer: Timer | None = None
         self._show_loading = False
@@ -386,7 +388,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._update_position()
         self.refresh()
         if self._ready:
-            self._start_count()
+            self._count_after_rows()
             self._request_pages()
 
     def move_cursor(self, row: int | None = None, column: int | None = None) -> None:
@@ -409,7 +411,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._ready = True
         self._update_position()
         if self._source is not None:
-            self._start_count()
+            self._count_after_rows()
             self._request_pages()
 
     def _on_resize(self, event: events.Resize) -> None:
@@ -458,7 +460,7 @@ class RecordTable(ScrollView, can_focus=True):
             # Wait for the count, then jump (the count worker calls back).
             self._jump_to_end_after_count = True
             if not self._count_pending:
-                self._start_count(on_demand=True)
+                self._count_now()
             return
         self.move_cursor(row=self._rows.total - 1)
 
@@ -569,9 +571,11 @@ class RecordTable(ScrollView, can_focus=True):
                 if generation != self._generation:
                     continue  # a reload happened meanwhile: results belong to the old view
                 self._store(fetch, rows)
+                self._start_owed_count()
         finally:
             self._loader_active = False
             self._set_fetching(False)
+            self._start_owed_count()  # the first fetch failed: count anyway
 
     async def _run_fetch(self, fetch: Fetch) -> list[TableRow] | None:
         source = self._source
@@ -598,12 +602,30 @@ class RecordTable(ScrollView, can_focus=True):
         self._post_highlight()
         self.refresh()
 
-    def _start_count(self, *, on_demand: bool = False) -> None:
-        """Count the rows; a source with `count_on_demand` (counting means reading every
-        row, e.g. a streamed query) is counted only when asked (`G`)."""
+    def _count_after_rows(self) -> None:
+        """Count this view once its first rows are on screen: the first frame never waits
+        for (or shares the machine with) a count, which on a big table takes longer than the
+        first page. Until then the count is pending (`is_loading`; `G` waits for it)."""
         lazy = getattr(self._source, "count_on_demand", False)
-        if self._source is not None and self._ready and (on_demand or not lazy):
+        if self._source is not None and self._ready and not lazy:
             self._count_pending = True
+            self._count_owed = self._generation
+
+    def _start_owed_count(self) -> None:
+        if self._count_owed is not None and self._count_owed == self._generation:
+            self._count_owed = None
+            self.call_after_refresh(self._start_count_of, self._generation)
+
+    def _start_count_of(self, generation: int) -> None:
+        if generation == self._generation and self._source is not None:
+            self._load_count(self._source, generation)
+
+    def _count_now(self) -> None:
+        """Count the rows now (`G` asks; also a source with `count_on_demand`, for which
+        counting means reading every row, e.g. a streamed query)."""
+        if self._source is not None and self._ready:
+            self._count_pending = True
+            self._count_owed = None
             self._load_count(self._source, self._generation)
 
     # Not exclusive: a superseded count finishes and is ignored (generation check) rather than
