@@ -97,6 +97,7 @@ async def open_table(app: DbTuiApp, pilot: Pilot, name: str) -> TableScreen:
 
 
 async def rows_loaded(app: DbTuiApp, pilot: Pilot) -> RecordTable:
+    await wait_until(pilot, lambda: bool(app.screen.query(RecordTable)), "the table on screen")
     grid = app.screen.query_one(RecordTable)
     await wait_until(pilot, lambda: grid.count_known and not grid.is_loading, "the rows")
     await settle(app, pilot)
