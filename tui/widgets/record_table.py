@@ -567,15 +567,16 @@ class RecordTable(ScrollView, can_focus=True):
                 generation = self._generation
                 rows = await self._run_fetch(fetch)
                 if rows is None:
+                    self._start_owed_count()  # no rows to wait for
                     break  # failed: retried on the next cursor move or scroll
                 if generation != self._generation:
                     continue  # a reload happened meanwhile: results belong to the old view
                 self._store(fetch, rows)
-                self._start_owed_count()
+                if not self._rows.total:
+                    self._start_owed_count()  # no rows to draw
         finally:
             self._loader_active = False
             self._set_fetching(False)
-            self._start_owed_count()  # the first fetch failed: count anyway
 
     async def _run_fetch(self, fetch: Fetch) -> list[TableRow] | None:
         source = self._source
@@ -603,9 +604,10 @@ class RecordTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _count_after_rows(self) -> None:
-        """Count this view once its first rows are on screen: the first frame never waits
-        for (or shares the machine with) a count, which on a big table takes longer than the
-        first page. Until then the count is pending (`is_loading`; `G` waits for it)."""
+        """Count this view once its first rows are drawn (`_line_for`; at once when it has
+        none or the fetch failed): the first frame never waits for (or shares the machine
+        with) a count, which on a big table takes longer than the first page. Until then the
+        count is pending (`is_loading`; `G` waits for it)."""
         lazy = getattr(self._source, "count_on_demand", False)
         if self._source is not None and self._ready and not lazy:
             self._count_pending = True
@@ -614,7 +616,7 @@ class RecordTable(ScrollView, can_focus=True):
     def _start_owed_count(self) -> None:
         if self._count_owed is not None and self._count_owed == self._generation:
             self._count_owed = None
-            self.call_after_refresh(self._start_count_of, self._generation)
+            self.call_later(self._start_count_of, self._generation)  # after this frame
 
     def _start_count_of(self, generation: int) -> None:
         if generation == self._generation and self._source is not None:
@@ -750,6 +752,8 @@ class RecordTable(ScrollView, can_focus=True):
             if strip is None:
                 strip = self._render_row(page.rows[offset])
                 self._strip_cache[key] = strip
+            if self._count_owed is not None:
+                self._start_owed_count()
         if index != self._cursor_row:
             return strip
         cursor_style = self.get_component_rich_style("record-table--cursor")
