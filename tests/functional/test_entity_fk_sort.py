@@ -9,7 +9,17 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, insert
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+)
 
 from tests.functional.pilot_waits import wait_until
 from tui.config import Settings
@@ -159,8 +169,7 @@ def test_without_an_index_it_sorts_by_the_key_and_says_why() -> None:
     spec = SPECS["players"]
     assert sortable(spec, "rival_team_id") == (
         True,
-        "rival team id: sorted by the key it holds, not by the name of teams"
-        " — no index on rival team id",
+        "rival team id: sorted by the key it holds — no index on rival team id",
     )
 
 
@@ -219,3 +228,43 @@ async def test_sorting_posts_by_author_in_the_app_pages_both_ways(
             assert loaded == {i: expected[i] for i in loaded}
             assert grid.current_row is not None
             await pilot.press("s")  # the same column again: descending
+
+
+def test_each_reason_to_keep_the_key_sort_is_said_in_column_labels() -> None:
+    other = MetaData()
+    Table("cities", other, Column("id", Integer, primary_key=True), Column("name", String(50)))
+    Table("codes", other, Column("id", Integer, primary_key=True))
+    Table(
+        "pairs",
+        other,
+        Column("a", Integer, primary_key=True),
+        Column("b", Integer, primary_key=True),
+        Column("name", String(50), unique=True),
+    )
+    Table(
+        "visits",
+        other,
+        Column("id", Integer, primary_key=True),
+        Column("city_id", ForeignKey("cities.id"), index=True),
+        Column("home_city_id", ForeignKey("cities.id")),
+        Column("code_id", ForeignKey("codes.id"), index=True),
+        Column("pair_a", Integer, index=True),
+        Column("pair_b", Integer),
+        ForeignKeyConstraint(["pair_a", "pair_b"], ["pairs.a", "pairs.b"]),
+    )
+    visits = entities_from_metadata(other)["visits"]
+    assert sortable(visits, "city_id") == (
+        True,
+        "city id: sorted by the key it holds — no index on the name of cities",
+    )
+    assert sortable(visits, "home_city_id") == (
+        True,
+        "home city id: sorted by the key it holds — no index on home city id"
+        " nor on the name of cities",
+    )
+    assert sortable(visits, "code_id") == (
+        True,
+        "code id: sorted by the key it holds — codes has no text column to sort by",
+    )
+    assert sortable(visits, "pair_a") == (True, "")  # a composite key sorts by its values
+    assert sortable(visits, "pair_b") == (True, "no index on pair b: sorting scans the table")

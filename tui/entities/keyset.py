@@ -36,8 +36,11 @@ def sortable(spec: EntitySpec, column: str) -> tuple[bool, str]:
     why_not = is_unsortable_type(column_spec.column.type)
     if why_not is not None:
         return False, f"{column_spec.label} cannot be sorted: {why_not}"
-    if column_spec.foreign_key is not None and spec.primary_key:
-        return True, label_sort(spec, column)[1]
+    by_label = label_sort(spec, column)
+    if isinstance(by_label, str):
+        return True, f"{column_spec.label}: sorted by the key it holds — {by_label}"
+    if by_label is not None:
+        return True, ""
     if not column_spec.indexed:
         return True, f"no index on {column_spec.label}: sorting scans the table"
     return True, ""
@@ -91,26 +94,24 @@ def _label_join(table: Table, column: str, nullable: bool) -> LabelSort:
     )
 
 
-def label_sort(spec: EntitySpec, column: str) -> tuple[LabelSort | None, str]:
+def label_sort(spec: EntitySpec, column: str) -> LabelSort | str | None:
     """How lists of `spec` sort by its single-column foreign key `column`: by the label of
-    the referenced row (a `LabelSort`), or ``None`` and why it sorts by the key it holds,
-    in column labels ("author id: sorted by the key it holds, not by the username of users
-    — no index on the username of users")."""
+    the referenced row (a `LabelSort`), or by the key it holds and why, in column labels
+    ("no index on author id"). ``None`` for other columns: a composite foreign key, the
+    primary key itself and tables without a key sort by their values."""
     column_spec = spec.column(column)
-    if column_spec.foreign_key is None or not spec.primary_key:
-        return None, ""
+    if column_spec.foreign_key is None or spec.primary_key in ((), (column_spec.name,)):
+        return None
     referenced, label = _referenced(spec.table, column_spec.name)
     target = humanize(referenced.table.name)
-    holds = f"{column_spec.label}: sorted by the key it holds"
     if label is None:
-        return None, f"{holds}: {target} has no text column to sort by"
+        return f"{target} has no text column to sort by"
     missing = [] if column_spec.indexed else [column_spec.label]
     if not label.indexed:
         missing.append(f"the {label.label} of {target}")
     if missing:
-        why = " nor on ".join(missing)
-        return None, f"{holds}, not by the {label.label} of {target} — no index on {why}"
-    return _label_join(spec.table, column_spec.name, column_spec.nullable), ""
+        return "no index on " + " nor on ".join(missing)
+    return _label_join(spec.table, column_spec.name, column_spec.nullable)
 
 
 def _combine(columns: list[ColumnElement[Any]]) -> ColumnElement[Any]:
@@ -132,12 +133,13 @@ class Ordering:
     def by_label(self) -> LabelSort | None:
         """The referenced rows' label this foreign key ordering sorts by, if it does."""
         sort = self.query.sort
-        if sort is None or not self.spec.primary_key or (self.computed and sort in self.computed):
+        if sort is None or (self.computed and sort in self.computed):
             return None
         try:
-            return label_sort(self.spec, sort)[0]
+            found = label_sort(self.spec, sort)
         except KeyError:
             return None
+        return found if isinstance(found, LabelSort) else None
 
     @property
     def sort_column(self) -> ColumnElement[Any] | None:

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.db.errors import SEARCH_REJECTED, DbTuiError, ReadOnlyError, rejected_search, short_error
 from tui.entities.display import column_names, table_columns
-from tui.entities.keyset import Ordering
+from tui.entities.keyset import LabelSort, label_sort
 from tui.entities.query import Filter, TableQuery
 from tui.entities.repository import EntityRepository
 from tui.entities.source import EntitySource
@@ -236,9 +236,10 @@ class TableScreen(DbScreen):
             parts.insert(0, f"search “{query.search}”")
         if query.sort is not None:
             arrow = "↓" if query.descending else "↑"
-            by_label = Ordering(self.spec, query).by_label
-            label = f" ({by_label.label.label})" if by_label is not None else ""
-            parts.append(f"sort {self._column_label(query.sort)}{label} {arrow}")
+            by = label_sort(self.spec, query.sort) if query.sort in self.spec.table.c else None
+            how = f" ({by.label.label})" if isinstance(by, LabelSort) else ""
+            why = f" (by the key it holds: {by})" if isinstance(by, str) else ""
+            parts.append(f"sort {self._column_label(query.sort)}{how} {arrow}{why}")
         return " · ".join(parts)
 
     def _column_label(self, name: str) -> str:
