@@ -97,6 +97,7 @@ async def open_table(app: DbTuiApp, pilot: Pilot, name: str) -> TableScreen:
 
 
 async def rows_loaded(app: DbTuiApp, pilot: Pilot) -> RecordTable:
+    await wait_until(pilot, lambda: bool(app.screen.query(RecordTable)), "the table on screen")
     grid = app.screen.query_one(RecordTable)
     await wait_until(pilot, lambda: grid.count_known and not grid.is_loading, "the rows")
     await settle(app, pilot)
@@ -360,8 +361,11 @@ async def test_sorting_says_what_it_costs_and_what_it_sorts_by(
         assert notes == sorted(n for n in notes if n is not None) + [None] * notes.count(None)
         await pilot.press(*(["h"] * (columns.index("note") - columns.index("customer_id"))), "s")
         await rows_loaded(app, pilot)
-        assert any("not by the user's label" in m for m in notifications(app))
-        assert "sort customer id" in screen_text(app)
+        why = "customer id: sorted by the key it holds — no index on customer id"
+        assert any(why in m for m in notifications(app))
+        assert "sort customer id ↑ (by the key it holds: no index on customer id)" in screen_text(
+            app
+        )
 
 
 async def test_export_and_the_production_guard_work_on_any_table(

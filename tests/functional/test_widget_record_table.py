@@ -359,6 +359,7 @@ async def test_count_arrives_after_first_page(items_db: Path) -> None:
 
     class SlowCount(SqliteItems):
         async def count(self) -> tuple[int, bool]:
+            self.calls.append(("count asked", None, 0))
             await gate.wait()
             return await super().count()
 
@@ -435,26 +436,30 @@ async def test_keys_work_while_a_slow_fetch_shows_loading(items_db: Path) -> Non
 
     gate = asyncio.Event()
 
-    class SlowFetch(SqliteItems):
-        async def fetch_after(self, key: Any, limit: int) -> list[TableRow]:
-            await gate.wait()
-            return await super().fetch_after(key, limit)
+    class SlowAfterTheFirstPage(SqliteItems):
+        async def _query(self, where: str, params: Any, reverse: bool, limit: int) -> Any:
+            if len([call for call in self.calls if call[0] != "count"]) > 1:
+                await gate.wait()  # every fetch but the first
+            return await super()._query(where, params, reverse, limit)
 
-    app = TableApp(SlowFetch(items_db))
+    app = TableApp(SlowAfterTheFirstPage(items_db))
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(RecordTable)
+        await settle(pilot, table)
+        total = table.row_count
+        await pilot.press("G")  # the last page is on its way (the gate holds it)
         for _ in range(250):  # the indicator shows once a fetch has taken LOADING_DELAY
-            if "loading…" in str(table.border_subtitle) and table.count_known:
+            if "loading…" in str(table.border_subtitle):
                 break
             await pilot.pause(0.02)
         assert "loading…" in str(table.border_subtitle)
-        assert table.row_at(0) is None  # the first page is still on its way: a placeholder
-        assert screen_lines(table)[1].strip() == "…"
-        await pilot.press("j", "j")  # the UI keeps answering keys
-        assert table.cursor_row == 2
+        assert table.row_at(total - 1) is None  # a placeholder until it comes
+        assert screen_lines(table)[-1].strip() == "…"
+        await pilot.press("k", "k")  # the UI keeps answering keys
+        assert table.cursor_row == total - 3
         gate.set()
         await settle(pilot, table)
-        assert table.current_row is not None and table.current_row.id == 3
+        assert table.current_row is not None and table.current_row.id == total - 2
         assert "loading" not in str(table.border_subtitle)
 
 
@@ -490,3 +495,33 @@ async def test_narrow_terminal_scrolls_to_the_current_column(items_db: Path) -> 
         await pilot.press("left", "left", "left")
         await pilot.pause()
         assert table.scroll_x == 0
+
+
+async def test_the_first_rows_do_not_wait_for_the_count(items_db: Path) -> None:
+    """A count of a big table takes longer than its first page: it starts once the first
+    rows are on screen, and `G` waits for it."""
+    import asyncio
+
+    gate = asyncio.Event()
+
+    class SlowCount(SqliteItems):
+        async def count(self) -> tuple[int, bool]:
+            self.calls.append(("count asked", None, 0))
+            await gate.wait()
+            return await super().count()
+
+    source = SlowCount(items_db)
+    app = TableApp(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(RecordTable)
+        for _ in range(250):
+            if table.row_at(0) is not None and len(source.calls) > 1:
+                break
+            await pilot.pause(0.02)
+        assert screen_lines(table)[1].split()[0] == "1"
+        assert table.position_text == "row 1 of 100+"
+        assert [call[0] for call in source.calls] == ["after", "count asked"]
+        await pilot.press("G")
+        gate.set()
+        await settle(pilot, table)
+        assert table.position_text == f"row {table.row_count:,} of {table.row_count:,}"

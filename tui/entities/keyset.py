@@ -5,20 +5,25 @@ the demo's repositories (`tui.repositories.base`), a nullable sort column splits
 into parts read by their own index-friendly queries: the non-NULL rows
 (``(col, *pk) > (:v, *:pk)``) and the NULL rows (``col IS NULL AND (*pk) > (*:pk)``), so no
 ``NULLS LAST`` clause is needed.
+
+A single-column foreign key sorts by the label of the row it references (`LabelSort`: a join
+to that table, keyset over ``(label, *pk)``; a NULL key or label is a NULL sort value) when
+both the foreign key and the referenced label column lead an index, so each page is read
+along the two indexes; otherwise it sorts by the key it holds and `sortable` says why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, tuple_
+from sqlalchemy import ColumnElement, FromClause, Integer, Label, Select, Table, bindparam, tuple_
 
-from tui.entities.introspect import is_unsortable_type
-from tui.entities.query import TableQuery
-from tui.entities.spec import EntitySpec
-from tui.repositories.base import Cursor
+from tui.entities.introspect import humanize, is_unsortable_type, label_column_of
+from tui.entities.query import Cursor, TableQuery
+from tui.entities.spec import ColumnSpec, EntitySpec
 
 
 def sortable(spec: EntitySpec, column: str) -> tuple[bool, str]:
@@ -31,9 +36,82 @@ def sortable(spec: EntitySpec, column: str) -> tuple[bool, str]:
     why_not = is_unsortable_type(column_spec.column.type)
     if why_not is not None:
         return False, f"{column_spec.label} cannot be sorted: {why_not}"
+    by_label = label_sort(spec, column)
+    if isinstance(by_label, str):
+        return True, f"{column_spec.label}: sorted by the key it holds — {by_label}"
+    if by_label is not None:
+        return True, ""
     if not column_spec.indexed:
         return True, f"no index on {column_spec.label}: sorting scans the table"
     return True, ""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSort:
+    """A foreign key column sorted by the label of the row it references: `target` (an alias
+    of the referenced table: it may be this one) joined on `onclause`, its label column
+    selected as `expression` (named `key` in the rows)."""
+
+    label: ColumnSpec
+    target: FromClause
+    onclause: ColumnElement[bool]
+    expression: Label[Any]
+    nullable: bool  # the foreign key or the label may be NULL
+
+    @property
+    def key(self) -> str:
+        return self.expression.key
+
+    def joined(self, base: Select[Any], *, outer: bool) -> Select[Any]:
+        """`base` with the label: a LEFT JOIN where NULL labels are listed (`outer`)."""
+        if outer:
+            return base.outerjoin(self.target, self.onclause).add_columns(self.expression)
+        return base.join(self.target, self.onclause).add_columns(self.expression)
+
+
+@lru_cache(maxsize=256)
+def _referenced(table: Table, column: str) -> tuple[Any, ColumnSpec | None]:
+    """The column `table`'s single-column foreign key `column` refers to, and the label
+    column of its table."""
+    element = next(fk for fk in table.c[column].foreign_keys if len(fk.constraint.elements) == 1)
+    return element.column, label_column_of(element.column.table)
+
+
+@lru_cache(maxsize=256)
+def _label_join(table: Table, column: str, nullable: bool) -> LabelSort:
+    referenced, label = _referenced(table, column)
+    assert label is not None
+    target = referenced.table.alias()
+    key = f"{column}__label"
+    while key in table.c:
+        key += "_"
+    return LabelSort(
+        label=label,
+        target=target,
+        onclause=table.c[column] == target.c[referenced.key],
+        expression=target.c[label.name].label(key),
+        nullable=nullable or label.nullable,
+    )
+
+
+def label_sort(spec: EntitySpec, column: str) -> LabelSort | str | None:
+    """How lists of `spec` sort by its single-column foreign key `column`: by the label of
+    the referenced row (a `LabelSort`), or by the key it holds and why, in column labels
+    ("no index on author id"). ``None`` for other columns: a composite foreign key, the
+    primary key itself and tables without a key sort by their values."""
+    column_spec = spec.column(column)
+    if column_spec.foreign_key is None or spec.primary_key in ((), (column_spec.name,)):
+        return None
+    referenced, label = _referenced(spec.table, column_spec.name)
+    target = humanize(referenced.table.name)
+    if label is None:
+        return f"{target} has no text column to sort by"
+    missing = [] if column_spec.indexed else [column_spec.label]
+    if not label.indexed:
+        missing.append(f"the {label.label} of {target}")
+    if missing:
+        return "no index on " + " nor on ".join(missing)
+    return _label_join(spec.table, column_spec.name, column_spec.nullable)
 
 
 def _combine(columns: list[ColumnElement[Any]]) -> ColumnElement[Any]:
@@ -52,6 +130,18 @@ class Ordering:
     computed: Mapping[str, ColumnElement[Any]] | None = None
 
     @property
+    def by_label(self) -> LabelSort | None:
+        """The referenced rows' label this foreign key ordering sorts by, if it does."""
+        sort = self.query.sort
+        if sort is None or (self.computed and sort in self.computed):
+            return None
+        try:
+            found = label_sort(self.spec, sort)
+        except KeyError:
+            return None
+        return found if isinstance(found, LabelSort) else None
+
+    @property
     def sort_column(self) -> ColumnElement[Any] | None:
         sort = self.query.sort
         if sort is None or self.spec.primary_key == (sort,):
@@ -61,7 +151,8 @@ class Ordering:
         ok, why = sortable(self.spec, sort)
         if not ok:
             raise ValueError(why)
-        return self.spec.table.c[sort]
+        by_label = self.by_label
+        return by_label.expression if by_label is not None else self.spec.table.c[sort]
 
     @property
     def key_columns(self) -> list[ColumnElement[Any]]:
@@ -72,7 +163,12 @@ class Ordering:
         column = self.sort_column
         if column is None or (self.computed and self.query.sort in self.computed):
             return [None]
-        if not self.spec.column(column.key).nullable:
+        by_label = self.by_label
+        if by_label is not None:
+            nullable = by_label.nullable
+        else:
+            nullable = self.spec.column(column.key).nullable
+        if not nullable:
             return [None]
         return [True, False] if self.query.descending else [False, True]
 
@@ -108,6 +204,9 @@ class Ordering:
         and ``page_offset``."""
         column = self.sort_column
         keys = self.key_columns
+        by_label = self.by_label
+        if by_label is not None:  # a NULL label is listed only in the NULL part
+            base = by_label.joined(base, outer=segment is not None)
         if segment is True:
             base = base.where(column.is_(None))  # type: ignore[union-attr]
         elif segment is False:

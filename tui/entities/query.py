@@ -1,4 +1,5 @@
-"""What a table list shows: sort, direction, search, filters, trash (frozen and hashable)."""
+"""What a table list shows: sort, direction, search, filters, trash (frozen and hashable), and
+a position in it (`Cursor`)."""
 
 from __future__ import annotations
 
@@ -60,3 +61,11 @@ class TableQuery:
     def replace(self, **changes: Any) -> TableQuery:
         """A copy with `changes` applied."""
         return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A position in a list's ordering: the sort value(s) and key of one row (for a table
+    without a key, the row's position)."""
+
+    values: tuple[Any, ...]

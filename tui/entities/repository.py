@@ -42,12 +42,11 @@ from tui.entities.impact import DeleteImpact, ImpactCount, ImpactDetail
 from tui.entities.integrity import table_integrity_errors
 from tui.entities.introspect import entity_label, humanize, is_text_type
 from tui.entities.keyset import Ordering, offset_order, sortable
-from tui.entities.query import Filter, TableQuery
+from tui.entities.query import Cursor, Filter, TableQuery
 from tui.entities.spec import EntitySpec, ManyToMany, RowValues, key_text
 from tui.repositories.base import (
     ESTIMATE_THRESHOLD,
     Count,
-    Cursor,
     Page,
     cached_statement,
     clean_search,
@@ -235,10 +234,13 @@ class EntityRepository:
         computed = {c.name: c.expression(self.table).label(c.name) for c in extra if c.sortable}
         return Ordering(self.spec, query, computed or None)
 
-    def _filtered(self, query: TableQuery) -> Select[Any]:
+    def _selected(self) -> Select[Any]:
         extra = self.admin.extra_columns if self.admin is not None else ()
         computed = [column.expression(self.table).label(column.name) for column in extra]
-        return select(self.table, *computed).where(*self.conditions(query))
+        return select(self.table, *computed)
+
+    def _filtered(self, query: TableQuery) -> Select[Any]:
+        return self._selected().where(*self.conditions(query))
 
     def _statement(
         self,
@@ -282,6 +284,20 @@ class EntityRepository:
                 raise ValueError(f"{self.spec.label} has no key: use rows of a page")
             return Cursor((position,))
         return self._ordering(query).cursor_of(row)
+
+    async def cursor_at(self, key: tuple[Any, ...], query: TableQuery) -> Cursor:
+        """The cursor of the row with primary key `key` in `query`'s ordering (what
+        `position` takes); `NotFoundError` when there is no such row."""
+        self._require_key()
+        ordering = self._ordering(query)
+        statement = self._selected().where(self._key_condition(key))
+        by_label = ordering.by_label
+        if by_label is not None:
+            statement = by_label.joined(statement, outer=True)
+        row = (await self.session.execute(statement)).first()
+        if row is None:
+            raise NotFoundError(self._kind(), key_text(tuple(key)))
+        return ordering.cursor_of(row_values(row))
 
     async def _walk(
         self, query: TableQuery, cursor: Cursor | None, want: int, *, reverse: bool

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
+from tui.entities.query import Cursor
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.repositories.integrity import integrity_errors
 
@@ -63,13 +64,6 @@ def cached_statement(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> 
     if len(_STATEMENTS) > STATEMENT_CACHE_SIZE:
         _STATEMENTS.popitem(last=False)
     return statement
-
-
-@dataclass(frozen=True, slots=True)
-class Cursor:
-    """A position in an ordering: the (sort value, id) of one row."""
-
-    values: tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)

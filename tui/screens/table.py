@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.db.errors import SEARCH_REJECTED, DbTuiError, ReadOnlyError, rejected_search, short_error
 from tui.entities.display import column_names, table_columns
+from tui.entities.keyset import LabelSort, label_sort
 from tui.entities.query import Filter, TableQuery
 from tui.entities.repository import EntityRepository
 from tui.entities.source import EntitySource
@@ -223,11 +224,10 @@ class TableScreen(DbScreen):
         async with self.dbapp.manager.read_session() as session:
             repository = self._repo(session)
             try:
-                row = await repository.get(key)
+                cursor = await repository.cursor_at(key, self.query_state)
             except NotFoundError as error:
                 self.notify(str(error), severity="warning")
                 return
-            cursor = repository.cursor_of(row, self.query_state)
             position = await repository.position(self.query_state, cursor)
         self.table.move_cursor(row=position)
 
@@ -241,7 +241,10 @@ class TableScreen(DbScreen):
             parts.insert(0, f"search “{query.search}”")
         if query.sort is not None:
             arrow = "↓" if query.descending else "↑"
-            parts.append(f"sort {self._column_label(query.sort)} {arrow}")
+            by = label_sort(self.spec, query.sort) if query.sort in self.spec.table.c else None
+            how = f" ({by.label.label})" if isinstance(by, LabelSort) else ""
+            why = f" (by the key it holds: {by})" if isinstance(by, str) else ""
+            parts.append(f"sort {self._column_label(query.sort)}{how} {arrow}{why}")
         return " · ".join(parts)
 
     def _column_label(self, name: str) -> str:
@@ -310,11 +313,6 @@ class TableScreen(DbScreen):
         if not ok:
             self.notify(why, severity="warning")
             return
-        if column.foreign_key is not None:  # a join per page would lose keyset paging
-            target = column.foreign_key.target
-            why = f"sorted by the {target} key it holds, not by the {target}'s label" + (
-                f"; {why}" if why else ""
-            )
         if why:
             self.notify(f"{why} (escape cancels a slow sort)")
         self._before_sort = self.query_state

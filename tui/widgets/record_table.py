@@ -269,6 +269,8 @@ class RecordTable(ScrollView, can_focus=True):
         self._strip_cache: LRUCache[tuple[int, int], Strip] = LRUCache(maxsize=256)
         self._loader_active = False
         self._count_pending = False
+        #: The generation whose count waits for its first rows to be on screen.
+        self._count_owed: int | None = None
         self._fetching = False
         self._loading_timer: Timer | None = None
         self._show_loading = False
@@ -388,7 +390,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._update_position()
         self.refresh()
         if self._ready:
-            self._start_count()
+            self._count_after_rows()
             self._request_pages()
 
     def move_cursor(self, row: int | None = None, column: int | None = None) -> None:
@@ -411,7 +413,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._ready = True
         self._update_position()
         if self._source is not None:
-            self._start_count()
+            self._count_after_rows()
             self._request_pages()
 
     def _on_resize(self, event: events.Resize) -> None:
@@ -460,7 +462,7 @@ class RecordTable(ScrollView, can_focus=True):
             # Wait for the count, then jump (the count worker calls back).
             self._jump_to_end_after_count = True
             if not self._count_pending:
-                self._start_count(on_demand=True)
+                self._count_now()
             return
         self.move_cursor(row=self._rows.total - 1)
 
@@ -568,10 +570,13 @@ class RecordTable(ScrollView, can_focus=True):
                 generation = self._generation
                 rows = await self._run_fetch(fetch)
                 if rows is None:
+                    self._start_owed_count()  # no rows to wait for
                     break  # failed: retried on the next cursor move or scroll
                 if generation != self._generation:
                     continue  # a reload happened meanwhile: results belong to the old view
                 self._store(fetch, rows)
+                if not self._rows.total:
+                    self._start_owed_count()  # no rows to draw
         finally:
             self._loader_active = False
             self._set_fetching(False)
@@ -601,12 +606,31 @@ class RecordTable(ScrollView, can_focus=True):
         self._post_highlight()
         self.refresh()
 
-    def _start_count(self, *, on_demand: bool = False) -> None:
-        """Count the rows; a source with `count_on_demand` (counting means reading every
-        row, e.g. a streamed query) is counted only when asked (`G`)."""
+    def _count_after_rows(self) -> None:
+        """Count this view once its first rows are drawn (`_line_for`; at once when it has
+        none or the fetch failed): the first frame never waits for (or shares the machine
+        with) a count, which on a big table takes longer than the first page. Until then the
+        count is pending (`is_loading`; `G` waits for it)."""
         lazy = getattr(self._source, "count_on_demand", False)
-        if self._source is not None and self._ready and (on_demand or not lazy):
+        if self._source is not None and self._ready and not lazy:
             self._count_pending = True
+            self._count_owed = self._generation
+
+    def _start_owed_count(self) -> None:
+        if self._count_owed is not None and self._count_owed == self._generation:
+            self._count_owed = None
+            self.call_later(self._start_count_of, self._generation)  # after this frame
+
+    def _start_count_of(self, generation: int) -> None:
+        if generation == self._generation and self._source is not None:
+            self._load_count(self._source, generation)
+
+    def _count_now(self) -> None:
+        """Count the rows now (`G` asks; also a source with `count_on_demand`, for which
+        counting means reading every row, e.g. a streamed query)."""
+        if self._source is not None and self._ready:
+            self._count_pending = True
+            self._count_owed = None
             self._load_count(self._source, self._generation)
 
     # Not exclusive: a superseded count finishes and is ignored (generation check) rather than
@@ -731,6 +755,8 @@ class RecordTable(ScrollView, can_focus=True):
             if strip is None:
                 strip = self._render_row(page.rows[offset])
                 self._strip_cache[key] = strip
+            if self._count_owed is not None:
+                self._start_owed_count()
         if index != self._cursor_row:
             return strip
         cursor_style = self.get_component_rich_style("record-table--cursor")
