@@ -116,8 +116,8 @@ async def build_pg(database: str, rows: int) -> None:
 
 
 # -- the bare driver ---------------------------------------------------------------------------
-def bare_sqlite(path: Path) -> tuple[float, float]:
-    """(ms to execute + the first 100 rows, ms to fetch every row)."""
+def bare_sqlite(path: Path) -> tuple[float, float, float]:
+    """(ms to execute + the first 100 rows, ms to fetch every row, CPU ms of that)."""
     conn = sqlite3.connect(path)
     try:
         started = time.perf_counter()
@@ -125,16 +125,16 @@ def bare_sqlite(path: Path) -> tuple[float, float]:
         cursor.fetchmany(100)
         first = (time.perf_counter() - started) * 1000
         cursor.close()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         cursor = conn.execute(QUERY)
         while cursor.fetchmany(1000):
             pass
-        return first, (time.perf_counter() - started) * 1000
+        return first, (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
     finally:
         conn.close()
 
 
-async def bare_pg(database: str) -> tuple[float, float]:
+async def bare_pg(database: str) -> tuple[float, float, float]:
     import asyncpg
 
     conn = await asyncpg.connect(host="127.0.0.1", user="postgres", database=database)
@@ -144,12 +144,12 @@ async def bare_pg(database: str) -> tuple[float, float]:
             cursor = await conn.cursor(QUERY)
             await cursor.fetch(100)
         first = (time.perf_counter() - started) * 1000
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         async with conn.transaction():
             cursor = await conn.cursor(QUERY)
             while await cursor.fetch(1000):  # faster than `async for` over the rows
                 pass
-        return first, (time.perf_counter() - started) * 1000
+        return first, (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
     finally:
         await conn.close()
 
@@ -238,9 +238,11 @@ async def child(backend: str, target: str) -> dict[str, Any]:
         out["rss_scrolled_kib"] = rss_kib()
         out["cached_rows"] = table.cached_row_count
         waiting = asyncio.create_task(frame_showing(last_row))
+        cpu = time.process_time()
         started[0] = time.perf_counter()
         await pilot.press("G")
         out["to_end_ms"] = await waiting
+        out["to_end_cpu_ms"] = (time.process_time() - cpu) * 1000
         out["total"] = table.row_count
 
         screen.editor.load_text(SQLITE_ENDLESS if backend == "sqlite" else PG_ENDLESS)
@@ -298,6 +300,19 @@ def report(backend: str, rounds: list[dict[str, Any]], bare: list[tuple[float, f
     print(
         f"G to the end: app {to_end:.0f} ms; bare driver {bare_all:.0f} ms -> "
         f"{to_end / bare_all:.2f}x (target <= 1.5x) {verdict(to_end / bare_all, 1.5)}"
+    )
+    bare_cpu, app_cpu = statistics.median(b[2] for b in bare), med("to_end_cpu_ms")
+    print(
+        f"   CPU time of that (this process, all threads; not the server's): app "
+        f"{app_cpu:.0f} ms, bare driver {bare_cpu:.0f} ms -> {app_cpu / bare_cpu:.2f}x; "
+        f"per round app/bare wall: "
+        + ", ".join(f"{r['to_end_ms'] / b[1]:.2f}x" for r, b in zip(rounds, bare, strict=True))
+    )
+    print(
+        "   first rows per round (app ms / bare + frame ms): "
+        + ", ".join(
+            f"{r['first_ms'] / (b[0] + FRAME_MS):.2f}x" for r, b in zip(rounds, bare, strict=True)
+        )
     )
     print(
         f"cancel: {cancel:.0f} ms (target <= 200 ms) {verdict(cancel, 200)}; "
