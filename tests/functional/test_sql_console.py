@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Tree
 
@@ -478,6 +479,27 @@ async def test_a_query_is_sent_as_typed_and_logged_with_its_outcome(settings: Se
                 "and state like 'idle in transaction%' and pid <> pg_backend_pid()",
             )
             assert open_transactions <= 1  # the browsed result's cursor, nothing else
+
+
+async def test_vacuum_runs_outside_a_transaction(settings: Settings) -> None:
+    """VACUUM is refused inside a transaction block on both backends: the console runs it on
+    its own, and on SQLite the file gives back the pages freed by a delete."""
+    async with database(settings) as manager:
+        await add_users(manager, [f"user{i}" for i in range(300)], full_name="x" * 100)
+        async with manager.session() as session:
+            await session.execute(text("delete from users"))
+    async with running(settings) as (app, pilot):
+        screen = await open_console(app, pilot)
+        if settings.is_sqlite:
+            assert (await rows(app.manager, "pragma freelist_count"))[0][0] > 0
+        await type_sql(app, pilot, "VACUUM")
+        await run(app, pilot)
+        assert screen.status_text.startswith("done in"), screen.status_text
+        if settings.is_sqlite:
+            assert await rows(app.manager, "pragma freelist_count") == [(0,)]
+        await type_sql(app, pilot, "select count(*) as n from users")
+        await run(app, pilot)
+        assert "0" in lines(app)  # the database is fine afterwards
 
 
 async def test_another_database_drops_the_result_and_has_its_own_history(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from tui.sql.statements import (
     changes_rows,
     location_of,
     offset_of,
+    runs_outside_transaction,
     split_statements,
     statement_at,
     statement_kind,
@@ -94,3 +95,19 @@ def test_only_statements_that_change_rows_are_dry_run() -> None:
         assert changes_rows(sql), sql
     for sql in ("create table t (x int)", "vacuum", "drop table t", "select 1"):
         assert not changes_rows(sql), sql
+
+
+def test_statements_refused_inside_a_transaction() -> None:
+    for sql in (
+        "VACUUM",
+        "  -- tidy up\nvacuum posts",
+        "create index concurrently ix on posts (title)",
+        "CREATE UNIQUE INDEX CONCURRENTLY ix ON posts (slug)",
+        "drop index concurrently ix",
+        "reindex table concurrently posts",
+        "create database other",
+        "alter system set work_mem = '64MB'",
+    ):
+        assert runs_outside_transaction(sql), sql
+    for sql in ("select 'vacuum'", "create index ix on posts (title)", "delete from vacuum_log"):
+        assert not runs_outside_transaction(sql), sql
