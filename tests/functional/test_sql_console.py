@@ -392,6 +392,10 @@ async def test_completion_of_table_and_column_names(settings: Settings) -> None:
         await type_sql(app, pilot, "select users.hashed")
         await pilot.press("ctrl+n")
         assert screen.editor.text == "select users.hashed_password"
+        # an alias given after the cursor, in the same statement
+        await type_sql(app, pilot, "select p.ti from posts p; select 1", cursor=(0, 11))
+        await pilot.press("ctrl+n")
+        assert screen.editor.text == "select p.title from posts p; select 1"
         await type_sql(app, pilot, "select * from us")  # several: the common start, listed
         await pilot.press("ctrl+n")
         assert screen.editor.text == "select * from user"

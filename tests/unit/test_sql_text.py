@@ -85,6 +85,15 @@ def test_completion_of_tables_columns_and_qualified_columns() -> None:
     assert complete("select ", NAMES) is None
 
 
+def test_completion_of_columns_through_table_aliases() -> None:
+    statement = "select u.em from users u join user_profiles as pr on pr.id = u.id"
+    assert complete("select u.em", NAMES, statement).insert == "ail"  # type: ignore[union-attr]
+    assert complete("select PR.b", NAMES, statement).insert == "io"  # type: ignore[union-attr]
+    assert complete("select x.em", NAMES, statement) is None  # not an alias
+    where = "select w.em from users where w.id = 1"  # `where` is not an alias
+    assert complete("select w.em", NAMES, where) is None
+
+
 def test_only_statements_that_change_rows_are_dry_run() -> None:
     for sql in (
         "update t set x = 1",

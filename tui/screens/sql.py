@@ -237,8 +237,9 @@ class SqlScreen(DbScreen):
             self.show_status("Table and column names are not loaded (yet)", "dim")
             return
         buffer = editor.text
-        before = buffer[: _offset(buffer, editor.cursor_location)]
-        found = complete(before, self.names)
+        offset = _offset(buffer, editor.cursor_location)
+        statement = statement_at(buffer, offset)
+        found = complete(buffer[:offset], self.names, statement.text if statement else "")
         if found is None:
             self.show_status("No table or column starts like that", "dim")
             return
