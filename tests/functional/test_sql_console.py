@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from textual.pilot import Pilot
-from textual.widgets import Input, Tree
+from textual.widgets import DataTable, Input, Tree
 
 from tests.conftest import pg_settings, require_postgres
 from tests.functional.pilot_waits import wait_for_screen, wait_until
@@ -35,6 +36,7 @@ from tui.screens.sql import SqlEditor, SqlScreen
 from tui.screens.sql_history import SqlHistoryScreen
 from tui.sql.history import DATA_DIR_VARIABLE
 from tui.sql.stream import WINDOW
+from tui.widgets.sql_log_panel import SqlLogPanel
 
 ROWS = 5000  # more than the window of rows a stream holds
 
@@ -390,6 +392,10 @@ async def test_completion_of_table_and_column_names(settings: Settings) -> None:
         await type_sql(app, pilot, "select users.hashed")
         await pilot.press("ctrl+n")
         assert screen.editor.text == "select users.hashed_password"
+        # an alias given after the cursor, in the same statement
+        await type_sql(app, pilot, "select p.ti from posts p; select 1", cursor=(0, 11))
+        await pilot.press("ctrl+n")
+        assert screen.editor.text == "select p.title from posts p; select 1"
         await type_sql(app, pilot, "select * from us")  # several: the common start, listed
         await pilot.press("ctrl+n")
         assert screen.editor.text == "select * from user"
@@ -429,6 +435,75 @@ async def test_reading_to_the_end_shows_progress_and_can_be_cancelled(settings: 
         await type_sql(app, pilot, "select 'still fine' as answer")
         await run(app, pilot)
         assert "still fine" in lines(app)
+
+
+async def test_a_query_is_sent_as_typed_and_logged_with_its_outcome(settings: Settings) -> None:
+    """The stream runs on the driver's own cursor: nothing in the text is taken for a bind
+    parameter or an escape, and the SQL log panel (ctrl+l) still lists the statement, a failed
+    one with the database's reason; the connection goes back to the pool with no transaction
+    left open."""
+    async with database(settings):
+        pass
+    async with running(settings) as (app, pilot):
+        screen = await open_console(app, pilot)
+        await type_sql(app, pilot, "select ':name' as colon, '50%' as percent, 'a\\b' as slash")
+        await run(app, pilot)
+        shown = lines(app)
+        assert ":name" in shown and "50%" in shown and "a\\b" in shown
+        await type_sql(app, pilot, "select * from no_such_table_here")
+        await run(app, pilot)
+        assert screen.status_text.startswith("Error")
+
+        await pilot.press("ctrl+l")
+        log = app.screen.query_one(SqlLogPanel).query_one(DataTable)
+
+        def logged() -> list[tuple[str, str, str]]:
+            return [
+                (
+                    str(log.get_row_at(i)[2]),
+                    str(log.get_row_at(i)[3]),
+                    str(log.get_row_at(i)[4]),
+                )
+                for i in range(log.row_count)
+            ]
+
+        await wait_until(
+            pilot, lambda: any("no_such_table_here" in row[1] for row in logged()), "the log"
+        )
+        failed = next(row for row in logged() if "no_such_table_here" in row[1])
+        assert failed[0] == "error" and "no_such_table_here" in failed[2]
+        assert any("':name' as colon" in row[1] and row[0] != "error" for row in logged())
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert app.manager.sql_log.pool.checked_out <= 1  # only the result being browsed
+        if not settings.is_sqlite:
+            open_transactions = await scalar(
+                app.manager,
+                "select count(*) from pg_stat_activity where datname = current_database() "
+                "and state like 'idle in transaction%' and pid <> pg_backend_pid()",
+            )
+            assert open_transactions <= 1  # the browsed result's cursor, nothing else
+
+
+async def test_vacuum_runs_outside_a_transaction(settings: Settings) -> None:
+    """VACUUM is refused inside a transaction block on both backends: the console runs it on
+    its own, and on SQLite the file gives back the pages freed by a delete."""
+    async with database(settings) as manager:
+        await add_users(manager, [f"user{i}" for i in range(300)], full_name="x" * 100)
+        async with manager.session() as session:
+            await session.execute(text("delete from users"))
+    async with running(settings) as (app, pilot):
+        screen = await open_console(app, pilot)
+        if settings.is_sqlite:
+            assert (await rows(app.manager, "pragma freelist_count"))[0][0] > 0
+        await type_sql(app, pilot, "VACUUM")
+        await run(app, pilot)
+        assert screen.status_text.startswith("done in"), screen.status_text
+        if settings.is_sqlite:
+            assert await rows(app.manager, "pragma freelist_count") == [(0,)]
+        await type_sql(app, pilot, "select count(*) as n from users")
+        await run(app, pilot)
+        assert "0" in lines(app)  # the database is fine afterwards
 
 
 async def test_another_database_drops_the_result_and_has_its_own_history(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from tui.sql.statements import (
     changes_rows,
     location_of,
     offset_of,
+    runs_outside_transaction,
     split_statements,
     statement_at,
     statement_kind,
@@ -84,6 +85,15 @@ def test_completion_of_tables_columns_and_qualified_columns() -> None:
     assert complete("select ", NAMES) is None
 
 
+def test_completion_of_columns_through_table_aliases() -> None:
+    statement = "select u.em from users u join user_profiles as pr on pr.id = u.id"
+    assert complete("select u.em", NAMES, statement).insert == "ail"  # type: ignore[union-attr]
+    assert complete("select PR.b", NAMES, statement).insert == "io"  # type: ignore[union-attr]
+    assert complete("select x.em", NAMES, statement) is None  # not an alias
+    where = "select w.em from users where w.id = 1"  # `where` is not an alias
+    assert complete("select w.em", NAMES, where) is None
+
+
 def test_only_statements_that_change_rows_are_dry_run() -> None:
     for sql in (
         "update t set x = 1",
@@ -94,3 +104,19 @@ def test_only_statements_that_change_rows_are_dry_run() -> None:
         assert changes_rows(sql), sql
     for sql in ("create table t (x int)", "vacuum", "drop table t", "select 1"):
         assert not changes_rows(sql), sql
+
+
+def test_statements_refused_inside_a_transaction() -> None:
+    for sql in (
+        "VACUUM",
+        "  -- tidy up\nvacuum posts",
+        "create index concurrently ix on posts (title)",
+        "CREATE UNIQUE INDEX CONCURRENTLY ix ON posts (slug)",
+        "drop index concurrently ix",
+        "reindex table concurrently posts",
+        "create database other",
+        "alter system set work_mem = '64MB'",
+    ):
+        assert runs_outside_transaction(sql), sql
+    for sql in ("select 'vacuum'", "create index ix on posts (title)", "delete from vacuum_log"):
+        assert not runs_outside_transaction(sql), sql

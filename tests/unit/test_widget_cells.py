@@ -7,29 +7,38 @@ from enum import StrEnum
 
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
-from tui.widgets.cells import cell_text, display_str, escape_control, raw_text, to_text
+from tui.widgets.cells import Align, cell_parts, display_str, escape_control, raw_text
 
 
 class Status(StrEnum):
     ACTIVE = "active"
 
 
-def render(text: Text) -> str:
+def shown(value: object, width: int, align: Align = "left") -> str:
+    """The cell as it is drawn: blanks, the value's text, blanks."""
+    before, cell, after = cell_parts(value, width, align)
+    return " " * before + cell.text + " " * after
+
+
+def render(segment: Segment) -> str:
     console = Console(width=200, color_system="truecolor", force_terminal=True)
     with console.capture() as capture:
-        console.print(text, end="")
+        console.print(Text(segment.text, style=segment.style or ""), end="")
     return capture.get()
 
 
 def test_markup_is_literal() -> None:
     for value in ("[bold]x[/]", "[/]", "[link=http://x]y[/link]", "[red"):
-        text = to_text(value)
-        assert text.plain == value
-        assert not text.spans
-        assert render(text) == value  # no escape codes: nothing got styled
+        _, cell, _ = cell_parts(value, len(value))
+        assert cell.text == value
+        assert cell.style is None
+        assert render(cell) == value  # no escape codes: nothing got styled
 
 
 def test_control_characters_are_escaped() -> None:
@@ -41,8 +50,11 @@ def test_control_characters_are_escaped() -> None:
 
 
 def test_special_values() -> None:
-    assert to_text(None).plain == "∅"
-    assert to_text(None).style == "dim"
+    assert cell_parts(None, 3) == (0, Segment("∅  ", Style(dim=True)), 0)
+    green, red = Style(color="green"), Style(color="red")
+    assert cell_parts(True, 5, "center", green, red) == (2, Segment("✓", green), 2)
+    assert cell_parts(False, 1, "left", green, red) == (0, Segment("✗", red), 0)
+    assert cell_parts(1, 1, "left", green, red)[1].style is None  # 1 is not True
     assert display_str(True) == "✓" and display_str(False) == "✗"
     assert display_str(datetime(2024, 5, 6, 7, 8, 9)) == "2024-05-06 07:08:09"
     assert display_str(datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)) == "2024-05-06 07:08:09"
@@ -53,13 +65,14 @@ def test_special_values() -> None:
     assert display_str(12) == "12"
 
 
-def test_cell_text_fits_width_with_ellipsis() -> None:
-    text = cell_text("a long value that does not fit", 10)
-    assert text.plain == "a long va…"
-    assert text.cell_len == 10
-    assert cell_text("日本語の長いテキスト", 7).cell_len == 7
-    assert cell_text("5", 4, "right").plain == "   5"
-    assert cell_text(None, 3).plain == "∅  "
+def test_cell_fits_width_with_ellipsis() -> None:
+    assert shown("a long value that does not fit", 10) == "a long va…"
+    assert cell_len(shown("日本語の長いテキスト", 7)) == 7
+    assert shown("日本語", 4) == "日 …"  # a wide character is never half shown
+    assert shown("5", 4, "right") == "   5"
+    assert shown("ab", 7, "center") == "  ab   "
+    assert shown(None, 3) == "∅  "
+    assert shown("x", 0) == ""
 
 
 def test_raw_text_for_clipboard() -> None:
@@ -72,8 +85,8 @@ def test_raw_text_for_clipboard() -> None:
 
 @given(st.text(max_size=60), st.integers(min_value=1, max_value=30))
 def test_any_text_renders_safely(value: str, width: int) -> None:
-    text = cell_text(value, width)
-    assert text.cell_len == width
-    output = render(text)
+    before, cell, after = cell_parts(value, width)
+    assert before + cell.cell_length + after == width
+    output = render(cell)
     assert "\x1b" not in output.replace("\x1b[0m", "") or not value
-    assert "\x00" not in text.plain and "\n" not in text.plain
+    assert "\x00" not in cell.text and "\n" not in cell.text

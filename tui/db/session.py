@@ -219,15 +219,20 @@ class SessionManager:
             if own:
                 await engine.dispose()
 
+    def check_writable(self, statement: str) -> None:
+        """Raise `ReadOnlyError` when the database is locked read-only (production) and
+        `statement` may write. Every statement the engine runs passes here; a statement run
+        on the driver's own connection (the SQL console's stream) is checked by its caller."""
+        if self.read_only and not is_read_statement(statement):
+            raise ReadOnlyError("production is read-only: unlock it in Settings to write")
+
     def _install_guard_and_log(self, engine: Engine) -> None:
         log = self.sql_log
 
         @event.listens_for(engine, "before_cursor_execute")
         def _before(conn, cursor, statement, parameters, context, executemany):
-            if self.read_only and not is_read_statement(statement):
-                options = conn.get_execution_options()
-                if not options.get(ALLOW_WRITES):
-                    raise ReadOnlyError("production is read-only: unlock it in Settings to write")
+            if self.read_only and not conn.get_execution_options().get(ALLOW_WRITES):
+                self.check_writable(statement)
             conn.info.setdefault("dbtui_started", []).append(now())
 
         @event.listens_for(engine, "after_cursor_execute")

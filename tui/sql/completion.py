@@ -14,6 +14,37 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tui.db.session import SessionManager
 
+_ALIAS = re.compile(
+    r"\b(?:from|join)\s+([A-Za-z_][\w$]*)\s+(?:as\s+)?([A-Za-z_][\w$]*)", re.IGNORECASE
+)
+#: Words that may follow a table name and are not its alias.
+_NOT_ALIASES = {
+    "where",
+    "join",
+    "inner",
+    "left",
+    "right",
+    "full",
+    "cross",
+    "natural",
+    "on",
+    "using",
+    "group",
+    "order",
+    "limit",
+    "offset",
+    "union",
+    "except",
+    "intersect",
+    "window",
+    "having",
+    "fetch",
+    "for",
+    "returning",
+    "set",
+    "values",
+    "lateral",
+}
 _WORD_BEFORE = re.compile(r"([A-Za-z_][\w$]*\.)?([A-Za-z_][\w$]*)?$")
 
 
@@ -56,14 +87,16 @@ async def load_names(manager: SessionManager) -> Names:
         return await connection.run_sync(_read_names)
 
 
-def complete(before_cursor: str, names: Names) -> Completion | None:
-    """The completion of the word that ends `before_cursor`, or None when nothing matches."""
+def complete(before_cursor: str, names: Names, statement: str = "") -> Completion | None:
+    """The completion of the word that ends `before_cursor`, or None when nothing matches.
+    A qualifier may be an alias given in `statement` (`select p.ti` of `… from posts p`)."""
     match = _WORD_BEFORE.search(before_cursor)
     if match is None:
         return None
     qualifier, word = match.group(1), match.group(2) or ""
     if qualifier:
-        table = _lookup(names, qualifier[:-1])
+        name = qualifier[:-1]
+        table = _lookup(names, name) or _lookup(names, aliases(statement).get(name.lower(), ""))
         pool = names.tables.get(table, []) if table is not None else []
     else:
         if not word:
@@ -76,6 +109,15 @@ def complete(before_cursor: str, names: Names) -> Completion | None:
     shared = len(_common_start([c.lower() for c in candidates]))
     common = candidates[0] if len(candidates) == 1 else candidates[0][:shared]
     return Completion(common[len(word) :], candidates)
+
+
+def aliases(statement: str) -> dict[str, str]:
+    """Alias (lower case) → table name, from `FROM`/`JOIN t [AS] a` in `statement`."""
+    found: dict[str, str] = {}
+    for table, alias in _ALIAS.findall(statement):
+        if alias.lower() not in _NOT_ALIASES:
+            found[alias.lower()] = table
+    return found
 
 
 def _common_start(words: list[str]) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui.db.errors import driver_error
+from tui.sql.statements import runs_outside_transaction
 from tui.sql.stream import Canceller, QueryCancelled, RowsResult, _close, literal_sql
 
 if TYPE_CHECKING:
@@ -57,7 +58,10 @@ class SqlRunner:
             await self._canceller.cancel()
 
     async def write(self, sql: str) -> WriteOutcome:
-        """Run `sql` in a write transaction; committed when it succeeds."""
+        """Run `sql` in a write transaction; committed when it succeeds. A statement that
+        cannot run in a transaction (VACUUM) runs on its own."""
+        if runs_outside_transaction(sql):
+            return await self._write_alone(sql)
         canceller = self._canceller = Canceller(self.manager)
         async with self.manager.session() as session:
             conn = await session.connection()
@@ -79,6 +83,30 @@ class SqlRunner:
                 canceller.detach()
             self._canceller = None
         return WriteOutcome(count if count >= 0 else None, rows)
+
+    async def _write_alone(self, sql: str) -> WriteOutcome:
+        """Run `sql` with no transaction around it (SQLite: no BEGIN; PostgreSQL:
+        autocommit). Nothing to roll back: such statements change no rows."""
+        from tui.db.session import NO_TRANSACTION
+
+        canceller = self._canceller = Canceller(self.manager)
+        conn = await self.manager.engine.connect()
+        try:
+            if conn.dialect.name == "sqlite":
+                conn = await conn.execution_options(**{NO_TRANSACTION: True})
+            else:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await canceller.attach(conn)
+            await conn.execute(literal_sql(sql))
+        except BaseException:
+            if canceller.cancelled:
+                raise QueryCancelled("cancelled") from None
+            raise
+        finally:
+            canceller.detach()
+            self._canceller = None
+            await _close(conn)
+        return WriteOutcome(None, None)
 
     async def dry_run(self, sql: str) -> int | None:
         """How many rows `sql` would change: run inside a transaction that is rolled back.

@@ -18,6 +18,12 @@ _QUERY = re.compile(
 )
 #: Statements whose row count a dry run can tell (DDL and maintenance have none).
 _CHANGES_ROWS = re.compile(r"^(?:INSERT|UPDATE|DELETE|MERGE|REPLACE|UPSERT|WITH)\b", re.IGNORECASE)
+#: Statements the databases refuse inside a transaction block: run on their own (autocommit).
+_OUTSIDE_TRANSACTION = re.compile(
+    r"^(?:VACUUM|(?:CREATE|DROP)\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY|REINDEX\b[^;]*\bCONCURRENTLY|"
+    r"(?:CREATE|DROP)\s+DATABASE|ALTER\s+SYSTEM)\b",
+    re.IGNORECASE,
+)
 _LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*[\s\S]*?\*/)*")
 
 
@@ -132,3 +138,9 @@ def changes_rows(sql: str) -> bool:
     """True for statements that change rows (INSERT, UPDATE, DELETE, MERGE, a WITH … of
     them): those a dry run can count. DDL and maintenance (VACUUM) are not dry-run."""
     return bool(_CHANGES_ROWS.match(strip_leading_comments(sql)))
+
+
+def runs_outside_transaction(sql: str) -> bool:
+    """True for statements that cannot run inside a transaction (VACUUM on both backends;
+    on PostgreSQL also CREATE/DROP INDEX CONCURRENTLY, CREATE/DROP DATABASE, ALTER SYSTEM)."""
+    return bool(_OUTSIDE_TRANSACTION.match(strip_leading_comments(sql)))

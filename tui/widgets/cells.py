@@ -1,9 +1,10 @@
 """Turn arbitrary database values into safe, literal display text.
 
-Every value shown by the widgets goes through here. The result is a `rich.text.Text` (never a
-markup string), so `[bold]`, `[/]` or `[link=x]` in data are shown as typed, and control
-characters (NUL, ESC sequences, newlines, C1 controls, bidi overrides) are replaced by visible
-escapes such as ``\\x1b`` so they can neither style the terminal nor break the layout.
+Every value shown by the widgets goes through here. The result is plain text in a
+`rich.segment.Segment` (never a markup string), so `[bold]`, `[/]` or `[link=x]` in data are
+shown as typed, and control characters (NUL, ESC sequences, newlines, C1 controls, bidi
+overrides) are replaced by visible escapes such as ``\\x1b`` so they can neither style the
+terminal nor break the layout.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Literal
 
-from rich.style import StyleType
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
 Align = Literal["left", "center", "right"]
@@ -24,6 +27,7 @@ NULL_SYMBOL = "∅"
 TRUE_SYMBOL = "✓"
 FALSE_SYMBOL = "✗"
 ELLIPSIS = "…"
+DIM = Style(dim=True)
 
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0 controls, DEL, C1 controls, and invisible characters that reorder or hide text.
@@ -90,39 +94,43 @@ def display_str(value: object) -> str:
     return escape_control(str(value))
 
 
-def to_text(value: object, true_style: StyleType = "", false_style: StyleType = "") -> Text:
-    """A `Text` showing `value` literally; None is a dim ``∅``, booleans are ✓ / ✗ (styled
-    `true_style` / `false_style`: the table passes its theme's colours)."""
-    if value is None:
-        return Text(NULL_SYMBOL, style="dim")
-    if isinstance(value, Text):
-        # Already a Text: keep its styles unless characters had to be escaped.
-        if _UNSAFE.search(value.plain):
-            return Text(escape_control(value.plain), style=value.style, no_wrap=True, end="")
-        return value.copy()
-    text = Text(display_str(value), no_wrap=True, end="")
-    if isinstance(value, bool):
-        style = true_style if value else false_style
-        if style:
-            text.stylize(style)
-    return text
+def fit_parts(text: str, width: int, align: Align = "left") -> tuple[int, str, int]:
+    """`text` cut to at most `width` terminal cells (with an ellipsis), and the blank cells
+    to put before and after it so that the three fill exactly `width`, aligned."""
+    length = cell_len(text)
+    if length > width:
+        text = set_cell_size(text, width - 1) + ELLIPSIS if width > 0 else ""
+        length = cell_len(text)
+    gap = max(0, width - length)
+    if align == "right":
+        return gap, text, 0
+    if align == "center":
+        return gap // 2, text, gap - gap // 2
+    return 0, text, gap
 
 
-def cell_text(
+def fit(text: str, width: int, align: Align = "left") -> str:
+    """`text` in exactly `width` terminal cells: cut with an ellipsis, padded, aligned."""
+    before, text, after = fit_parts(text, width, align)
+    return " " * before + text + " " * after
+
+
+def cell_parts(
     value: object,
     width: int,
     align: Align = "left",
-    true_style: StyleType = "",
-    false_style: StyleType = "",
-) -> Text:
-    """`to_text(value)` fitted to exactly `width` cells: cut with an ellipsis, padded, aligned."""
-    text = to_text(value, true_style, false_style)
-    text.no_wrap = True
-    text.end = ""
-    if text.cell_len > width:
-        text.truncate(width, overflow="ellipsis")
-    text.align(align, width)
-    return text
+    true_style: Style | None = None,
+    false_style: Style | None = None,
+) -> tuple[int, Segment, int]:
+    """`value` shown literally (`display_str`) in `width` cells: the blank cells before it,
+    its text as one segment, the blank cells after it. None is a dim ``∅`` (blanks
+    included), booleans are ✓ / ✗ in `true_style` / `false_style`; anything else is
+    unstyled, so markup in data is never interpreted."""
+    if value is None:  # the whole cell is dim
+        return 0, Segment(fit(NULL_SYMBOL, width, align), DIM), 0
+    style = true_style if value is True else false_style if value is False else None
+    before, text, after = fit_parts(display_str(value), width, align)
+    return before, Segment(text, style), after
 
 
 def raw_text(value: object) -> str:

@@ -22,17 +22,16 @@ from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tui.widgets.cells import Align, cell_text, raw_text
+from tui.widgets.cells import Align, cell_parts, escape_control, fit, raw_text
 from tui.widgets.paging import Fetch, PagedRows, RowSource, TableRow
 
 __all__ = ["Column", "RecordTable", "RowSource", "TableRow"]
@@ -278,6 +277,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._last_highlight: tuple[int, int] | None = None
         self._jump_to_end_after_count = False
         self._ready = False
+        self._base_style: Style | None = None
         self._update_virtual_size()
 
     # -------------------------------------------------------------------------- public API
@@ -728,18 +728,23 @@ class RecordTable(ScrollView, can_focus=True):
             self.post_message(self.RowHighlighted(self, self._cursor_row, row.id))
 
     # ---------------------------------------------------------------------------- rendering
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of `crop`; the widget's style (its ancestors' backgrounds) is looked up
+        once for them all, not once per line."""
+        self._base_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x = int(self.scroll_x)
-        base = self.rich_style
-        if y == 0:
-            line = self._header_strip()
-        else:
-            index = int(self.scroll_y) + y - 1
-            line = self._line_for(index, base)
+        base = self._base_style or self.rich_style
+        line = self._header_strip() if y == 0 else self._line_for(int(self.scroll_y) + y - 1)
         return line.crop_extend(scroll_x, scroll_x + width, base)
 
-    def _line_for(self, index: int, base: Style) -> Strip:
+    def _line_for(self, index: int) -> Strip:
         rows = self._rows
         if index >= rows.total:
             if index == 0 and rows.total_known:
@@ -774,16 +779,25 @@ class RecordTable(ScrollView, can_focus=True):
         return Strip.join(pieces)
 
     def _render_row(self, row: TableRow) -> Strip:
-        pad = " " * CELL_PADDING
-        parts: list[Text | str] = []
+        """One row as a strip: the unstyled text between styled values is one segment."""
         yes = self.get_component_rich_style("record-table--true", partial=True)
         no = self.get_component_rich_style("record-table--false", partial=True)
+        pad = " " * CELL_PADDING
+        segments: list[Segment] = []
+        plain: list[str] = []
+        cells = row.cells
         for number, column in enumerate(self._columns):
-            value = row.cells[number] if number < len(row.cells) else None
-            parts.extend((pad, cell_text(value, column.width, column.align, yes, no), pad))
-        text = Text.assemble(*parts, no_wrap=True, end="")
-        segments = list(text.render(self.app.console))
-        return Strip(segments, text.cell_len)
+            value = cells[number] if number < len(cells) else None
+            before, cell, after = cell_parts(value, column.width, column.align, yes, no)
+            plain.append(pad + " " * before)
+            if cell.style is None:
+                plain.append(cell.text)
+            else:
+                segments.extend((Segment("".join(plain)), cell))
+                plain = []
+            plain.append(" " * after + pad)
+        segments.append(Segment("".join(plain)))
+        return Strip(segments, sum(column.render_width for column in self._columns))
 
     def _message_strip(self, message: str) -> Strip:
         style = self.get_component_rich_style("record-table--placeholder")
@@ -799,13 +813,9 @@ class RecordTable(ScrollView, can_focus=True):
             label = column.label
             if self._sort is not None and self._sort[0] == column.key:
                 label += " ▼" if self._sort[1] else " ▲"
-            text = cell_text(label, column.width, column.align)
             style = header_style + cursor_style if number == self._cursor_column else header_style
             segments.append(Segment(pad, header_style))
-            segments.extend(
-                Segment(segment.text, style + segment.style if segment.style else style)
-                for segment in text.render(self.app.console)
-            )
+            segments.append(Segment(fit(escape_control(label), column.width, column.align), style))
             segments.append(Segment(pad, header_style))
         width = sum(column.render_width for column in self._columns)
         total_width = max(width, self.size.width)
