@@ -70,6 +70,10 @@ class TableAdmin:
     list_columns: ClassVar[tuple[str, ...] | None] = None
     #: Column labels that differ from the metadata's (column name -> label).
     labels: ClassVar[Mapping[str, str]] = {}
+    #: The column that names a row in titles and pickers (``None``: the metadata's choice).
+    label_column: ClassVar[str | None] = None
+    #: The columns a search looks in (``None``: every text column).
+    search_columns: ClassVar[tuple[str, ...] | None] = None
     #: Computed read-only columns, shown after the table's columns.
     extra_columns: ClassVar[tuple[ExtraColumn, ...]] = ()
     #: The form's columns and `extra_fields`, in order (``None``: every column, then the extras).
@@ -82,16 +86,22 @@ class TableAdmin:
         return self.row_noun or spec.label
 
     def labelled(self, spec: EntitySpec) -> EntitySpec:
-        """`spec` with this admin's column `labels` (every screen and dialog then uses them)."""
+        """`spec` with this admin's column `labels`, `label_column` and `search_columns`
+        (every screen, dialog and repository then uses them)."""
         from dataclasses import replace
 
-        if not self.labels:
-            return spec
         columns = tuple(
             replace(c, label=self.labels[c.name]) if c.name in self.labels else c
             for c in spec.columns
         )
-        return replace(spec, columns=columns)
+        return replace(
+            spec,
+            columns=columns,
+            label_column=self.label_column or spec.label_column,
+            search_columns=(
+                spec.search_columns if self.search_columns is None else self.search_columns
+            ),
+        )
 
     def shown(self, spec: EntitySpec) -> tuple[ColumnSpec, ...]:
         """The table's columns the list shows."""
@@ -131,8 +141,16 @@ class TableAdmin:
     def to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
         """The row values to write, from the form's (only the changed ones on an edit, the
         `extra_fields` included): validate, hash, derive. Raise `FieldErrors` to show errors
-        at the fields. Names that are not columns of the table are then left out."""
+        at the fields. Names that are not columns of the table are then left out. It runs in
+        a worker thread (slow work such as hashing a password is fine; no screen access)."""
         return values
+
+    async def before_save(
+        self, session: AsyncSession, key: tuple[Any, ...] | None, row: Mapping[str, Any]
+    ) -> None:
+        """Check `row` (what `to_row` made of the form, about to be written to the row `key`;
+        ``None`` for a new row) against the database in the write's transaction, e.g. a
+        uniqueness the constraint would report less clearly. Raise `FieldErrors` to refuse."""
 
     async def after_save(
         self, session: AsyncSession, key: tuple[Any, ...], values: Mapping[str, Any], *, new: bool

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Row
 
 from tui.db import tables
 from tui.db.tables import UserStatus, utcnow
+from tui.demo.users import DUPLICATE
 from tui.repositories.base import Impact, Query, Repository, clean_search, like_pattern
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.schemas.errors import parse
@@ -29,18 +30,6 @@ if TYPE_CHECKING:  # loaded by create/update only: listing stays light (no email
 _users = tables.users
 _profiles = tables.user_profiles
 _posts = tables.posts
-
-_default_hasher: PasswordHash | None = None
-
-
-def default_hasher() -> PasswordHash:
-    """The recommended pwdlib hasher (argon2), built once."""
-    global _default_hasher
-    if _default_hasher is None:
-        from pwdlib import PasswordHash
-
-        _default_hasher = PasswordHash.recommended()
-    return _default_hasher
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +116,7 @@ class UserRepository(Repository[UserRow]):
         "uq_users_lower_username": "username",
         "uq_user_profiles_user_id": "profile",
     }
-    integrity_messages = {
-        "email": "already used by another user",
-        "username": "already taken",
-    }
+    integrity_messages = DUPLICATE
 
     def __init__(self, session: AsyncSession, hasher: PasswordHash | None = None) -> None:
         super().__init__(session)
@@ -140,6 +126,8 @@ class UserRepository(Repository[UserRow]):
     def hasher(self) -> PasswordHash:
         """The password hasher (built on first use: listing never needs it)."""
         if self._hasher is None:
+            from tui.demo.users import default_hasher
+
             self._hasher = default_hasher()
         return self._hasher
 
@@ -231,27 +219,12 @@ class UserRepository(Repository[UserRow]):
     async def _check_unique(
         self, username: str | None, email: str | None, exclude_id: int | None = None
     ) -> None:
-        """`FieldErrors` when another user (live or trashed) has the username or email,
-        compared without regard to case by the database's `lower()`, as the unique indexes
-        compare them (SQLite's folds ASCII letters only; see `tui.db.tables`)."""
-        same: dict[str, ColumnElement[bool]] = {}
-        if username is not None:
-            same["username"] = func.lower(_users.c.username) == func.lower(username)
-        if email is not None:
-            same["email"] = func.lower(_users.c.email) == func.lower(email)
-        if not same:
-            return
-        statement = select(
-            _users.c.deleted_at, *(match.label(field) for field, match in same.items())
-        ).where(or_(*same.values()))
-        if exclude_id is not None:
-            statement = statement.where(_users.c.id != exclude_id)
-        errors: dict[str, str] = {}
-        for other in (await self.session.execute(statement)).all():
-            where = " (by a user in the trash)" if other.deleted_at is not None else ""
-            for field in same:
-                if other._mapping[field]:
-                    errors[field] = f"{self.integrity_messages[field]}{where}"
+        """`FieldErrors` when another user (live or trashed) has the username or email
+        (`tui.demo.users.duplicates`: without regard to case, as the unique indexes)."""
+        from tui.demo.users import duplicates
+
+        names = {"username": username, "email": email}
+        errors = await duplicates(self.session, names, exclude_id)
         if errors:
             raise FieldErrors(errors)
 

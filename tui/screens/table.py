@@ -8,6 +8,7 @@ sort, cursor). The breadcrumb at the top shows the path.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -599,14 +600,26 @@ class TableScreen(DbScreen):
         )
         return self.admin.arrange([*fields, *self.admin.extra_fields(self, new=new)])
 
-    def _to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
-        """The row to write from the form's `values` (only the changed ones on an edit)."""
+    async def _to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
+        """The row to write from the form's `values` (only the changed ones on an edit);
+        `FieldErrors` names every bad field at once (the columns' and the admin's)."""
         from tui.entities.forms import from_form_values
 
-        data = from_form_values(self.form_columns, values, new=new, dialect=self.dialect)
+        data: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for column in self.form_columns:
+            try:
+                data |= from_form_values([column], values, new=new, dialect=self.dialect)
+            except FieldErrors as bad:
+                errors |= bad.errors
         columns = {c.name for c in self.form_columns}
         extras = {name: value for name, value in values.items() if name not in columns}
-        row = self.admin.to_row({**data, **extras}, new=new)
+        try:
+            row = await asyncio.to_thread(self.admin.to_row, {**data, **extras}, new=new)
+        except FieldErrors as bad:
+            raise FieldErrors(bad.errors | errors) from None
+        if errors:
+            raise FieldErrors(errors)
         table_columns = {c.name for c in self.spec.columns}
         return {name: value for name, value in row.items() if name in table_columns}
 
@@ -630,12 +643,13 @@ class TableScreen(DbScreen):
 
     async def _save_new(self, values: dict[str, Any]) -> str:
         try:
-            data = self._to_row(values, new=True)
+            data = await self._to_row(values, new=True)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         await self._confirm_save(f"Add a row to {self.spec.label}?")
         try:
             async with self.dbapp.manager.session() as session:
+                await self.admin.before_save(session, None, data)
                 key = await self._repo(session).insert(data)
                 await self.admin.after_save(session, key, values, new=True)
         except FieldErrors as errors:
@@ -705,13 +719,14 @@ class TableScreen(DbScreen):
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
         try:
-            changes = self._to_row(values, new=False) if values else {}
+            changes = await self._to_row(values, new=False) if values else {}
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         label = self._row_label(original[0])
         await self._confirm_save(f"Save {label}?")
         try:
             async with self.dbapp.manager.session() as session:
+                await self.admin.before_save(session, key, changes)
                 await self._repo(session).update(key, changes, original[0])
                 await self.admin.after_save(session, key, values, new=False)
         except FieldErrors as errors:
@@ -734,6 +749,8 @@ class TableScreen(DbScreen):
                 return await self._save_existing(key, original, values)
 
             theirs = to_form_values(self.form_columns, current, dialect=self.dialect)
+            async with self.dbapp.manager.read_session() as session:
+                theirs.update(await self.admin.extra_values(session, key))
             raise FormConflict(theirs, overwrite=overwrite, reload=take_theirs) from None
         return f"Saved {self._row_label({**original[0], **changes})}"
 
@@ -770,7 +787,7 @@ class TableScreen(DbScreen):
 
         async def delete(repo: EntityRepository) -> None:
             if soft:
-                await repo.soft_delete(key)
+                await repo.soft_delete(key, original)
             else:
                 await repo.delete(key, original)
 
