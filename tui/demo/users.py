@@ -113,6 +113,10 @@ class UserAdmin(TableAdmin):
         "created_at": "Created",
     }
     search_columns = ("username", "email", "full_name")
+    empty_hint = (
+        "No users yet. Press n to create one, or fill the database with demo data: "
+        "ctrl+p → “Seed demo data” (or `dbtui seed` in a shell)."
+    )
     form_columns = (*USER_FIELDS[:3], "password", "status", *PROFILE_FIELDS)
     actions = (AdminAction("p", "posts", "Posts", "This user's posts", show_posts),)
 

@@ -78,6 +78,9 @@ class TableAdmin:
     extra_columns: ClassVar[tuple[ExtraColumn, ...]] = ()
     #: The form's columns and `extra_fields`, in order (``None``: every column, then the extras).
     form_columns: ClassVar[tuple[str, ...] | None] = None
+    #: What the empty list says when no search or filter hides rows (``None``: "<table> has
+    #: no rows yet. Press n to add one.").
+    empty_hint: ClassVar[str | None] = None
     #: Extra keys of the screen (drill-downs, merges, ...).
     actions: ClassVar[tuple[AdminAction, ...]] = ()
 

@@ -278,7 +278,9 @@ class TableScreen(DbScreen):
         elif self.read_only:
             message = f"{self.spec.label} has no rows."
         else:
-            message = f"{self.spec.label} has no rows yet. Press n to add one."
+            message = (
+                self.admin.empty_hint or f"{self.spec.label} has no rows yet. Press n to add one."
+            )
         hint.update(Text(escape_control(message)))
         hint.set_class(False, "-hidden")
 
@@ -881,6 +883,8 @@ class TableScreen(DbScreen):
         yield (f"Filter {label}", "Add a filter (f)", self.action_filter)
         yield (f"Export {label}", "Export this view to CSV or JSON (e)", self.action_export)
         yield (f"Refresh {label}", "Reload from the database (r)", self.action_refresh)
+        if self.spec.soft_delete_column is not None:
+            yield (f"Trash of {label}", "Show or leave the deleted rows (t)", self.action_trash)
         for item in self.admin.actions:
             if self.check_action("admin", (item.name,)):
                 title = item.palette or f"{item.label} ({label})"
