@@ -112,6 +112,7 @@ class UserAdmin(TableAdmin):
         "status": "Status",
         "created_at": "Created",
     }
+    widths = {"id": 7, "username": 20, "email": 30, "full_name": 24, "status": 10}
     search_columns = ("username", "email", "full_name")
     empty_hint = (
         "No users yet. Press n to create one, or fill the database with demo data: "

@@ -70,6 +70,8 @@ class TableAdmin:
     list_columns: ClassVar[tuple[str, ...] | None] = None
     #: Column labels that differ from the metadata's (column name -> label).
     labels: ClassVar[Mapping[str, str]] = {}
+    #: List column widths that differ from those the column types give (name -> cells).
+    widths: ClassVar[Mapping[str, int]] = {}
     #: The column that names a row in titles and pickers (``None``: the metadata's choice).
     label_column: ClassVar[str | None] = None
     #: The columns a search looks in (``None``: every text column).

@@ -62,13 +62,14 @@ def is_numeric(column: ColumnSpec) -> bool:
 
 def table_columns(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[Column, ...]:
     """The list's columns: every column of the table in table order, or those `admin`
-    shows, then its computed columns."""
+    shows (at its `widths`), then its computed columns."""
     shown = spec.columns if admin is None else admin.shown(spec)
+    widths = admin.widths if admin is not None else {}
     columns = tuple(
         Column(
             column.name,
             column.label,
-            column_width(column),
+            widths.get(column.name) or column_width(column),
             align="right" if is_numeric(column) else "left",
         )
         for column in shown
