@@ -3,6 +3,7 @@ search, filter, sort, paging and the drill-down to posts."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 from textual import events
 from textual.widgets import Input, Select
@@ -30,6 +31,7 @@ from tests.functional.test_screen_common import (
     table,
     table_lines,
 )
+from tui.config import Settings, load_settings
 from tui.models import UserStatus
 from tui.screens.filter_dialog import FilterScreen
 from tui.screens.modals import ConfirmScreen, ConflictScreen, FormScreen
@@ -482,3 +484,101 @@ async def test_delete_of_a_row_changed_meanwhile_is_refused() -> None:
         assert await scalar(manager, "select deleted_at from users") is None
         assert "this user was changed meanwhile (now version 2)" in notifications(app)
         assert column_values(app, 3) == ["Changed while asking"]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def writable(request: pytest.FixtureRequest) -> Settings:
+    """A development database to write to: a SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        return local_sqlite()
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{request.getfixturevalue('pg_database')}"
+    return load_settings(None, {"DATABASE_URL": url}, environ={})
+
+
+USER_ROW = "select username, email, full_name, status, hashed_password, version from users"
+PROFILE_ROW = "select bio, avatar_url, location from user_profiles where user_id = :i"
+
+
+def _password_matches(password: str, hashed: str) -> bool:
+    from pwdlib import PasswordHash
+
+    return PasswordHash.recommended().verify(password, hashed)
+
+
+def _logged(app) -> str:
+    """Every statement and parameter list the SQL log holds."""
+    return "\n".join(f"{e.statement} {e.parameters}" for e in app.manager.sql_log.entries)
+
+
+async def test_profile_and_password_edits_write_what_changed_only(writable: Settings) -> None:
+    async with database(writable) as manager:
+        user_id = await add_user(manager, "pat", full_name="Pat")
+    async with running(writable) as (app, pilot):
+        await pilot.press("enter")  # only the bio: the profile row is created
+        await settle(app, pilot)
+        assert form(app).values()["bio"] == "" and form(app).values()["password"] == ""
+        fill(app, bio="First bio")
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        assert await rows(manager, PROFILE_ROW, i=user_id) == [("First bio", None, None)]
+        assert await rows(manager, USER_ROW) == [
+            ("pat", "pat@example.com", "Pat", "active", "x", 2)  # the user's version moved
+        ]
+
+        await pilot.press("enter")  # only the password: hashed, never shown or logged
+        await settle(app, pilot)
+        assert form(app).values()["bio"] == "First bio"
+        fill(app, password="new-secret-1")
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        (user,) = await rows(manager, USER_ROW)
+        assert user[:4] == ("pat", "pat@example.com", "Pat", "active") and user[5] == 3
+        assert user[4].startswith("$argon2") and _password_matches("new-secret-1", user[4])
+        assert await rows(manager, PROFILE_ROW, i=user_id) == [("First bio", None, None)]
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert "new-secret-1" not in screen_text(app) and "new-secret-1" not in _logged(app)
+
+        await pilot.press("enter")  # a short password is refused at its field
+        await settle(app, pilot)
+        fill(app, password="short")
+        await save(app, pilot)
+        assert "8 characters" in form(app).errors()["password"]
+        fill(app, password="", bio="", location="Oslo")  # blank keeps the password
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        assert await rows(manager, PROFILE_ROW, i=user_id) == [(None, None, "Oslo")]
+        assert (await rows(manager, USER_ROW))[0][4] == user[4]
+
+
+async def test_new_user_with_a_profile_saves_once_its_errors_are_fixed(writable: Settings) -> None:
+    async with database(writable) as manager:
+        await add_users(manager, ["bob"])
+    async with running(writable) as (app, pilot):
+        await pilot.press("n")
+        await settle(app, pilot)
+        typed = dict(username="Quinn", email="bad", password="long-enough", bio="Hello")
+        fill(app, **typed, avatar_url="not-a-url")
+        await save(app, pilot)
+        errors = form(app).errors()  # every bad field at once, the profile's too
+        assert set(errors) == {"email", "avatar_url"} and "http" in errors["avatar_url"]
+        assert await scalar(manager, "select count(*) from users") == 1
+        fill(app, email="Quinn@EXAMPLE.com", avatar_url="https://example.com/q.png")
+        await save(app, pilot)  # status left to the database's default
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        assert any("Added to Users" in n for n in notifications(app))
+        quinn = await scalar(manager, "select id from users where username = 'Quinn'")
+        assert await rows(
+            manager, "select email, full_name, status from users where id = :i", i=quinn
+        ) == [("Quinn@example.com", None, "active")]  # the email's domain normalised
+        assert await rows(manager, PROFILE_ROW, i=quinn) == [
+            ("Hello", "https://example.com/q.png", None)
+        ]
+
+        await pilot.press("n")  # no profile field set: no profile row
+        await settle(app, pilot)
+        fill(app, username="rae", email="rae@example.com", password="long-enough")
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        assert await scalar(manager, "select count(*) from user_profiles") == 1
+        assert "long-enough" not in _logged(app)
