@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select, text
 
-from tests.functional.test_repo_support import FAST_HASHER, StatementCounter, check_paging
+from tests.functional.test_repo_support import StatementCounter, check_paging, insert_user
 from tui.db.session import SessionManager
 from tui.models import Post, Tag, post_tags
 from tui.repositories import (
@@ -19,7 +19,6 @@ from tui.repositories import (
     Query,
     StaleRecordError,
     TagRepository,
-    UserRepository,
 )
 from tui.schemas import MAX_CONTENT
 
@@ -30,10 +29,7 @@ WORDS = ["alpha", "bravo", "charlie", "delta"]
 
 async def make_author(manager: SessionManager, name: str = "writer") -> int:
     async with manager.session() as session:
-        user = await UserRepository(session, FAST_HASHER).create(
-            {"username": name, "email": f"{name}@example.com", "password": "password1"}
-        )
-    return user.id
+        return await insert_user(session, name)
 
 
 async def seed_posts(manager: SessionManager, n: int = 31) -> list[int]:

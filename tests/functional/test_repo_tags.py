@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.functional.test_repo_support import FAST_HASHER, StatementCounter, check_paging
+from tests.functional.test_repo_support import StatementCounter, check_paging, insert_user
 from tui.db.session import SessionManager
 from tui.models import post_tags
 from tui.repositories import (
@@ -17,19 +17,16 @@ from tui.repositories import (
     Query,
     StaleRecordError,
     TagRepository,
-    UserRepository,
 )
 
 
 async def make_posts(manager: SessionManager, tag_lists: list[list[str]]) -> list[int]:
     async with manager.session() as session:
-        author = await UserRepository(session, FAST_HASHER).create(
-            {"username": "tagger", "email": "tagger@example.com", "password": "password1"}
-        )
+        author = await insert_user(session, "tagger")
         repo = PostRepository(session)
         ids = []
         for i, names in enumerate(tag_lists):
-            post = await repo.create({"title": f"Post {i}", "author_id": author.id, "tags": names})
+            post = await repo.create({"title": f"Post {i}", "author_id": author, "tags": names})
             ids.append(post.id)
     return ids
 

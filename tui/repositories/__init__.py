@@ -24,14 +24,14 @@ if TYPE_CHECKING:
     from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
     from tui.repositories.posts import PostDetail, PostRepository, PostRow
     from tui.repositories.tags import TagDetail, TagRepository, TagRow
-    from tui.repositories.users import ProfileRow, UserDetail, UserRepository, UserRow
+    from tui.repositories.users import UserRepository, UserRow
 
 _SOURCES = {
     **dict.fromkeys(("Count", "Cursor", "Impact", "Page", "Query", "Repository"), "base"),
     **dict.fromkeys(("FieldErrors", "NotFoundError", "StaleRecordError"), "errors"),
     **dict.fromkeys(("PostDetail", "PostRepository", "PostRow"), "posts"),
     **dict.fromkeys(("TagDetail", "TagRepository", "TagRow"), "tags"),
-    **dict.fromkeys(("ProfileRow", "UserDetail", "UserRepository", "UserRow"), "users"),
+    **dict.fromkeys(("UserRepository", "UserRow"), "users"),
 }
 
 __all__ = [
@@ -44,14 +44,12 @@ __all__ = [
     "PostDetail",
     "PostRepository",
     "PostRow",
-    "ProfileRow",
     "Query",
     "Repository",
     "StaleRecordError",
     "TagDetail",
     "TagRepository",
     "TagRow",
-    "UserDetail",
     "UserRepository",
     "UserRow",
 ]
