@@ -8,6 +8,8 @@ sets only what differs::
         form_columns = ("name",)
         actions = (AdminAction("m", "merge", "Merge", "Merge into another tag", merge),)
 
+A form's save runs `to_row` (in a worker thread), then in one transaction `before_save`, the
+INSERT or UPDATE, and `after_save`; `FieldErrors` from any of them shows at the fields.
 `Registry` holds admins by table name; `TableScreen`, `EntityRepository` and `EntitySource`
 consult them and stay free of table names.
 """
