@@ -328,7 +328,7 @@ class TableScreen(DbScreen):
             event.stop()
             if self.query_state.search:
                 self.set_query(self.query_state.replace(search=None))
-            self.notify(SEARCH_REJECTED, severity="warning")
+            self._show_search_problem(SEARCH_REJECTED)  # the bar keeps the text to shorten
             return
         self.notify(self._message(event.error), title="Cannot load", severity="error")
 
@@ -347,13 +347,19 @@ class TableScreen(DbScreen):
             bar = Horizontal(
                 Static(Text("/"), id="search-label"),
                 Input(placeholder=hint, id="search"),
+                Static(id="search-problem"),
                 id="search-bar",
             )
             await self.mount(bar, before="#view-state")
         self.query_one("#search", Input).focus()
 
+    def _show_search_problem(self, problem: str) -> None:
+        for shown in self.query("#search-problem").results(Static):
+            shown.update(Text(problem))
+
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
+        self._show_search_problem("")
         self.set_query(self.query_state.replace(search=event.value.strip() or None))
         self.table.focus()
 
@@ -372,6 +378,7 @@ class TableScreen(DbScreen):
                 return
             self.query_one("#search-bar").set_class(True, "-hidden")
             search.value = ""
+            self._show_search_problem("")
             self.table.focus()
         if self.query_state.search:
             self.set_query(self.query_state.replace(search=None))
@@ -656,7 +663,7 @@ class TableScreen(DbScreen):
                 await self.admin.after_save(session, key, values, new=True)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:  # OSError: the server is unreachable
             raise DbTuiError(self._message(error)) from error
         return f"Added to {self.spec.label}: {', '.join(map(str, key))}"
 
@@ -664,6 +671,10 @@ class TableScreen(DbScreen):
         if message:
             self.notify(escape_control(message))
             self.reload(keep_position=True)
+
+    def open_record(self, key: Any) -> None:
+        """Open the form of the row with primary key `key` (a tuple, or one value)."""
+        self._open(key if isinstance(key, tuple) else (key,))
 
     @work(exclusive=True, group="table-open", exit_on_error=False)
     async def _open(self, key: tuple[Any, ...]) -> None:
@@ -733,7 +744,7 @@ class TableScreen(DbScreen):
                 await self.admin.after_save(session, key, values, new=False)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:  # OSError: the server is unreachable
             raise DbTuiError(self._message(error)) from error
         except StaleRecordError as stale:
             if stale.current is None:
