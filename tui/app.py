@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -59,7 +60,21 @@ BROWSE_SCREENS: tuple[tuple[str, str, str], ...] = (
 
 
 #: Modes of the demo shown by the generic `TableScreen` (mode name -> table name).
-DEMO_TABLES = {"posts": "posts", "tags": "tags"}
+DEMO_TABLES = {"users": "users", "posts": "posts", "tags": "tags"}
+
+
+def prepare_screen(mode: str) -> None:
+    """Import what the screen of `mode` needs (and describe the demo's tables); run in the
+    start-up thread, so that the first screen opens without waiting for it."""
+    from importlib import import_module
+
+    if mode in DEMO_TABLES:
+        from tui.demo.registry import demo_registry
+
+        import_module("tui.screens.table")
+        demo_registry()
+    else:
+        import_module(f"tui.screens.{mode}")
 
 
 def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
@@ -193,7 +208,7 @@ class DbTuiApp(App[None]):
         """Validate the settings off the UI thread; then open the first screen, or end the
         app with the problem."""
         settings, problem = startup.load_startup_settings(
-            self.env_file, self.overrides, self.initial_mode
+            self.env_file, self.overrides, partial(prepare_screen, self.initial_mode)
         )
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             if problem is not None or settings is None:
@@ -418,8 +433,8 @@ class DbTuiApp(App[None]):
         yield from super().get_system_commands(screen)
 
     def extra_commands(self) -> Iterable[SystemCommand]:
-        """More palette commands of this kind of app."""
-        return ()
+        """More palette commands of this kind of app (the demo's: seed it)."""
+        yield SystemCommand("Seed demo data", "Fill the database with fake data", self.action_seed)
 
     def _go(self, mode: str) -> Callable[[], None]:
         def go() -> None:

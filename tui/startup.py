@@ -3,13 +3,14 @@ the settings loaded and checked once, in a worker thread, before the first scree
 
 The first frame needs only Textual: its header is a read of the raw layered values
 (`tui.settings_sources`). `load_startup_settings` then validates them with pydantic (the one
-`Settings` type), checks a SQLite target through SQLite itself, and imports the first screen.
+`Settings` type), checks a SQLite target through SQLite itself, and prepares the first screen.
 `dbtui` pauses garbage collection until the first screen is up (`pause_gc`, `resume_gc`).
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,9 +58,12 @@ def peek_identity(env_file: Path | None, overrides: dict[str, str]) -> tuple[str
 
 
 def load_startup_settings(
-    env_file: Path | None, overrides: dict[str, str], first_screen: str | None = None
+    env_file: Path | None,
+    overrides: dict[str, str],
+    prepare_screen: Callable[[], object] | None = None,
 ) -> tuple[Settings | None, str | None]:
-    """Load and check the settings, and import `first_screen`'s module (`tui.screens.<name>`).
+    """Load and check the settings, then `prepare_screen()` (import what the first screen
+    needs).
 
     Returns (settings, None), or (None, one line) for invalid settings or a SQLite target that
     is not a SQLite file. Runs in a worker thread: it imports pydantic and SQLAlchemy.
@@ -83,6 +87,6 @@ def load_startup_settings(
             return None, problem
     import_module("tui.db.session")
     url.get_dialect().import_dbapi()  # the driver (aiosqlite, asyncpg)
-    if first_screen is not None:
-        import_module(f"tui.screens.{first_screen}")
+    if prepare_screen is not None:
+        prepare_screen()
     return settings, None

@@ -215,7 +215,10 @@ async def test_delete_shows_its_impact_and_refuses_a_restricted_one(
         lines = query(url, "select count(*) from order_lines where order_id = 1")[0][0]
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
-        assert f"deletes {lines} order lines" in " ".join(screen_text(app).split()).lower()
+        sentence = f"deletes {lines} order lines"  # once the dialog has painted (under load)
+        await wait_until(
+            pilot, lambda: sentence in " ".join(screen_text(app).split()).lower(), sentence
+        )
         await pilot.press("tab", "enter")  # the safe button has the focus: tab to Delete
         await settle(app, pilot)
         assert query(url, 'select count(*) from "order" where id = 1') == [(0,)]

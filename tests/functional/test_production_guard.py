@@ -13,6 +13,7 @@ from textual.widgets import Button, Input
 from tests.conftest import pg_settings
 from tests.functional import test_screen_common as common
 from tests.functional.pilot_waits import run_palette_command, wait_for_screen
+from tests.functional.test_repo_support import insert_user
 from tests.functional.test_settings_screen import (
     prepare,
     screen_text,
@@ -23,7 +24,6 @@ from tests.functional.test_settings_screen import (
 from tui.app import DbTuiApp
 from tui.db.errors import ReadOnlyError
 from tui.models import User
-from tui.repositories.users import UserRepository
 from tui.screens.modals import TypeToConfirmScreen
 
 pytestmark = pytest.mark.postgres
@@ -40,9 +40,7 @@ async def production(pg_database: str, tmp_path: Path) -> AsyncIterator[DbTuiApp
 
 async def create_user(app: DbTuiApp, username: str) -> None:
     async with app.manager.session() as session:
-        await UserRepository(session).create(
-            {"username": username, "email": f"{username}@example.com", "password": "Long-enough-1"}
-        )
+        await insert_user(session, username)
 
 
 async def user_count(app: DbTuiApp) -> int:

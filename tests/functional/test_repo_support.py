@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, insert, select
 
+from tui.db.tables import users
 from tui.repositories.base import Query, Repository
 
-#: argon2 with small parameters: the same code path as production, fast enough for tests.
-FAST_HASHER = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+
+async def insert_user(session: Any, name: str) -> int:
+    """A user `name` written straight to the table (a post's author); returns its id."""
+    values = {"username": name, "email": f"{name}@example.com", "hashed_password": "x"}
+    return (await session.execute(insert(users).returning(users.c.id), [values])).scalar_one()
 
 
 async def ordered_ids(

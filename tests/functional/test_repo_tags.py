@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select
 
-from tests.functional.test_repo_support import FAST_HASHER, StatementCounter, check_paging
+from tests.functional.test_repo_support import StatementCounter, check_paging, insert_user
 from tui.db.session import SessionManager
 from tui.db.tables import posts
 from tui.demo.posts import set_tags, tags_of
@@ -18,19 +18,16 @@ from tui.repositories import (
     Query,
     StaleRecordError,
     TagRepository,
-    UserRepository,
 )
 
 
 async def make_posts(manager: SessionManager, tag_lists: list[list[str]]) -> list[int]:
     async with manager.session() as session:
-        author = await UserRepository(session, FAST_HASHER).create(
-            {"username": "tagger", "email": "tagger@example.com", "password": "password1"}
-        )
+        author = await insert_user(session, "tagger")
         ids = []
         for i, names in enumerate(tag_lists):
             created = insert(posts).returning(posts.c.id)
-            values = {"title": f"Post {i}", "slug": f"post-{i}", "author_id": author.id}
+            values = {"title": f"Post {i}", "slug": f"post-{i}", "author_id": author}
             post_id = (await session.execute(created, [values])).scalar_one()
             await set_tags(session, post_id, names)
             ids.append(post_id)

@@ -1,8 +1,8 @@
-"""UserRepository on a SQLite file and on PostgreSQL: paging, CRUD, trash, errors."""
+"""UserRepository (the Posts screen's author picker) on a SQLite file and on PostgreSQL: paging,
+search, trash, counts. The users' write rules are tested in `test_demo_users.py`."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,19 +14,15 @@ from sqlalchemy import delete, insert, select
 
 import tui.repositories.base as repo_base
 from tests.functional.test_repo_support import (
-    FAST_HASHER,
     check_paging,
     ordered_ids,
     walk_backward,
     walk_forward,
 )
 from tui.db.session import SessionManager
-from tui.models import Post, User, UserStatus
+from tui.models import User, UserStatus
 from tui.repositories import (
-    FieldErrors,
-    NotFoundError,
     Query,
-    StaleRecordError,
     UserRepository,
     UserRow,
 )
@@ -36,7 +32,14 @@ STATUSES = list(UserStatus)
 
 
 def repo(session) -> UserRepository:
-    return UserRepository(session, FAST_HASHER)
+    return UserRepository(session)
+
+
+async def add(manager: SessionManager, *rows: dict[str, Any]) -> None:
+    """Users written straight to the table (the password hash does not matter here)."""
+    async with manager.session() as session:
+        values = [{"hashed_password": "x", "full_name": None, **row} for row in rows]
+        await session.execute(insert(users), values)  # every row with the same keys
 
 
 async def seed_users(manager: SessionManager, n: int = 29) -> None:
@@ -103,13 +106,14 @@ async def test_unknown_sort_or_filter_is_a_value_error(manager: SessionManager) 
 
 
 async def test_search_is_case_insensitive_and_escapes_wildcards(manager: SessionManager) -> None:
+    await add(
+        manager,
+        dict(username="alice", email="alice@example.com"),
+        dict(username="bob_x", email="b@example.org", full_name="Al%"),
+        dict(username="carol", email="c@example.net"),
+    )
     async with manager.session() as session:
         r = repo(session)
-        await r.create(dict(username="alice", email="alice@example.com", password="password1"))
-        await r.create(
-            dict(username="bob_x", email="b@example.org", password="password1", full_name="Al%")
-        )
-        await r.create(dict(username="carol", email="c@example.net", password="password1"))
 
         async def found(text: str) -> list[str]:
             page = await r.page(Query(sort="username", search=text))
@@ -125,209 +129,14 @@ async def test_search_is_case_insensitive_and_escapes_wildcards(manager: Session
         assert (await r.count(Query(search="example"))).value == 3
 
 
-async def test_create_hashes_password_and_creates_profile(manager: SessionManager) -> None:
-    async with manager.session() as session:
-        r = repo(session)
-        user = await r.create(
-            {
-                "username": "  dana ",
-                "email": "Dana@Example.com",
-                "password": "correct horse",
-                "full_name": "",
-                "profile": {"bio": "line one\nline two", "location": "Oslo"},
-            }
-        )
-    assert (user.username, user.email, user.full_name) == ("dana", "Dana@example.com", None)
-    assert user.profile is not None and user.profile.bio == "line one\nline two"
-    assert user.version == 1 and user.post_count == 0
-    assert not hasattr(user, "password") and not hasattr(user, "hashed_password")
-    async with manager.session() as session:
-        stored = (
-            await session.execute(select(users.c.hashed_password).where(users.c.id == user.id))
-        ).scalar_one()
-        assert "correct horse" not in stored and stored.startswith("$argon2")
-        assert await repo(session).verify_password("dana", "correct horse")
-        assert not await repo(session).verify_password("dana", "wrong horse")
-
-
-async def test_update_keeps_blank_password_and_adds_profile(manager: SessionManager) -> None:
-    async with manager.session() as session:
-        r = repo(session)
-        user = await r.create(dict(username="eve", email="eve@example.com", password="first-pass"))
-        assert user.profile is None
-        user = await r.update(
-            user.id,
-            {"password": "", "full_name": "Eve E", "profile": {"avatar_url": "https://x.io/a.png"}},
-            user.version,
-        )
-        assert user.version == 2 and user.full_name == "Eve E"
-        assert user.profile is not None and user.profile.avatar_url == "https://x.io/a.png"
-        assert await r.verify_password("eve", "first-pass")
-        user = await r.update(
-            user.id, {"password": "second-pass", "status": "suspended"}, user.version
-        )
-        assert user.status is UserStatus.SUSPENDED
-        assert await r.verify_password("eve", "second-pass")
-        user = await r.update(user.id, {"full_name": ""}, user.version)
-        assert user.full_name is None and user.version == 4
-
-
-async def test_stale_update_raises_with_current_row(manager: SessionManager) -> None:
-    async with manager.session() as session:
-        opened = await repo(session).create(
-            dict(username="fay", email="fay@example.com", password="password1")
-        )
-    async with manager.session() as session:
-        await repo(session).update(opened.id, {"full_name": "Changed Elsewhere"}, opened.version)
-    async with manager.session() as session:
-        with pytest.raises(StaleRecordError) as caught:
-            await repo(session).update(opened.id, {"full_name": "Mine"}, opened.version)
-    assert caught.value.current.full_name == "Changed Elsewhere"
-    assert caught.value.current.version == opened.version + 1
-    async with manager.session() as session:
-        await repo(session).delete(opened.id)
-    async with manager.session() as session:
-        with pytest.raises(StaleRecordError) as caught:
-            await repo(session).update(opened.id, {"full_name": "Mine"}, opened.version + 1)
-    assert caught.value.current is None
-    assert "deleted" in str(caught.value)
-
-
-async def test_concurrent_updates_of_one_version_let_exactly_one_win(
-    manager: SessionManager,
-) -> None:
-    """Two editors save the same version at once: one wins, the other gets the winner's row
-    (the row is locked between the version check and the write on both backends)."""
-    async with manager.session() as session:
-        opened = await repo(session).create(
-            dict(username="race", email="race@example.com", password="password1")
-        )
-
-    async def save(name: str) -> str:
-        try:
-            async with manager.session() as session:
-                await repo(session).update(
-                    opened.id, {"full_name": name, "password": "new-password"}, opened.version
-                )
-        except StaleRecordError as exc:
-            return f"stale:{exc.current.full_name}"
-        return f"saved:{name}"
-
-    results = sorted(await asyncio.gather(save("first"), save("second")))
-    winner = next(r.split(":")[1] for r in results if r.startswith("saved:"))
-    assert results == sorted([f"saved:{winner}", f"stale:{winner}"])
-    async with manager.session() as session:
-        current = await repo(session).get(opened.id)
-    assert (current.full_name, current.version) == (winner, opened.version + 1)
-
-
-async def test_duplicates_become_field_errors(manager: SessionManager) -> None:
-    async with manager.session() as session:
-        r = repo(session)
-        gus = await r.create(dict(username="gus", email="gus@example.com", password="password1"))
-        with pytest.raises(FieldErrors) as caught:
-            await r.create(dict(username="gus", email="gus@example.com", password="password1"))
-        assert set(caught.value.errors) == {"username", "email"}
-        hal = await r.create(dict(username="hal", email="hal@example.com", password="password1"))
-        with pytest.raises(FieldErrors) as caught:
-            await r.update(hal.id, {"email": "gus@example.com"}, hal.version)
-        assert set(caught.value.errors) == {"email"}
-        await r.soft_delete(gus.id)
-        with pytest.raises(FieldErrors) as caught:
-            await r.create(dict(username="gus", email="new@example.com", password="password1"))
-        assert "trash" in caught.value.errors["username"]
-
-
-async def test_database_unique_violation_maps_to_field_and_session_survives(
-    manager: SessionManager, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """When the pre-check misses (a concurrent insert), the constraint still names the field."""
-
-    async def no_precheck(self, *args, **kwargs) -> None:
-        return None
-
-    monkeypatch.setattr(UserRepository, "_check_unique", no_precheck)
-    async with manager.session() as session:
-        r = repo(session)
-        await r.create(dict(username="ivy", email="ivy@example.com", password="password1"))
-        with pytest.raises(FieldErrors) as caught:
-            await r.create(dict(username="ivy", email="other@example.com", password="password1"))
-        assert list(caught.value.errors) == ["username"]
-        with pytest.raises(FieldErrors) as caught:
-            await r.create(dict(username="ivy2", email="ivy@example.com", password="password1"))
-        assert list(caught.value.errors) == ["email"]
-        # the session is still usable and the earlier work commits
-        await r.create(dict(username="jon", email="jon@example.com", password="password1"))
-    async with manager.session() as session:
-        names = [row.username for row in (await repo(session).page(Query())).rows]
-    assert names == ["ivy", "jon"]
-
-
-async def test_nul_bytes_are_rejected_before_the_database(manager: SessionManager) -> None:
-    async with manager.session() as session:
-        r = repo(session)
-        with pytest.raises(FieldErrors) as caught:
-            await r.create(
-                {
-                    "username": "kim",
-                    "email": "kim@example.com",
-                    "password": "password1",
-                    "full_name": "K\x00m",
-                    "profile": {"bio": "ok\x00"},
-                }
-            )
-        assert set(caught.value.errors) == {"full_name", "profile.bio"}
-        assert (await r.count(Query())).value == 0
-
-
-async def test_trash_restore_and_permanent_delete(manager: SessionManager) -> None:
-    async with manager.session() as session:
-        r = repo(session)
-        lee = await r.create(
-            dict(username="lee", email="lee@example.com", password="password1", profile={})
-        )
-        max_ = await r.create(dict(username="max", email="max@example.com", password="password1"))
-        for i in range(3):
-            session.add(Post(title=f"p{i}", slug=f"p{i}", author_id=lee.id))
-        await session.flush()
-
-        trashed = await r.soft_delete(lee.id)
-        assert trashed.is_deleted and trashed.version == lee.version + 1
-        assert [u.username for u in (await r.page(Query())).rows] == ["max"]
-        assert [u.username for u in (await r.page(Query(filters={"trash": True}))).rows] == ["lee"]
-        assert (await r.count(Query(filters={"deleted": True}))).value == 1
-        assert (await r.get(lee.id)).is_deleted  # still readable from the trash
-
-        restored = await r.restore(lee.id)
-        assert not restored.is_deleted
-        assert (await r.count(Query())).value == 2
-
-        impact = await r.delete_impact(lee.id)
-        assert (impact["post"], impact["profile"]) == (3, 1)
-        assert str(impact) == "deletes 3 posts, 1 profile"
-        assert str(await r.delete_impact(max_.id)).startswith("deletes nothing else")
-
-        await r.delete(lee.id)
-        with pytest.raises(NotFoundError):
-            await r.get(lee.id)
-        with pytest.raises(NotFoundError):
-            await r.delete(lee.id)
-        with pytest.raises(NotFoundError):
-            await r.delete_impact(lee.id)
-        left = (await session.execute(select(Post.id).where(Post.author_id == lee.id))).all()
-        assert left == []
-
-
 async def test_rows_are_plain_values(manager: SessionManager, list_session: Any) -> None:
-    async with manager.session() as session:
-        created = await repo(session).create(
-            dict(username="ned", email="ned@example.com", password="password1")
-        )
+    await add(manager, dict(username="ned", email="ned@example.com"))
     async with list_session() as session:
         page = await repo(session).page(Query())
+        stored = (await session.execute(select(users).where(users.c.username == "ned"))).one()
     row = page.rows[0]
     assert type(row) is UserRow
-    assert row == UserRow(**{f.name: getattr(created, f.name) for f in fields(UserRow)})
+    assert row == UserRow(**{f.name: getattr(stored, f.name) for f in fields(UserRow)})
     assert row.status is UserStatus.ACTIVE and isinstance(row.created_at, datetime)
     with pytest.raises(AttributeError):
         row.username = "changed"  # type: ignore[misc]
@@ -409,18 +218,3 @@ async def test_keyset_walks_match_order_by_on_random_data(
             middle = len(expected) // 2
             page = await r.page_at(query, middle, limit)
             assert [row.id for row in page.rows] == expected[middle : middle + limit]
-
-
-async def test_blank_profile_data_creates_no_profile(manager: SessionManager) -> None:
-    async with manager.session() as session:
-        repo = UserRepository(session)
-        user = await repo.create(
-            {"username": "noprof", "email": "np@example.com", "password": "long enough"}
-        )
-        blank = {"bio": None, "avatar_url": None, "location": None}
-        updated = await repo.update(user.id, {"full_name": "N P", "profile": blank}, user.version)
-        assert updated.profile is None
-        impact = await repo.delete_impact(user.id)
-        assert str(impact) == "deletes nothing else (no posts, no profile)"
-        filled = await repo.update(user.id, {"profile": {"location": "Oslo"}}, updated.version)
-        assert filled.profile is not None and filled.profile.location == "Oslo"

@@ -438,7 +438,7 @@ async def test_export_writes_the_current_view_as_csv_and_json() -> None:
             (str(i), u, e, f or "", s) for i, u, e, f, s in expected
         ]
         assert exported[1][1] == 'zed,"quoted"' and exported[1][3] == MARKUP_NAME
-        assert any("Exported 31 users" in n for n in notifications(app))
+        assert any("Exported 31 rows of Users" in n for n in notifications(app))
 
         await pilot.press("2")
         await settle(app, pilot)
@@ -506,9 +506,10 @@ async def test_palette_lists_screens_and_actions_and_help_lists_bindings() -> No
         pass
     async with running(settings) as (app, pilot):
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Users", "Posts", "Tags", "Migrations", "Settings", "New user", "Trash"):
+        for title in ("Users", "Posts", "Tags", "Migrations", "Settings", "Seed demo data"):
             assert title in titles
-        await run_command(app, pilot, "New user")
+        assert {"New row in Users", "Trash of Users", "Posts (Users)"} <= set(titles)
+        await run_command(app, pilot, "New row in Users")
         assert isinstance(app.screen, FormScreen)
         await pilot.press("escape")
         await pilot.pause()
@@ -640,7 +641,7 @@ async def test_production_is_read_only_and_deletes_ask_for_the_environment_name(
             assert read_only in notifications(app)
         await pilot.press("enter")  # viewing works; saving says why it cannot
         await settle(app, pilot)
-        assert "User ann (read-only)" in screen_text(app)
+        assert "user ann (read-only)" in screen_text(app)
         fill(app, full_name="Refused")
         await save(app, pilot)
         assert "read-only: unlock writes in Settings (5)" in screen_text(app)
@@ -690,7 +691,9 @@ async def test_empty_database_invites_to_seed_and_copy_cell() -> None:
         assert app.clipboard == first
 
         await search(app, pilot, "no-such-user-anywhere")
-        assert "No users match this view (escape clears the search)." in screen_text(app)
+        assert "No rows match: the search “no-such-user-anywhere” (escape clears it)." in (
+            screen_text(app)
+        )
         await pilot.press("escape")
         await settle(app, pilot)
-        assert "match this view" not in screen_text(app)
+        assert "No rows match" not in screen_text(app)

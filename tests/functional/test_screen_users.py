@@ -3,9 +3,12 @@ search, filter, sort, paging and the drill-down to posts."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import text
 from textual import events
 from textual.widgets import Input, Select
 
+from tests.functional.pilot_waits import wait_until
 from tests.functional.test_screen_common import (
     BASE_TIME,
     add_post,
@@ -28,8 +31,9 @@ from tests.functional.test_screen_common import (
     table,
     table_lines,
 )
+from tui.config import Settings, load_settings
 from tui.models import UserStatus
-from tui.repositories.users import UserRepository
+from tui.screens.filter_dialog import FilterScreen
 from tui.screens.modals import ConfirmScreen, ConflictScreen, FormScreen
 
 NEW_USER = dict(
@@ -115,8 +119,8 @@ async def test_validation_errors_show_at_the_field_and_nothing_is_written() -> N
         await settle(app, pilot)
         await save(app, pilot)  # empty required fields
         errors = form(app).errors()
-        assert errors["username"] == "Username is required"
-        assert errors["email"] == "Email is required" and "password" in errors
+        assert errors["username"] == "required"  # shown at the field: the schema's word
+        assert errors["email"] == "required" and "password" in errors
         assert app.focused is form(app).input_widget("username")
 
         typed = dict(
@@ -260,10 +264,32 @@ async def test_soft_delete_trash_restore_and_permanent_delete_with_impact() -> N
 
 
 async def _change_behind(manager, user_id: int, **changes) -> None:
+    """Another program's write: the changes, and the version counter moves on."""
+    assignments = "".join(f"{name} = :{name}, " for name in changes)
     async with manager.session() as session:
-        repo = UserRepository(session)
-        current = await repo.get(user_id)
-        await repo.update(user_id, changes, current.version)
+        await session.execute(
+            text(f"update users set {assignments}version = version + 1 where id = :user_id"),
+            {"user_id": user_id, **changes},
+        )
+
+
+async def _delete_behind(manager, user_id: int) -> None:
+    async with manager.session() as session:
+        await session.execute(text("delete from users where id = :i"), {"i": user_id})
+
+
+async def _filter_by_status(app, pilot, status: str) -> None:
+    """`f`, then the filter dialog: Status equals `status`."""
+    screen = app.screen
+    await pilot.press("f")
+    await wait_until(pilot, lambda: isinstance(app.screen, FilterScreen), "the filter dialog")
+    dialog = app.screen
+    dialog.query_one("#filter-column", Select).value = "status"
+    await pilot.pause()
+    dialog.query_one("#filter-choice", Select).value = str(list(UserStatus).index(status))
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: app.screen is screen, "the filter applied")
+    await settle(app, pilot)
 
 
 async def test_conflict_overwrite_and_reload() -> None:
@@ -324,12 +350,11 @@ async def test_row_deleted_by_someone_else_while_open() -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         fill(app, full_name="Too late")
-        async with app.manager.session() as session:
-            await UserRepository(session).delete(1)
+        await _delete_behind(app.manager, 1)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, FormScreen)
-        assert "This user was deleted meanwhile." in screen_text(app)
+        assert "This row of Users was deleted meanwhile." in screen_text(app)
         assert await scalar(manager, "select count(*) from users") == 2
         await pilot.press("escape")  # "Too late" was never saved: asks before losing it
         await settle(app, pilot)
@@ -339,8 +364,7 @@ async def test_row_deleted_by_someone_else_while_open() -> None:
         assert column_values(app, 1) == ["second", "third"]
 
         # opening a row that vanished since the table loaded: a message and a refresh
-        async with app.manager.session() as session:
-            await UserRepository(session).delete(2)
+        await _delete_behind(app.manager, 2)
         await pilot.press("enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, FormScreen)
@@ -361,22 +385,15 @@ async def test_search_filter_and_sort() -> None:
         await settle(app, pilot)
         assert len(column_values(app, 1)) == 5
 
-        await pilot.press("f")
-        await settle(app, pilot)
-        status = form(app).input_widget("status")
-        assert isinstance(status, Select)
-        status.value = "suspended"
-        await save(app, pilot)
+        await _filter_by_status(app, pilot, "suspended")
         assert column_values(app, 1) == ["mallory", "ed"]
-        assert "status=suspended" in screen_text(app)
+        assert "Status: suspended" in screen_text(app)
         await search(app, pilot, "eve")
         assert column_values(app, 1) == ["mallory"]
         await pilot.press("escape", "escape")
         await settle(app, pilot)
-        await pilot.press("f")
+        await pilot.press("x")  # drops the filters
         await settle(app, pilot)
-        form(app).input_widget("status").clear()
-        await save(app, pilot)
         assert len(column_values(app, 1)) == 5
 
         await pilot.press("right", "s")  # username ascending, then descending
@@ -467,3 +484,101 @@ async def test_delete_of_a_row_changed_meanwhile_is_refused() -> None:
         assert await scalar(manager, "select deleted_at from users") is None
         assert "this user was changed meanwhile (now version 2)" in notifications(app)
         assert column_values(app, 3) == ["Changed while asking"]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def writable(request: pytest.FixtureRequest) -> Settings:
+    """A development database to write to: a SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        return local_sqlite()
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{request.getfixturevalue('pg_database')}"
+    return load_settings(None, {"DATABASE_URL": url}, environ={})
+
+
+USER_ROW = "select username, email, full_name, status, hashed_password, version from users"
+PROFILE_ROW = "select bio, avatar_url, location from user_profiles where user_id = :i"
+
+
+def _password_matches(password: str, hashed: str) -> bool:
+    from pwdlib import PasswordHash
+
+    return PasswordHash.recommended().verify(password, hashed)
+
+
+def _logged(app) -> str:
+    """Every statement and parameter list the SQL log holds."""
+    return "\n".join(f"{e.statement} {e.parameters}" for e in app.manager.sql_log.entries)
+
+
+async def test_profile_and_password_edits_write_what_changed_only(writable: Settings) -> None:
+    async with database(writable) as manager:
+        user_id = await add_user(manager, "pat", full_name="Pat")
+    async with running(writable) as (app, pilot):
+        await pilot.press("enter")  # only the bio: the profile row is created
+        await settle(app, pilot)
+        assert form(app).values()["bio"] == "" and form(app).values()["password"] == ""
+        fill(app, bio="First bio")
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        assert await rows(manager, PROFILE_ROW, i=user_id) == [("First bio", None, None)]
+        assert await rows(manager, USER_ROW) == [
+            ("pat", "pat@example.com", "Pat", "active", "x", 2)  # the user's version moved
+        ]
+
+        await pilot.press("enter")  # only the password: hashed, never shown or logged
+        await settle(app, pilot)
+        assert form(app).values()["bio"] == "First bio"
+        fill(app, password="new-secret-1")
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        (user,) = await rows(manager, USER_ROW)
+        assert user[:4] == ("pat", "pat@example.com", "Pat", "active") and user[5] == 3
+        assert user[4].startswith("$argon2") and _password_matches("new-secret-1", user[4])
+        assert await rows(manager, PROFILE_ROW, i=user_id) == [("First bio", None, None)]
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert "new-secret-1" not in screen_text(app) and "new-secret-1" not in _logged(app)
+
+        await pilot.press("enter")  # a short password is refused at its field
+        await settle(app, pilot)
+        fill(app, password="short")
+        await save(app, pilot)
+        assert "8 characters" in form(app).errors()["password"]
+        fill(app, password="", bio="", location="Oslo")  # blank keeps the password
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        assert await rows(manager, PROFILE_ROW, i=user_id) == [(None, None, "Oslo")]
+        assert (await rows(manager, USER_ROW))[0][4] == user[4]
+
+
+async def test_new_user_with_a_profile_saves_once_its_errors_are_fixed(writable: Settings) -> None:
+    async with database(writable) as manager:
+        await add_users(manager, ["bob"])
+    async with running(writable) as (app, pilot):
+        await pilot.press("n")
+        await settle(app, pilot)
+        typed = dict(username="Quinn", email="bad", password="long-enough", bio="Hello")
+        fill(app, **typed, avatar_url="not-a-url")
+        await save(app, pilot)
+        errors = form(app).errors()  # every bad field at once, the profile's too
+        assert set(errors) == {"email", "avatar_url"} and "http" in errors["avatar_url"]
+        assert await scalar(manager, "select count(*) from users") == 1
+        fill(app, email="Quinn@EXAMPLE.com", avatar_url="https://example.com/q.png")
+        await save(app, pilot)  # status left to the database's default
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        assert any("Added to Users" in n for n in notifications(app))
+        quinn = await scalar(manager, "select id from users where username = 'Quinn'")
+        assert await rows(
+            manager, "select email, full_name, status from users where id = :i", i=quinn
+        ) == [("Quinn@example.com", None, "active")]  # the email's domain normalised
+        assert await rows(manager, PROFILE_ROW, i=quinn) == [
+            ("Hello", "https://example.com/q.png", None)
+        ]
+
+        await pilot.press("n")  # no profile field set: no profile row
+        await settle(app, pilot)
+        fill(app, username="rae", email="rae@example.com", password="long-enough")
+        await save(app, pilot)
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        assert await scalar(manager, "select count(*) from user_profiles") == 1
+        assert "long-enough" not in _logged(app)

@@ -190,7 +190,7 @@ async def test_list_pages_show_committed_writes(manager: SessionManager):
         session.add(_user("bob"))
     assert await _listed(manager) == ["bob"]
     async with manager.session() as session:
-        await UserRepository(session).soft_delete(1)
+        await session.execute(text("update users set deleted_at = current_timestamp where id = 1"))
     assert await _listed(manager) == []
     assert await _listed(manager, Query(filters={"trash": True})) == ["bob"]
 

@@ -1,5 +1,5 @@
 """Usernames and emails are unique without regard to case (`Ann` and `ann` are one user):
-revision 0003 on data that already collides, then the repository, the database and the form."""
+revision 0003 on data that already collides, then the saves, the database and the form."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import sqlite_settings
 from tests.functional.test_cli import assert_one_line_failure, dbtui
+from tests.functional.test_demo_users import read, repository, user
+from tests.functional.test_demo_users import save as save_user
 from tests.functional.test_migrations_screen import SIZE, confirm, log_lines, settle
-from tests.functional.test_repo_support import FAST_HASHER
 from tests.functional.test_screen_common import (
     add_users,
     database,
@@ -34,9 +35,9 @@ from tui.app import make_app
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
 from tui.db.tables import users
+from tui.entities.integrity import table_integrity_errors
 from tui.migrations import MigrationFailed, MigrationRunner
-from tui.repositories import FieldErrors, UserRepository
-from tui.repositories.integrity import integrity_errors
+from tui.repositories import FieldErrors
 from tui.screens.modals import FormScreen
 
 BEFORE = "0002_list_indexes"
@@ -56,10 +57,6 @@ REFUSAL = (
     "usernames: 'Ann' and 'ann' (ids 1, 2); emails: 'Bob@Example.com' and 'bob@example.com' "
     "(ids 3, 4); rename or merge them, then upgrade again"
 )
-
-
-def repo(session) -> UserRepository:
-    return UserRepository(session, FAST_HASHER)
 
 
 async def insert_users(manager: SessionManager, values: list[dict[str, Any]]) -> None:
@@ -185,30 +182,30 @@ async def test_migrations_screen_shows_the_refusal_as_one_literal_line(tmp_path:
 
 
 # -- after the migration -------------------------------------------------------------------------
-async def test_repository_refuses_case_only_duplicates(manager: SessionManager) -> None:
+async def test_saves_refuse_case_only_duplicates(manager: SessionManager) -> None:
+    ann = await save_user(manager, user("ann"))
+    with pytest.raises(FieldErrors) as caught:
+        await save_user(manager, user("ANN", email="ANN@example.com"))
+    assert caught.value.errors == {
+        "username": "already taken",
+        "email": "already used by another user",
+    }
+    bob = await save_user(manager, user("bob"))
+    with pytest.raises(FieldErrors) as caught:
+        changes = {"username": "Ann", "email": "Bob@example.com"}
+        await save_user(manager, changes, bob, await read(manager, bob))
+    assert caught.value.errors == {"username": "already taken"}
+    with pytest.raises(FieldErrors) as caught:
+        await save_user(manager, {"email": "Ann@example.com"}, bob, await read(manager, bob))
+    assert caught.value.errors == {"email": "already used by another user"}
+    # A user may change the case of their own name.
+    await save_user(manager, {"username": "Ann"}, ann, await read(manager, ann))
+    assert (await read(manager, ann))["username"] == "Ann"
     async with manager.session() as session:
-        r = repo(session)
-        ann = await r.create(dict(username="ann", email="ann@example.com", password="password1"))
-        with pytest.raises(FieldErrors) as caught:
-            await r.create(dict(username="ANN", email="ANN@example.com", password="password1"))
-        assert caught.value.errors == {
-            "username": "already taken",
-            "email": "already used by another user",
-        }
-        bob = await r.create(dict(username="bob", email="bob@example.com", password="password1"))
-        with pytest.raises(FieldErrors) as caught:
-            await r.update(bob.id, {"username": "Ann", "email": "Bob@example.com"}, bob.version)
-        assert caught.value.errors == {"username": "already taken"}
-        with pytest.raises(FieldErrors) as caught:
-            await r.update(bob.id, {"email": "Ann@example.com"}, bob.version)
-        assert caught.value.errors == {"email": "already used by another user"}
-        # A user may change the case of their own name.
-        ann = await r.update(ann.id, {"username": "Ann"}, ann.version)
-        assert ann.username == "Ann"
-        await r.soft_delete(ann.id)
-        with pytest.raises(FieldErrors) as caught:
-            await r.create(dict(username="aNN", email="new@example.com", password="password1"))
-        assert caught.value.errors == {"username": "already taken (by a user in the trash)"}
+        await repository(session).soft_delete(ann)
+    with pytest.raises(FieldErrors) as caught:
+        await save_user(manager, user("aNN", email="new@example.com"))
+    assert caught.value.errors == {"username": "already taken (by a user in the trash)"}
     async with manager.session() as session:
         names = (await session.execute(select(users.c.username).order_by(users.c.id))).all()
     assert names == [("Ann",), ("bob",)]
@@ -216,28 +213,27 @@ async def test_repository_refuses_case_only_duplicates(manager: SessionManager) 
 
 async def test_non_ascii_names_follow_the_databases_lower(manager: SessionManager) -> None:
     """SQLite's lower() folds ASCII letters only, PostgreSQL's by the database's locale: the
-    repository agrees with the index either way, and ASCII letters fold everywhere."""
+    check agrees with the index either way, and ASCII letters fold everywhere."""
     async with manager.session() as session:
         folds = (await session.execute(text("select lower('ÄRNE') = 'ärne'"))).scalar()
-        if manager.settings.is_sqlite:
-            assert not folds  # PostgreSQL's depends on the database's locale
-        r = repo(session)
-        await r.create(dict(username="Ärne", email="arne@example.com", password="password1"))
-        if folds:
-            with pytest.raises(FieldErrors) as caught:
-                await r.create(dict(username="ärne", email="a2@example.com", password="password1"))
-            assert caught.value.errors == {"username": "already taken"}
-        else:
-            await r.create(dict(username="ärne", email="a2@example.com", password="password1"))
+    if manager.settings.is_sqlite:
+        assert not folds  # PostgreSQL's depends on the database's locale
+    await save_user(manager, user("Ärne", email="arne@example.com"))
+    if folds:
         with pytest.raises(FieldErrors) as caught:
-            await r.create(dict(username="äRNE", email="a3@example.com", password="password1"))
+            await save_user(manager, user("ärne", email="a2@example.com"))
         assert caught.value.errors == {"username": "already taken"}
+    else:
+        await save_user(manager, user("ärne", email="a2@example.com"))
+    with pytest.raises(FieldErrors) as caught:
+        await save_user(manager, user("äRNE", email="a3@example.com"))
+    assert caught.value.errors == {"username": "already taken"}
 
 
 async def test_a_direct_insert_violates_the_index_and_maps_to_the_field(
     manager: SessionManager,
 ) -> None:
-    """What a race between the repository's check and its insert ends in."""
+    """What a race between the check and the insert ends in."""
     async with manager.session() as session:
         await session.execute(
             insert(users), [{"username": "ann", "email": "ann@example.com", "hashed_password": "x"}]
@@ -250,13 +246,7 @@ async def test_a_direct_insert_violates_the_index_and_maps_to_the_field(
         with pytest.raises(IntegrityError) as caught:
             async with manager.session() as session:
                 await session.execute(insert(users), [dict(row, hashed_password="x")])
-        errors = integrity_errors(
-            caught.value,
-            columns=UserRepository.integrity_columns,
-            constraints=UserRepository.integrity_constraints,
-            messages=UserRepository.integrity_messages,
-        )
-        assert errors.errors == {field: UserRepository.integrity_messages[field]}
+        assert table_integrity_errors(caught.value, users).errors == {field: "already taken"}
     async with manager.session() as session:
         assert (await session.execute(select(users.c.username))).all() == [("ann",)]
 

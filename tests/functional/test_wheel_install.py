@@ -128,14 +128,14 @@ def test_the_app_creates_and_migrates_a_new_database(installed: Path, tmp_path: 
         import asyncio
 
         from tui.app import make_app
-        from tui.screens.users import UsersScreen
+        from tui.screens.table import TableScreen
 
 
         async def main() -> None:
             app = make_app(None, env_file=None, overrides={"SQLITE_DATABASE": "app.db"})
             async with app.run_test(size=(120, 30)) as pilot:
                 for _ in range(1500):
-                    if app.database_ready.is_set() and isinstance(app.screen, UsersScreen):
+                    if app.database_ready.is_set() and isinstance(app.screen, TableScreen):
                         break
                     await pilot.pause(0.02)
                 else:

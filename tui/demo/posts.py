@@ -190,11 +190,10 @@ async def _open_author(screen: TableScreen, post_id: Any) -> None:
         screen.reload(keep_position=True)
         return
     await screen.app.switch_mode("users")
-    users_screen: Any = screen.app.screen
-    if isinstance(users_screen, TableScreen):
-        users_screen.show_row((author_id,))
-    else:  # Users on the older EntityScreen (until its port): its form
-        users_screen.open_record(author_id)
+    users_screen = screen.app.screen
+    assert isinstance(users_screen, TableScreen)
+    users_screen.show_row((author_id,))  # the cursor on the author, and the author's form
+    users_screen.open_record((author_id,))
 
 
 def tag_posts(screen: TableScreen) -> None:

@@ -14,6 +14,9 @@ needs the database, write related rows), `search` (e.g. a full-text index), `fie
 (a form reacting while typing), `actions` (extra keys). Filters need no hook: the dialog
 offers every column by type and each many-to-many by a picker of its rows.
 
+A form's save runs `to_row` (in a worker thread), then in one transaction `before_save`, the
+INSERT or UPDATE, and `after_save`; `FieldErrors` from any of them shows at the fields.
+
 `Registry` holds admins by table name; `TableScreen`, `EntityRepository` and `EntitySource`
 consult them and stay free of table names.
 """
@@ -88,6 +91,11 @@ class TableAdmin:
     label_column: ClassVar[str | None] = None
     #: What the search bar says it searches (``None``: the text columns it matches).
     search_hint: ClassVar[str | None] = None
+    #: The columns a search looks in (``None``: every text column).
+    search_columns: ClassVar[tuple[str, ...] | None] = None
+    #: What the empty list says when no search or filter hides rows (``None``: "<table> has
+    #: no rows yet. Press n to add one.").
+    empty_hint: ClassVar[str | None] = None
     #: Computed read-only columns, shown after the table's columns.
     extra_columns: ClassVar[tuple[ExtraColumn, ...]] = ()
     #: The form's columns and `extra_fields`, in order (``None``: every column, then the extras).
@@ -100,18 +108,22 @@ class TableAdmin:
         return self.row_noun or spec.label
 
     def labelled(self, spec: EntitySpec) -> EntitySpec:
-        """`spec` with this admin's column `labels` (every screen and dialog then uses them)."""
+        """`spec` with this admin's column `labels`, `label_column` and `search_columns`
+        (every screen, dialog and repository then uses them)."""
         from dataclasses import replace
 
-        if self.label_column is not None:
-            spec = replace(spec, label_column=self.label_column)
-        if not self.labels:
-            return spec
         columns = tuple(
             replace(c, label=self.labels[c.name]) if c.name in self.labels else c
             for c in spec.columns
         )
-        return replace(spec, columns=columns)
+        return replace(
+            spec,
+            columns=columns,
+            label_column=self.label_column or spec.label_column,
+            search_columns=(
+                spec.search_columns if self.search_columns is None else self.search_columns
+            ),
+        )
 
     def shown(self, spec: EntitySpec) -> tuple[ColumnSpec, ...]:
         """The table's columns the list shows."""
@@ -166,15 +178,17 @@ class TableAdmin:
     def to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
         """The row values to write, from the form's (only the changed ones on an edit, the
         `extra_fields` included): validate, hash, derive. Raise `FieldErrors` to show errors
-        at the fields. Names that are not columns of the table are then left out."""
+        at the fields. Names that are not columns of the table are then left out. It runs in
+        a worker thread (slow work such as hashing a password is fine; no screen access)."""
         return values
 
     async def before_save(
         self, session: AsyncSession, key: tuple[Any, ...] | None, row: dict[str, Any], *, new: bool
     ) -> dict[str, Any]:
         """The row to write (`to_row`'s, columns only), completed with what needs the
-        database (a unique slug, say), in the write transaction; `key` is ``None`` for a new
-        row. Raise `FieldErrors` to show errors at the fields."""
+        database (a unique slug, say) or checked against it (a uniqueness the constraint would
+        report less clearly), in the write transaction; `key` is ``None`` for a new row. Raise
+        `FieldErrors` to show errors at the fields."""
         return row
 
     async def after_save(

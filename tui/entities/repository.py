@@ -19,6 +19,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     DateTime,
+    Integer,
     Select,
     String,
     Table,
@@ -155,6 +156,9 @@ class EntityRepository:
         )
 
     def _kind(self) -> str:
+        """What a row is called in messages ("user 3 does not exist")."""
+        if self.admin is not None and self.admin.row_noun:
+            return self.admin.row_noun
         return self.spec.label.lower()
 
     # -- conditions ---------------------------------------------------------------------
@@ -625,7 +629,9 @@ class EntityRepository:
         if current is None or any(current[n] != original[n] for n in checked):
             raise StaleRecordError(current, self._kind())
 
-    async def _set_deleted(self, key: tuple[Any, ...], deleted: bool) -> None:
+    async def _set_deleted(
+        self, key: tuple[Any, ...], deleted: bool, original: Mapping[str, Any] | None
+    ) -> None:
         self._require_key()
         name = self.spec.soft_delete_column
         if name is None:
@@ -634,23 +640,35 @@ class EntityRepository:
         now = datetime.now(UTC)
         if isinstance(column.type, DateTime) and not column.type.timezone:
             now = now.replace(tzinfo=None)
-        statement = (
-            update(self.table)
-            .where(self._key_condition(key), column.is_(None) if deleted else column.is_not(None))
-            .values({name: now if deleted else None})
-        )
+        values: dict[str, Any] = {name: now if deleted else None}
+        state = column.is_(None) if deleted else column.is_not(None)
+        conditions = [self._key_condition(key), state]
+        version = self.spec.version_column
+        if version is not None and isinstance(self.table.c[version].type, Integer):
+            values[version] = self.table.c[version] + 1  # a write like any other: bump it
+            if original is not None and original.get(version) is not None:
+                conditions.append(self.table.c[version] == original[version])
+        statement = update(self.table).where(*conditions).values(values)
         async with self.guarded():
             result = await self.session.execute(statement)
         if result.rowcount == 0:  # type: ignore[attr-defined]
-            await self.get(key)  # NotFoundError when gone; else it already was in that state
+            current = await self.get(key)  # NotFoundError when gone
+            read = original.get(version) if original is not None and version else None
+            if read is not None and current[version] != read:  # type: ignore[index]
+                raise StaleRecordError(current, self._kind())
+            # else it already was in that state
 
-    async def soft_delete(self, key: tuple[Any, ...]) -> None:
-        """Move row `key` to the trash (set ``deleted_at``)."""
-        await self._set_deleted(key, True)
+    async def soft_delete(
+        self, key: tuple[Any, ...], original: Mapping[str, Any] | None = None
+    ) -> None:
+        """Move row `key` to the trash (set ``deleted_at``); with `original` (the row as
+        read), only while its version counter still holds the value read
+        (`StaleRecordError` when it moved)."""
+        await self._set_deleted(key, True, original)
 
     async def restore(self, key: tuple[Any, ...]) -> None:
         """Take row `key` out of the trash."""
-        await self._set_deleted(key, False)
+        await self._set_deleted(key, False, None)
 
     # -- delete impact --------------------------------------------------------------------
     async def delete_impact(self, key: tuple[Any, ...]) -> DeleteImpact:

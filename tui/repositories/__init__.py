@@ -23,13 +23,13 @@ if TYPE_CHECKING:
     from tui.repositories.base import Count, Cursor, Impact, Page, Query, Repository
     from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
     from tui.repositories.tags import TagDetail, TagRepository, TagRow
-    from tui.repositories.users import ProfileRow, UserDetail, UserRepository, UserRow
+    from tui.repositories.users import UserRepository, UserRow
 
 _SOURCES = {
     **dict.fromkeys(("Count", "Cursor", "Impact", "Page", "Query", "Repository"), "base"),
     **dict.fromkeys(("FieldErrors", "NotFoundError", "StaleRecordError"), "errors"),
     **dict.fromkeys(("TagDetail", "TagRepository", "TagRow"), "tags"),
-    **dict.fromkeys(("ProfileRow", "UserDetail", "UserRepository", "UserRow"), "users"),
+    **dict.fromkeys(("UserRepository", "UserRow"), "users"),
 }
 
 __all__ = [
@@ -39,14 +39,12 @@ __all__ = [
     "Impact",
     "NotFoundError",
     "Page",
-    "ProfileRow",
     "Query",
     "Repository",
     "StaleRecordError",
     "TagDetail",
     "TagRepository",
     "TagRow",
-    "UserDetail",
     "UserRepository",
     "UserRow",
 ]

@@ -8,6 +8,7 @@ sort, cursor). The breadcrumb at the top shows the path.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -285,7 +286,9 @@ class TableScreen(DbScreen):
         elif self.read_only:
             message = f"{self.spec.label} has no rows."
         else:
-            message = f"{self.spec.label} has no rows yet. Press n to add one."
+            message = (
+                self.admin.empty_hint or f"{self.spec.label} has no rows yet. Press n to add one."
+            )
         hint.update(Text(escape_control(message)))
         hint.set_class(False, "-hidden")
 
@@ -328,7 +331,7 @@ class TableScreen(DbScreen):
             event.stop()
             if self.query_state.search:
                 self.set_query(self.query_state.replace(search=None))
-            self.notify(SEARCH_REJECTED, severity="warning")
+            self._show_search_problem(SEARCH_REJECTED)  # the bar keeps the text to shorten
             return
         self.notify(self._message(event.error), title="Cannot load", severity="error")
 
@@ -348,13 +351,19 @@ class TableScreen(DbScreen):
             bar = Horizontal(
                 Static(Text("/"), id="search-label"),
                 Input(placeholder=hint, id="search"),
+                Static(id="search-problem"),
                 id="search-bar",
             )
             await self.mount(bar, before="#view-state")
         self.query_one("#search", Input).focus()
 
+    def _show_search_problem(self, problem: str) -> None:
+        for shown in self.query("#search-problem").results(Static):
+            shown.update(Text(problem))
+
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
+        self._show_search_problem("")
         self.set_query(self.query_state.replace(search=event.value.strip() or None))
         self.table.focus()
 
@@ -373,6 +382,7 @@ class TableScreen(DbScreen):
                 return
             self.query_one("#search-bar").set_class(True, "-hidden")
             search.value = ""
+            self._show_search_problem("")
             self.table.focus()
         if self.query_state.search:
             self.set_query(self.query_state.replace(search=None))
@@ -610,23 +620,24 @@ class TableScreen(DbScreen):
         )
         return self.admin.arrange([*fields, *self.admin.extra_fields(self, new=new)])
 
-    def _to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
-        """The row to write from the form's `values` (only the changed ones on an edit)."""
+    async def _to_row(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
+        """The row to write from the form's `values` (only the changed ones on an edit);
+        `FieldErrors` names every bad field at once (the columns' and the admin's)."""
         from tui.entities.forms import from_form_values
 
+        data: dict[str, Any] = {}
         errors: dict[str, str] = {}
-        try:
-            data = from_form_values(self.form_columns, values, new=new, dialect=self.dialect)
-        except FieldErrors as bad:  # the admin's checks still run on the other fields
-            errors = dict(bad.errors)
-            rest = {name: value for name, value in values.items() if name not in errors}
-            data = from_form_values(self.form_columns, rest, new=new, dialect=self.dialect)
+        for column in self.form_columns:
+            try:
+                data |= from_form_values([column], values, new=new, dialect=self.dialect)
+            except FieldErrors as bad:
+                errors |= bad.errors
         columns = {c.name for c in self.form_columns}
         extras = {name: value for name, value in values.items() if name not in columns}
         try:
-            row = self.admin.to_row({**data, **extras}, new=new)
+            row = await asyncio.to_thread(self.admin.to_row, {**data, **extras}, new=new)
         except FieldErrors as bad:
-            raise FieldErrors({**bad.errors, **errors}) from None
+            raise FieldErrors(bad.errors | errors) from None
         if errors:
             raise FieldErrors(errors)
         table_columns = {c.name for c in self.spec.columns}
@@ -653,7 +664,7 @@ class TableScreen(DbScreen):
 
     async def _save_new(self, values: dict[str, Any]) -> str:
         try:
-            data = self._to_row(values, new=True)
+            data = await self._to_row(values, new=True)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         await self._confirm_save(f"Add a row to {self.spec.label}?")
@@ -664,7 +675,7 @@ class TableScreen(DbScreen):
                 await self.admin.after_save(session, key, values, new=True)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:  # OSError: the server is unreachable
             raise DbTuiError(self._message(error)) from error
         return f"Added to {self.spec.label}: {', '.join(map(str, key))}"
 
@@ -672,6 +683,10 @@ class TableScreen(DbScreen):
         if message:
             self.notify(escape_control(message))
             self.reload(keep_position=True)
+
+    def open_record(self, key: Any) -> None:
+        """Open the form of the row with primary key `key` (a tuple, or one value)."""
+        self._open(key if isinstance(key, tuple) else (key,))
 
     @work(exclusive=True, group="table-open", exit_on_error=False)
     async def _open(self, key: tuple[Any, ...]) -> None:
@@ -730,7 +745,7 @@ class TableScreen(DbScreen):
         if self.dbapp.manager.read_only:
             raise FormErrors({FORM_ERROR_KEY: "read-only: unlock writes in Settings (5)"})
         try:
-            changes = self._to_row(values, new=False) if values else {}
+            changes = await self._to_row(values, new=False) if values else {}
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
         label = self._row_label(original[0])
@@ -742,7 +757,7 @@ class TableScreen(DbScreen):
                 await self.admin.after_save(session, key, values, new=False)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:  # OSError: the server is unreachable
             raise DbTuiError(self._message(error)) from error
         except StaleRecordError as stale:
             if stale.current is None:
@@ -761,6 +776,8 @@ class TableScreen(DbScreen):
 
             theirs = to_form_values(self.form_columns, current, dialect=self.dialect)
             theirs.update(await self._labels(current))
+            async with self.dbapp.manager.read_session() as session:
+                theirs.update(await self.admin.extra_values(session, key))
             raise FormConflict(theirs, overwrite=overwrite, reload=take_theirs) from None
         return f"Saved {self._row_label({**original[0], **changes})}"
 
@@ -797,7 +814,7 @@ class TableScreen(DbScreen):
 
         async def delete(repo: EntityRepository) -> None:
             if soft:
-                await repo.soft_delete(key)
+                await repo.soft_delete(key, original)
             else:
                 await repo.delete(key, original)
 
@@ -891,6 +908,8 @@ class TableScreen(DbScreen):
         yield (f"Filter {label}", "Add a filter (f)", self.action_filter)
         yield (f"Export {label}", "Export this view to CSV or JSON (e)", self.action_export)
         yield (f"Refresh {label}", "Reload from the database (r)", self.action_refresh)
+        if self.spec.soft_delete_column is not None:
+            yield (f"Trash of {label}", "Show or leave the deleted rows (t)", self.action_trash)
         for item in self.admin.actions:
             if self.check_action("admin", (item.name,)):
                 title = item.palette or f"{item.label} ({label})"
