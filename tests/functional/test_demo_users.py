@@ -41,7 +41,7 @@ async def save(
     new = key is None
     row = {k: v for k, v in ADMIN.to_row(dict(values), new=new).items() if k in users.c}
     async with manager.session() as session:
-        await ADMIN.before_save(session, key, row)
+        await ADMIN.before_save(session, key, row, new=new)
         if key is None:
             key = await repository(session).insert(row)
         else:

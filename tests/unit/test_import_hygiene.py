@@ -28,7 +28,6 @@ FIRST_ROWS_NEVER = (
     "email_validator",
     "tui.schemas.users",
     "tui.schemas.posts",
-    "tui.demo.posts",
     "tui.screens.modals",
     "tui.widgets.record_form",
 )
