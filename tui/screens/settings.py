@@ -135,7 +135,9 @@ class SettingsScreen(DbScreen):
 
     def _origins(self) -> dict:
         try:
-            return setting_origins(self.dbapp.env_file, self.dbapp.overrides)
+            return setting_origins(
+                self.dbapp.env_file, self.dbapp.overrides, connection=self.dbapp.connection
+            )
         except Exception:  # an unreadable .env: every origin is unknown, not a crash
             return {}
 
