@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -79,7 +79,7 @@ def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
 
 def _bindings(
     screens: tuple[tuple[str, str, str], ...], group: Binding.Group | None = None
-) -> list[Binding]:
+) -> list[BindingType]:
     """A key per screen (in the footer as one `group` when given), then help, SQL log, quit."""
     return [
         *(

@@ -26,11 +26,10 @@ from sqlalchemy import (
     text,
     type_coerce,
 )
-from sqlalchemy.engine import Row
 
 from tui.db import tables
 from tui.db.tables import post_tags, utcnow
-from tui.repositories.base import Impact, Query, Repository, clean_search
+from tui.repositories.base import AnyRow, Impact, Query, Repository, affected_rows, clean_search
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.repositories.slugs import slugify, unique_slug
 from tui.schemas.errors import parse
@@ -211,7 +210,7 @@ class PostRepository(Repository[PostRow]):
 
     def _search_condition(self, search: str) -> ColumnElement[bool]:
         if self.dialect == "postgresql":
-            vector = literal_column("posts.search_vector")
+            vector: ColumnElement[Any] = literal_column("posts.search_vector")
             return vector.op("@@")(func.websearch_to_tsquery("simple", search))
         match = fts5_query(search)
         if match is None:
@@ -238,7 +237,7 @@ class PostRepository(Repository[PostRow]):
             grouped[post_id].append(name)
         return {post_id: tuple(sorted(names)) for post_id, names in grouped.items()}
 
-    async def _to_rows(self, raw: Sequence[Row[Any]]) -> tuple[PostRow, ...]:
+    async def _to_rows(self, raw: Sequence[AnyRow]) -> tuple[PostRow, ...]:
         return tuple(_post_row(row) for row in raw)
 
     # -- one row --------------------------------------------------------------------------
@@ -383,7 +382,7 @@ class PostRepository(Repository[PostRow]):
         if expected_version is not None:
             statement = statement.where(_posts.c.version == expected_version)
         result = await self.session.execute(statement)
-        if result.rowcount == 0:
+        if affected_rows(result) == 0:
             if expected_version is None:
                 raise NotFoundError(self.kind, id)
             raise await self._stale(id)

@@ -11,11 +11,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
-from sqlalchemy.engine import Row
 
 from tui.db import tables
 from tui.db.tables import UserStatus, utcnow
-from tui.repositories.base import Impact, Query, Repository, clean_search, like_pattern
+from tui.repositories.base import (
+    AnyRow,
+    Impact,
+    Query,
+    Repository,
+    affected_rows,
+    clean_search,
+    like_pattern,
+)
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.schemas.errors import parse
 
@@ -150,6 +157,7 @@ class UserRepository(Repository[UserRow]):
     def _conditions(self, query: Query) -> list[ColumnElement[bool]]:
         filters = query.filters
         trash = _to_bool(filters.get("trash", filters.get("deleted", False)))
+        live_or_trash: ColumnElement[bool]
         if trash:
             live_or_trash = _users.c.deleted_at.is_not(None)
         else:
@@ -182,7 +190,7 @@ class UserRepository(Repository[UserRow]):
         others = set(query.filters) - {"trash", "deleted"}
         return not trash and not others and clean_search(query.search) is None
 
-    async def _to_rows(self, raw: Sequence[Row[Any]]) -> tuple[UserRow, ...]:
+    async def _to_rows(self, raw: Sequence[AnyRow]) -> tuple[UserRow, ...]:
         return tuple(UserRow(*row) for row in raw)
 
     async def suggest(self, text: str, limit: int = 10) -> tuple[UserRow, ...]:
@@ -350,7 +358,7 @@ class UserRepository(Repository[UserRow]):
         result = await self.session.execute(statement)
         current = await self.get(id)  # NotFoundError when gone
         stale = expected_version is not None and current.version != expected_version
-        if result.rowcount == 0 and stale:
+        if affected_rows(result) == 0 and stale:
             raise StaleRecordError(current, self.kind)
         return current
 
@@ -384,7 +392,7 @@ class UserRepository(Repository[UserRow]):
         if expected_version is not None:
             statement = statement.where(_users.c.version == expected_version)
         result = await self.session.execute(statement)
-        if result.rowcount == 0:
+        if affected_rows(result) == 0:
             if expected_version is None:
                 raise NotFoundError(self.kind, id)
             raise await self._stale(id)

@@ -26,30 +26,11 @@ from tui.config import (
     settings_as_env,
 )
 from tui.db.errors import ConnectionProblem, short_error
-from tui.db.session import CONNECT_TIMEOUT, ServerInfo, build_engine, ping_engine
+from tui.db.health import probe_connection
 from tui.env_save import EnvSavePlan, changed_settings, plan_env_save
 from tui.screens.base import DbScreen
 from tui.screens.write_confirm import EVERY_WRITE_ASKS
 from tui.widgets.settings_form import SettingsForm, build_candidate
-
-
-async def probe_connection(settings: Settings, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
-    """Connect with a throwaway engine (the live one is not touched); raise `ConnectionProblem`.
-
-    A SQLite file that does not exist yet is reported, not created.
-    """
-    if settings.is_sqlite and not settings.is_memory:
-        path = Path(settings.url().database or "").expanduser()
-        if path.parent.is_dir() and not path.exists():
-            raise ConnectionProblem(
-                f"SQLite file does not exist yet: {path} (Apply creates it with the schema; "
-                f"{settings.masked_url})"
-            )
-    engine = build_engine(settings, pooled=False)
-    try:
-        return await ping_engine(engine, settings, timeout)
-    finally:
-        await engine.dispose()
 
 
 def _no_write_bits(path: Path) -> bool:

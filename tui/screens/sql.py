@@ -332,9 +332,10 @@ class SqlScreen(DbScreen):
                 outcome = rows_text(stream.rows_read, not stream.done)
                 self._show_progress(stream, started)
             else:
-                outcome = await self._write(statement, started)
-                if outcome is None:
+                written = await self._write(statement, started)
+                if written is None:
                     return False
+                outcome = written
         except QueryCancelled:
             self.show_status(f"Cancelled after {time.perf_counter() - started:.2f} s", WARNING)
             self._remember(statement.text, "cancelled")
