@@ -105,3 +105,10 @@ async def test_the_app_opens_on_the_named_connection(tmp_path: Path) -> None:
         await pilot.press("5")
         await wait_for(lambda: "named connection" in screen_text(app), "the Settings screen")
     assert not Path("other.db").exists()
+
+
+def test_serve_starts_each_app_on_the_same_connection() -> None:
+    from tui.cli import app_flags_from, build_parser
+
+    for argv in (["serve", "-c", "staging"], ["--connection", "staging", "serve"]):
+        assert app_flags_from(build_parser().parse_args(argv)) == ["--connection", "staging"]
