@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import OptionList, Select
 
 from tests.conftest import sqlite_settings
 from tests.functional.test_cli import assert_one_line_failure, dbtui
@@ -112,3 +113,45 @@ def test_serve_starts_each_app_on_the_same_connection() -> None:
 
     for argv in (["serve", "-c", "staging"], ["--connection", "staging", "serve"]):
         assert app_flags_from(build_parser().parse_args(argv)) == ["--connection", "staging"]
+
+
+async def test_the_settings_screen_switches_among_named_connections(tmp_path: Path) -> None:
+    for name, user in (("first", "only_in_first"), ("second", "only_in_second")):
+        async with database(sqlite_settings(tmp_path / f"{name}.db")) as manager:
+            await add_user(manager, user)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[connections.first]\nurl = "sqlite:///{tmp_path / "first.db"}"\n\n'
+        f'[connections.second]\nurl = "sqlite:///{tmp_path / "second.db"}"\n'
+        'environment = "staging"\n'
+    )
+    config = load_user_config(path)
+    first = config.connection("first").settings_values()
+    app = make_app(None, env_file=Path(".env"), connection=first, user_config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: app.settings_loaded and app.database_ready.is_set(), "settings")
+        await settle(app, pilot)
+        assert "only_in_first" in screen_text(app)
+        await pilot.press("5")
+        await wait_for(lambda: "Named connection" in screen_text(app), "the connection list")
+        choices = app.screen.query_one("#settings-connection", Select)
+        choices.focus()
+        await pilot.press("enter")
+        shown = choices.query_one(OptionList)  # the open list: prompt, first, second
+        await wait_for(lambda: shown.display and shown.highlighted is not None, "the list")
+        prompts = [str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count)]
+        target = next(i for i, prompt in enumerate(prompts) if prompt.startswith("second "))
+        await pilot.press(*["down"] * (target - (shown.highlighted or 0)))
+        assert shown.highlighted == target, prompts
+        await pilot.press("enter")
+        await wait_for(lambda: "Switched to" in screen_text(app), "the switch")
+        assert f"{tmp_path / 'second.db'}" in app.settings.masked_url
+        assert app.settings.ENVIRONMENT == "staging"
+        assert "named connection" in screen_text(app)  # where DATABASE_URL now comes from
+        await pilot.press("ctrl+s")  # a named connection is not an edit: .env stays as it is
+        await wait_for(lambda: "Nothing to save" in screen_text(app), "the save's answer")
+        assert not Path(".env").exists()
+        await pilot.press("1")
+        await wait_for(lambda: "only_in_second" in screen_text(app), "the second database's rows")
+        assert "only_in_first" not in screen_text(app)
+        assert "STAGING" in screen_text(app) or "staging" in screen_text(app)

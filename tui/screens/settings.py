@@ -1,7 +1,9 @@
-"""The Settings screen: see and edit every setting, test a connection, apply, save, unlock.
+"""The Settings screen: see and edit every setting, test a connection, apply, save, unlock,
+switch to a named connection of the user's config.toml.
 
-Nothing here touches the live connection except Apply (through `app.switch_database`) and the
-production Unlock / Lock (through the SessionManager's read-only guard).
+Nothing here touches the live connection except Apply and a named connection chosen (through
+`app.switch_database`) and the production Unlock / Lock (through the SessionManager's
+read-only guard).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.widgets import Button, Select, Static
 from textual.worker import WorkerState
 
 from tui.config import (
@@ -81,6 +83,14 @@ class SettingsScreen(DbScreen):
             Button("Lock writes", id="settings-lock", compact=True),
             id="guard-row",
         )
+        connections = self.dbapp.user_config.connections
+        if connections:
+            choices = [(Text(c.describe()), name) for name, c in connections.items()]
+            yield Horizontal(
+                Static("Named connection", id="connection-label"),
+                Select(choices, prompt="switch to…", id="settings-connection", compact=True),
+                id="connection-row",
+            )
         yield SettingsForm()
         yield Horizontal(
             Button("Test connection", id="settings-test", compact=True, tooltip="ctrl+t"),
@@ -219,9 +229,44 @@ class SettingsScreen(DbScreen):
         busy = (WorkerState.PENDING, WorkerState.RUNNING)
         return any(w.group == "settings-apply" and w.state in busy for w in self.workers)
 
+    # -- named connections -----------------------------------------------------------------
+    @on(Select.Changed, "#settings-connection")
+    def _connection_chosen(self, event: Select.Changed) -> None:
+        """Switch live to the named connection chosen (above `.env` and the environment,
+        below the command line's flags, as `--connection` at start)."""
+        if not isinstance(event.value, str):
+            return
+        from pydantic import ValidationError
+
+        from tui.config import describe_validation_error, load_settings
+        from tui.user_config import ConnectionConfigError
+
+        if self._switching():
+            self.notify("A switch is already running; wait for it to finish")
+            return
+        try:
+            values = self.dbapp.user_config.connection(event.value).settings_values()
+            candidate = load_settings(self.dbapp.env_file, self.dbapp.overrides, None, values)
+            candidate.url()
+        except ConnectionConfigError as exc:
+            self._status(f"Not switched: {exc}", error=True)
+            return
+        except ValidationError as exc:
+            self._status(f"Not switched: {describe_validation_error(exc)}", error=True)
+            return
+        except Exception as exc:  # e.g. a URL that cannot be parsed
+            self._status(f"Not switched: {self._safe(exc, self.dbapp.settings)}", error=True)
+            return
+        self._status(f"Switching to {event.value} ({candidate.masked_url}) …", done=False)
+        self.run_apply(candidate, connection=values)
+
     # Not exclusive: a second Apply must not cancel a switch half-way.
     @work(group="settings-apply", exit_on_error=False)
-    async def run_apply(self, candidate: Settings) -> None:
+    async def run_apply(
+        self, candidate: Settings, connection: dict[str, str] | None = None
+    ) -> None:
+        """Switch to `candidate`: the form's edits, or a named `connection`'s settings (those
+        are not edits: Save never writes them to `.env`)."""
         app = self.dbapp
         old = app.settings.masked_url
         edited = changed_settings(candidate, app.settings)
@@ -236,7 +281,10 @@ class SettingsScreen(DbScreen):
             self._status(f"Not switched: {message}. Still using {old}.", error=True)
             self.notify(message, title="Switch failed", severity="error", timeout=8)
             return
-        self._applied |= edited
+        if connection is None:
+            self._applied |= edited
+        else:
+            app.connection = connection
         self.reload_form()
         note = " (read-only: unlock to write)" if app.manager.read_only else ""
         self._status(f"Switched to {candidate.masked_url}{note}")
