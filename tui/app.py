@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -94,7 +94,7 @@ def _screen_factory(mode: str) -> Callable[[], Screen[Any]]:
 
 def _bindings(
     screens: tuple[tuple[str, str, str], ...], group: Binding.Group | None = None
-) -> list[Binding]:
+) -> list[BindingType]:
     """A key per screen (in the footer as one `group` when given), then help, SQL log, quit."""
     return [
         *(
@@ -143,6 +143,7 @@ class DbTuiApp(App[None]):
         *,
         env_file: Path | None = None,
         overrides: dict[str, str] | None = None,
+        connection: dict[str, str] | None = None,
         initial_mode: str = "users",
         alembic_config: Path | None = None,
         user_config: UserConfig | None = None,
@@ -159,6 +160,8 @@ class DbTuiApp(App[None]):
         self.alembic_config = alembic_config
         self.env_file = env_file
         self.overrides = dict(overrides or {})
+        #: The settings of the named connection chosen with `--connection` (below `overrides`).
+        self.connection = dict(connection or {})
         self.initial_mode = initial_mode
         self.database = DatabaseService(self)
         self.connection_watch = ConnectionWatch(self)
@@ -175,7 +178,7 @@ class DbTuiApp(App[None]):
         self.settings: Settings
         self.manager: SessionManager
         if settings is None:
-            identity = startup.peek_identity(env_file, self.overrides)
+            identity = startup.peek_identity(env_file, self.overrides, self.connection)
             self.environment, self.environment_kind, self.masked_url = identity
             self.connection_state = "loading settings…"
         else:
@@ -208,7 +211,10 @@ class DbTuiApp(App[None]):
         """Validate the settings off the UI thread; then open the first screen, or end the
         app with the problem."""
         settings, problem = startup.load_startup_settings(
-            self.env_file, self.overrides, partial(prepare_screen, self.initial_mode)
+            self.env_file,
+            self.overrides,
+            self.connection,
+            partial(prepare_screen, self.initial_mode),
         )
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             if problem is not None or settings is None:
@@ -480,6 +486,7 @@ def make_app(
     *,
     env_file: Path | None = None,
     overrides: dict[str, str] | None = None,
+    connection: dict[str, str] | None = None,
     initial_mode: str | None = None,
     alembic_config: Path | None = None,
     registry: Registry | None = None,
@@ -487,7 +494,8 @@ def make_app(
     theme: str | None = None,
 ) -> DbTuiApp:
     """Build the app; nothing touches the database until it runs. Without `settings` the app
-    loads them (from `env_file`, the environment and `overrides`) after its first frame.
+    loads them (from `env_file`, the environment, the named `connection`'s values and
+    `overrides`) after its first frame.
     `alembic_config` drives the Migrations screen (None: `./alembic.ini` or the demo's).
     With `registry` the app shows those tables (an application's models, or the database
     reflected) instead of the demo's screens. `user_config` gives the keymap and remembered
@@ -500,6 +508,7 @@ def make_app(
             settings,
             env_file=env_file,
             overrides=overrides,
+            connection=connection,
             initial_mode=initial_mode or "tables",
             alembic_config=alembic_config,
             user_config=user_config,
@@ -509,6 +518,7 @@ def make_app(
         settings,
         env_file=env_file,
         overrides=overrides,
+        connection=connection,
         initial_mode=initial_mode or "users",
         alembic_config=alembic_config,
         user_config=user_config,

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from tui.config import Settings
     from tui.db.session import SessionManager
     from tui.entities.registry import Registry
-    from tui.user_config import UserConfig
+    from tui.user_config import NamedConnection, UserConfig
 
 PROG = "dbtui"
 MODELS_USAGE = "PACKAGE.MODULE:ATTR"
@@ -62,6 +62,14 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> Non
     """The database flags; on sub-commands they default to "not given" so both places work."""
     default: Any = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("database (flags override .env and the environment)")
+    group.add_argument(
+        "-c",
+        "--connection",
+        metavar="NAME",
+        default=default,
+        help="a named connection of your config.toml ([connections.NAME]); the flags below "
+        "still override its values (--list-connections lists them)",
+    )
     group.add_argument(
         "--env",
         metavar="NAME",
@@ -129,10 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Browse and edit your application's database in the terminal. "
-        "Without a command, opens the app. The PostgreSQL password is read only from "
-        "POSTGRES_PASSWORD in the environment or the .env file.",
+        "Without a command, opens the app. The PostgreSQL password is never a flag: it "
+        "comes from POSTGRES_PASSWORD (environment or .env), PGPASSWORD, ~/.pgpass, or the "
+        "variable a named connection's password_env names.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--list-connections",
+        action="store_true",
+        help="list the named connections of your config.toml (no passwords) and exit",
+    )
     _add_global_flags(parser, suppress=False)
     _add_alembic_flag(parser, suppress=False)
     tables = parser.add_argument_group("whose tables (default: the built-in demo)")
@@ -229,8 +243,16 @@ def _one_line(text: str) -> str:
 
 
 def alembic_config_from(args: argparse.Namespace) -> Path | None:
-    """The `--alembic-config` given (checked to be a file), else None (the default one)."""
+    """The `--alembic-config` given, else the named connection's (checked to be a file), else
+    None (the default one)."""
     path: Path | None = getattr(args, "alembic_config", None)
+    connection: NamedConnection | None = getattr(args, "named_connection", None)
+    if path is None and connection is not None and connection.alembic_config is not None:
+        path = connection.alembic_config
+        if not path.is_file():
+            raise CommandError(
+                f"connection {connection.name!r}: alembic_config: no such file: {path}"
+            )
     if path is not None and not path.is_file():
         raise CommandError(f"--alembic-config: no such file: {path}")
     return path
@@ -247,8 +269,6 @@ def _check_sqlite_file(settings: Settings) -> None:
 
 def preferences_from(args: argparse.Namespace) -> tuple[UserConfig, str | None]:
     """The user's config file (keys, remembered theme) and the `--theme` given (checked)."""
-    from tui.user_config import load_user_config
-
     theme: str | None = getattr(args, "theme", None)
     if theme is not None:
         from textual.theme import BUILTIN_THEMES
@@ -256,18 +276,61 @@ def preferences_from(args: argparse.Namespace) -> tuple[UserConfig, str | None]:
         if theme not in BUILTIN_THEMES:
             names = ", ".join(sorted(BUILTIN_THEMES))
             raise CommandError(f"--theme: unknown theme {theme!r}; choose one of: {names}")
-    return load_user_config(), theme
+    return _user_config(args), theme
+
+
+def _user_config(args: argparse.Namespace) -> UserConfig:
+    """The user's config.toml, read once per run (kept on `args`)."""
+    config: UserConfig | None = getattr(args, "user_config", None)
+    if config is None:
+        from tui.user_config import load_user_config
+
+        config = args.user_config = load_user_config()
+    return config
+
+
+def choose_connection(args: argparse.Namespace) -> dict[str, str]:
+    """The settings of the `--connection` named (kept on `args` as `named_connection`), or
+    none. An unknown name, a broken entry or a missing password variable is a `CommandError`
+    naming the known connections."""
+    name: str | None = getattr(args, "connection", None)
+    args.named_connection = None
+    if name is None:
+        return {}
+    from tui.user_config import ConnectionConfigError
+
+    try:
+        connection = _user_config(args).connection(name)
+        values = connection.settings_values()
+    except ConnectionConfigError as exc:
+        raise CommandError(f"--connection: {exc}") from None
+    args.named_connection = connection
+    return values
+
+
+def list_connections(args: argparse.Namespace) -> int:
+    """`dbtui --list-connections`: one line per named connection, URLs without passwords."""
+    config = _user_config(args)
+    for connection in config.connections.values():
+        _say(connection.describe())
+    for problem in config.broken_connections.values():
+        print(f"{PROG}: warning: {problem}", file=sys.stderr)
+    if not config.connections and not config.broken_connections:
+        print(
+            f"{PROG}: no named connections in {config.path} ([connections.NAME])", file=sys.stderr
+        )
+    return 0
 
 
 # -- commands --------------------------------------------------------------------------------
-def run_app(args: argparse.Namespace, env_file: Path) -> int:
+def run_app(args: argparse.Namespace, env_file: Path, connection: dict[str, str]) -> int:
     """No command: open the Textual app. Settings load inside the app after its first frame;
     here only the SQLite file named by the raw values is checked (development, no URL)."""
     overrides = overrides_from(args)
     alembic_config = alembic_config_from(args)
     user_config, theme = preferences_from(args)
-    _check_raw_sqlite(env_file, overrides)
-    registry = registry_from(args, env_file)
+    _check_raw_sqlite(env_file, overrides, connection)
+    registry = registry_from(args, env_file, connection)
     from tui import startup
 
     startup.pause_gc()  # the app resumes it once its first screen is up
@@ -278,6 +341,7 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
             None,
             env_file=env_file,
             overrides=overrides,
+            connection=connection,
             alembic_config=alembic_config,
             registry=registry,
             user_config=user_config,
@@ -291,10 +355,12 @@ def run_app(args: argparse.Namespace, env_file: Path) -> int:
     return int(getattr(app, "return_code", 0) or 0)
 
 
-def registry_from(args: argparse.Namespace, env_file: Path) -> Registry | None:
-    """The tables to show: `--models` (or DBTUI_MODELS from the environment or `.env`),
-    `--reflect`, or None (the demo)."""
-    target = args.models or layered_values(env_file).get("MODELS") or None
+def registry_from(
+    args: argparse.Namespace, env_file: Path, connection: dict[str, str] | None = None
+) -> Registry | None:
+    """The tables to show: `--models` (or DBTUI_MODELS from the environment, `.env` or the
+    named connection), `--reflect`, or None (the demo)."""
+    target = args.models or layered_values(env_file, connection=connection).get("MODELS") or None
     if args.schema and not args.reflect:
         raise CommandError("--schema needs --reflect (models name their own schemas)")
     if target and args.reflect:
@@ -314,22 +380,24 @@ def registry_from(args: argparse.Namespace, env_file: Path) -> Registry | None:
         raise CommandError(f"cannot load the models {target}: {error}") from None
 
 
-def _check_raw_sqlite(env_file: Path, overrides: dict[str, str]) -> None:
+def _check_raw_sqlite(
+    env_file: Path, overrides: dict[str, str], connection: dict[str, str]
+) -> None:
     """The SQLite file the raw values name (development, no URL) looks usable."""
-    path = peek_sqlite_path(layered_values(env_file, overrides))
+    path = peek_sqlite_path(layered_values(env_file, overrides, connection=connection))
     if path is not None:
         problem = sqlite_file_problem(path, sqlite_url(path))
         if problem:
             raise CommandError(problem)
 
 
-def run_serve(args: argparse.Namespace, env_file: Path) -> int:
+def run_serve(args: argparse.Namespace, env_file: Path, connection: dict[str, str]) -> int:
     """`dbtui serve`: the app in web browsers, on 127.0.0.1 unless --allow-remote."""
     from tui.serve import NO_AUTHENTICATION, app_command, is_loopback, public_url_for, serve
 
     alembic_config_from(args)
     preferences_from(args)
-    _check_raw_sqlite(env_file, overrides_from(args))
+    _check_raw_sqlite(env_file, overrides_from(args), connection)
     if not is_loopback(args.host) and not args.allow_remote:
         raise CommandError(
             f"refusing to listen on {args.host}: dbtui serve has no authentication; "
@@ -446,6 +514,9 @@ def run_check(args: argparse.Namespace, settings: Settings, env_file: Path) -> i
     _say(f"environment: {settings.ENVIRONMENT}")
     _say(f"database:    {settings.masked_url}")
     _say(f"settings:    {env_file} ({'found' if env_file.is_file() else 'not found'})")
+    connection: NamedConnection | None = getattr(args, "named_connection", None)
+    if connection is not None:
+        _say(f"named:       {connection.name} ({_user_config(args).path})")
     return asyncio.run(_check(settings, alembic_config_from(args)))
 
 
@@ -491,16 +562,19 @@ def main(argv: list[str] | None = None) -> int:
     env_file = Path(args.env_file) if args.env_file else Path(".env")
     secrets: list[str] = []
     try:
+        if args.list_connections:
+            return list_connections(args)
+        connection = choose_connection(args)
         if args.command is None:
-            return run_app(args, env_file)
+            return run_app(args, env_file, connection)
         if args.command == "serve":
-            return run_serve(args, env_file)
+            return run_serve(args, env_file, connection)
         from pydantic import ValidationError
 
         from tui.config import load_settings
 
         try:
-            settings = load_settings(env_file, overrides_from(args))
+            settings = load_settings(env_file, overrides_from(args), connection=connection)
             settings.url()
         except ValidationError as exc:
             raise CommandError(describe_validation_error(exc)) from None

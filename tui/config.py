@@ -228,14 +228,16 @@ def load_settings(
     env_file: Path | None = DEFAULT_ENV_FILE,
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
+    connection: dict[str, str] | None = None,
 ) -> Settings:
-    """Build settings: defaults < `env_file` < `environ` (default `os.environ`) < `overrides`,
-    a `DBTUI_X` name winning over `X`, libpq's `PG*` and password file where `POSTGRES_*` are
-    not given (`tui.settings_sources.layered_sources`). Nothing else is read: with `environ={}`
+    """Build settings: defaults < `env_file` < `environ` (default `os.environ`) < `connection`
+    (a named connection's values) < `overrides`, a `DBTUI_X` name winning over `X`, libpq's
+    `PG*` and password file where `POSTGRES_*` are not given
+    (`tui.settings_sources.layered_sources`). Nothing else is read: with `environ={}`
     the process environment plays no part.
 
     Raises pydantic's `ValidationError`; `describe_validation_error` makes it one line."""
-    layered = layered_values(env_file, overrides, environ)
+    layered = layered_values(env_file, overrides, environ, connection)
     return Settings.model_validate({_field_for(k): v for k, v in layered.items()})
 
 
@@ -243,9 +245,10 @@ def setting_origins(
     env_file: Path | None = DEFAULT_ENV_FILE,
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
+    connection: dict[str, str] | None = None,
 ) -> dict[str, Origin]:
     """For each setting name, where its value came from."""
-    sources = layered_sources(env_file, overrides, environ)
+    sources = layered_sources(env_file, overrides, environ, connection)
     return {name: sources[name][1] if name in sources else Origin.DEFAULT for name in SETTING_NAMES}
 
 

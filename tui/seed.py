@@ -120,9 +120,8 @@ class _Generator:
         self.pools = TextPools(seed) if seed is None else _cached_pools(seed)
         self.now = now
         self.password_hash = hash_seed_password()
-        statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
-        self._statuses = list(statuses)
-        self._status_weights = list(weights)
+        self._statuses = [status for status, _ in STATUS_WEIGHTS]
+        self._status_weights = [weight for _, weight in STATUS_WEIGHTS]
 
     def moment(self) -> datetime:
         return self.now - timedelta(seconds=self.rng.random() * SPREAD.total_seconds())
@@ -256,10 +255,10 @@ async def seed(
     report = progress or (lambda _stage, _done, _total: None)
     started = time.perf_counter()
     gen = _Generator(seed, datetime.now(UTC).replace(microsecond=0))
-    user_t: Table = User.__table__  # type: ignore[assignment]
-    profile_t: Table = UserProfile.__table__  # type: ignore[assignment]
-    post_t: Table = Post.__table__  # type: ignore[assignment]
-    tag_t: Table = Tag.__table__  # type: ignore[assignment]
+    user_t: Table = User.__table__
+    profile_t: Table = UserProfile.__table__
+    post_t: Table = Post.__table__
+    tag_t: Table = Tag.__table__
 
     async def write(stage: str, table: Table, rows: Iterator[dict[str, Any]], total: int) -> int:
         done = 0

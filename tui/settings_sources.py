@@ -32,6 +32,7 @@ class Origin(StrEnum):
     ENV_FILE = ".env"
     ENVIRONMENT = "environment variable"
     COMMAND_LINE = "command line"
+    CONNECTION = "named connection"
     LIBPQ = "libpq variable"
     PGPASS = "password file"
 
@@ -128,11 +129,13 @@ def layered_sources(
     env_file: Path | None,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    connection: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[Any, Origin]]:
     """Raw setting values with their origins; defaults are not filled in.
 
     Precedence, rising: `X` in `env_file`, `X` in `environ` (default `os.environ`), `DBTUI_X`
-    in `env_file`, `DBTUI_X` in `environ`, `overrides` (the command line). Where a
+    in `env_file`, `DBTUI_X` in `environ`, `connection` (a named connection of the user's
+    config.toml, `--connection`), `overrides` (the command line). Where a
     `POSTGRES_*` setting is not given (or blank), libpq's `PG*` variable applies (environment,
     then `env_file`); the password last from the password file (`PGPASSFILE`, `~/.pgpass`).
     """
@@ -145,6 +148,8 @@ def layered_sources(
                 found[name] = (raw_file[key], Origin.ENV_FILE)
             if key in env:
                 found[name] = (env[key], Origin.ENVIRONMENT)
+        if name in (connection or {}):
+            found[name] = ((connection or {})[name], Origin.CONNECTION)
         flag = (overrides or {}).get(name)
         if flag is not None:
             found[name] = (flag, Origin.COMMAND_LINE)
@@ -227,14 +232,14 @@ def layered_values(
     env_file: Path | None,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    connection: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Raw setting values in the precedence of `layered_sources` (defaults not filled in).
 
     Keys are setting names (`DATABASE_URL`, not the field name).
     """
-    return {
-        name: value for name, (value, _) in layered_sources(env_file, overrides, environ).items()
-    }
+    sources = layered_sources(env_file, overrides, environ, connection)
+    return {name: value for name, (value, _) in sources.items()}
 
 
 def environment_name(value: Any) -> str:

@@ -48,10 +48,12 @@ def resume_gc() -> None:
         gc.enable()
 
 
-def peek_identity(env_file: Path | None, overrides: dict[str, str]) -> tuple[str, str, str]:
+def peek_identity(
+    env_file: Path | None, overrides: dict[str, str], connection: dict[str, str]
+) -> tuple[str, str, str]:
     """(environment name, its kind, masked URL) for the first frame's header, read from the
     raw values; the URL only for a development SQLite file ("" otherwise)."""
-    values = layered_values(env_file, overrides)
+    values = layered_values(env_file, overrides, connection=connection)
     path = peek_sqlite_path(values)
     url = sqlite_url(path) if path is not None else ""
     return peek_environment(values), peek_kind(values).value, url
@@ -60,6 +62,7 @@ def peek_identity(env_file: Path | None, overrides: dict[str, str]) -> tuple[str
 def load_startup_settings(
     env_file: Path | None,
     overrides: dict[str, str],
+    connection: dict[str, str],
     prepare_screen: Callable[[], object] | None = None,
 ) -> tuple[Settings | None, str | None]:
     """Load and check the settings, then `prepare_screen()` (import what the first screen
@@ -75,7 +78,7 @@ def load_startup_settings(
     from tui.settings_sources import describe_validation_error, sqlite_file_problem
 
     try:
-        settings = load_settings(env_file, overrides)
+        settings = load_settings(env_file, overrides, connection=connection)
         url = settings.url()
     except ValidationError as exc:
         return None, describe_validation_error(exc)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import io
+import html
 import json
 import os
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
+from rich.cells import cell_len
 from sqlalchemy import insert, select, text
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
@@ -230,23 +231,31 @@ def column_values(app: DbTuiApp, column: int) -> list[str]:
     return result
 
 
+#: One run of text in the SVG of `App.export_screenshot` (Rich's `export_svg`): where it
+#: starts (x), how wide it is (textLength), on which terminal line.
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="(?P<x>[\d.]+)" y="[\d.]+" textLength="(?P<width>[\d.]+)" '
+    r'clip-path="url\(#[\w-]+-line-(?P<line>\d+)\)">(?P<text>.*?)</text>',
+    re.DOTALL,
+)
+
+
 def screen_text(app: DbTuiApp) -> str:
-    """Everything the terminal shows right now (modals over their screens), as plain text."""
+    """Everything the terminal shows right now (modals over their screens), as plain text, one
+    line per terminal row: read from Textual's public screenshot (`App.export_screenshot`)."""
     width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    )
-    return console.export_text()
+    cells = [[" "] * width for _ in range(height)]
+    for run in _SVG_TEXT.finditer(app.export_screenshot()):
+        text = html.unescape(run["text"].replace("&#160;", " "))  # Rich's spaces
+        cell_width = float(run["width"]) / max(cell_len(text), 1)
+        column, line = round(float(run["x"]) / cell_width), int(run["line"])
+        for char in text:
+            if line < height and column < width:
+                cells[line][column] = char
+                for covered in range(column + 1, min(column + cell_len(char), width)):
+                    cells[line][covered] = ""  # the second cell of a wide character
+            column += cell_len(char)
+    return "\n".join("".join(row) for row in cells)
 
 
 def toasts(app: DbTuiApp) -> list[str]:

@@ -1,4 +1,5 @@
-"""Connection health: which errors may mean the database went away, and SQLite file checks."""
+"""Connection health: which errors may mean the database went away, SQLite file checks, and
+a probe of settings not in use yet."""
 
 from __future__ import annotations
 
@@ -12,6 +13,29 @@ from tui.db.errors import ConnectionProblem
 
 if TYPE_CHECKING:
     from tui.config import Settings
+    from tui.db.session import ServerInfo
+
+
+async def probe_connection(settings: Settings, timeout: float | None = None) -> ServerInfo:
+    """Connect with a throwaway engine (the live one is not touched); raise `ConnectionProblem`.
+    `timeout` None: the session's `CONNECT_TIMEOUT`.
+
+    A SQLite file that does not exist yet is reported, not created.
+    """
+    from tui.db.session import CONNECT_TIMEOUT, build_engine, ping_engine  # it imports this
+
+    if settings.is_sqlite and not settings.is_memory:
+        path = Path(settings.url().database or "").expanduser()
+        if path.parent.is_dir() and not path.exists():
+            raise ConnectionProblem(
+                f"SQLite file does not exist yet: {path} (Apply creates it with the schema; "
+                f"{settings.masked_url})"
+            )
+    engine = build_engine(settings, pooled=False)
+    try:
+        return await ping_engine(engine, settings, CONNECT_TIMEOUT if timeout is None else timeout)
+    finally:
+        await engine.dispose()
 
 
 def may_be_connection_error(exc: BaseException) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -230,13 +230,27 @@ class SessionManager:
         log = self.sql_log
 
         @event.listens_for(engine, "before_cursor_execute")
-        def _before(conn, cursor, statement, parameters, context, executemany):
+        def _before(
+            conn: Connection,
+            cursor: Any,
+            statement: str,
+            parameters: Any,
+            context: Any,
+            executemany: bool,
+        ) -> None:
             if self.read_only and not conn.get_execution_options().get(ALLOW_WRITES):
                 self.check_writable(statement)
             conn.info.setdefault("dbtui_started", []).append(now())
 
         @event.listens_for(engine, "after_cursor_execute")
-        def _after(conn, cursor, statement, parameters, context, executemany):
+        def _after(
+            conn: Connection,
+            cursor: Any,
+            statement: str,
+            parameters: Any,
+            context: Any,
+            executemany: bool,
+        ) -> None:
             started = conn.info.get("dbtui_started") or [now()]
             began = started.pop()
             rowcount = getattr(cursor, "rowcount", None)
@@ -244,7 +258,7 @@ class SessionManager:
             log.record(statement, parameters, began, rowcount=known)
 
         @event.listens_for(engine, "handle_error")
-        def _error(context) -> None:
+        def _error(context: ExceptionContext) -> None:
             conn = context.connection
             started = conn.info.get("dbtui_started") if conn is not None else None
             began = started.pop() if started else now()

@@ -111,7 +111,7 @@ def full_text(posts: Table, term: str) -> ColumnElement[bool]:
         .bindparams(fts_match=match)
         .columns(rowid=Integer)
     )
-    vector = literal_column(f"{posts.name}.search_vector")
+    vector: ColumnElement[Any] = literal_column(f"{posts.name}.search_vector")
     searched = vector.op("@@")(func.websearch_to_tsquery("simple", term))
     return by_dialect(posts.c.id.in_(matching), searched)
 
@@ -302,7 +302,7 @@ class PostAdmin(TableAdmin):
         limited to what posts accept."""
         from tui.schemas.text import MAX_CONTENT
 
-        changed = {
+        changed: dict[str, dict[str, Any]] = {
             "slug": {"required": False, "placeholder": SLUG_FROM_TITLE},
             "content": {"max_length": MAX_CONTENT},
         }

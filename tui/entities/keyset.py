@@ -73,7 +73,11 @@ class LabelSort:
 def _referenced(table: Table, column: str) -> tuple[Any, ColumnSpec | None]:
     """The column `table`'s single-column foreign key `column` refers to, and the label
     column of its table."""
-    element = next(fk for fk in table.c[column].foreign_keys if len(fk.constraint.elements) == 1)
+    element = next(
+        fk
+        for fk in table.c[column].foreign_keys
+        if fk.constraint is not None and len(fk.constraint.elements) == 1
+    )
     return element.column, label_column_of(element.column.table)
 
 

@@ -22,9 +22,12 @@ def planned_steps(
     """Revision ids the move will run, in order (empty when Alembic cannot tell)."""
     try:
         if direction == "upgrade":
-            steps = script._upgrade_revs(target, heads)
+            # Alembic annotates current_rev as str, yet passes the tuple of current heads
+            # itself (alembic.command.upgrade's `upgrade(rev, context)`); iterate_revisions
+            # takes `str | tuple[str, ...]`.
+            steps = script._upgrade_revs(target, heads)  # type: ignore[arg-type]
         else:
-            steps = script._downgrade_revs(target, heads)
+            steps = script._downgrade_revs(target, heads)  # type: ignore[arg-type]
         return [step.revision.revision for step in steps]
     except Exception:
         return []

@@ -119,7 +119,7 @@ class Operation:
     def revision_started(self, step: Any) -> None:
         script = getattr(step, "revision", None)
         revision = getattr(script, "revision", None)
-        if revision is None:
+        if script is None or revision is None:
             return
         self.step += 1
         self.in_progress = revision

@@ -72,7 +72,13 @@ class AlembicProject:
 
         if not self.ini.is_file():
             raise MigrationError(f"no Alembic configuration file at {self.ini}")
-        config = Config(str(self.ini), stdout=stdout or io.StringIO(), output_buffer=output)
+        # Alembic annotates stdout as TextIO but only writes to it (write_outstream): a
+        # TextIOBase that forwards lines is enough.
+        config = Config(
+            str(self.ini),
+            stdout=stdout or io.StringIO(),  # type: ignore[arg-type]
+            output_buffer=output,
+        )
         try:
             config.file_config  # noqa: B018  (read now, while `%(here)s` is the ini's folder)
         except configparser.Error as exc:

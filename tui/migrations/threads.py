@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
@@ -31,10 +30,9 @@ def run_with_connection(
     database (testing) exists only on the manager's connection, so there the job runs on the
     app's loop. `writes`: the user confirmed a write to a locked production database.
     """
-    call = partial(manager.run_sync, job, allow_writes=writes)
     if manager.settings.is_memory:
-        return app.call_from_thread(call)
-    return asyncio.run(call())
+        return app.call_from_thread(manager.run_sync, job, allow_writes=writes)
+    return asyncio.run(manager.run_sync(job, allow_writes=writes))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -30,7 +30,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import CursorResult, Result, Row
 from sqlalchemy.exc import IntegrityError
 
 from tui.entities.query import Cursor
@@ -39,6 +39,16 @@ from tui.repositories.integrity import integrity_errors
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+#: A result row of any width (SQLAlchemy 2.1's `Row` is variadic: `Row[Any]` is one column).
+AnyRow = Row[*tuple[Any, ...]]
+
+
+def affected_rows(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE matched (`Session.execute` types every result as a plain
+    `Result`; for DML it is a `CursorResult`, which has `rowcount`)."""
+    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
+
 
 R = TypeVar("R")
 
@@ -202,7 +212,7 @@ class Repository(Generic[R]):
     def _conditions(self, query: Query) -> list[ColumnElement[bool]]:
         raise NotImplementedError
 
-    async def _to_rows(self, raw: Sequence[Row[Any]]) -> tuple[R, ...]:
+    async def _to_rows(self, raw: Sequence[AnyRow]) -> tuple[R, ...]:
         raise NotImplementedError
 
     # -- helpers --------------------------------------------------------------------------
@@ -287,6 +297,8 @@ class Repository(Generic[R]):
                 base = base.where(ident < last_id if descending else ident > last_id)
             else:
                 value = bindparam("cursor_value", type_=column.type)
+                left: ColumnElement[Any]
+                right: ColumnElement[Any]
                 if unique:
                     left, right = column, value
                 else:
@@ -313,7 +325,7 @@ class Repository(Generic[R]):
 
     async def _walk(
         self, query: Query, cursor: Cursor | None, want: int, *, reverse: bool
-    ) -> list[Row[Any]]:
+    ) -> list[AnyRow]:
         """Up to `want` raw rows strictly after (`reverse`: before) `cursor`, in walking order."""
         self.check_query(query)
         descending = query.descending != reverse
@@ -321,7 +333,7 @@ class Repository(Generic[R]):
         if reverse:
             segments.reverse()
         start = 0 if cursor is None else self._start_segment(query, segments, cursor)
-        rows: list[Row[Any]] = []
+        rows: list[AnyRow] = []
         for index in range(start, len(segments)):
             keyset = cursor is not None and index == start
             statement = self._segment_statement(
@@ -370,7 +382,7 @@ class Repository(Generic[R]):
         want = limit + 1
         segments = self._segments(query)
         skip = offset
-        rows: list[Row[Any]] = []
+        rows: list[AnyRow] = []
         for index, segment in enumerate(segments):
             if skip and index < len(segments) - 1:
                 part = self._build_segment(

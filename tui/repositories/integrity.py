@@ -57,15 +57,15 @@ def integrity_errors(
         return field_error(foreign_key_field, "refers to a row that does not exist")
     if match := _PG_CONSTRAINT.search(text):
         kind, name = match.groups()
-        field = constraints.get(name)
-        if field is None and (key := _PG_KEY.search(text)):
+        named = constraints.get(name)
+        if named is None and (key := _PG_KEY.search(text)):
             column = key.group(1).split(",")[0].strip()
-            field = next((f for c, f in columns.items() if c.endswith(f".{column}")), column)
+            named = next((f for c, f in columns.items() if c.endswith(f".{column}")), column)
         if kind == "unique":
-            return field_error(field or "__root__", "already taken")
+            return field_error(named or "__root__", "already taken")
         if kind == "foreign key":
-            return field_error(field or foreign_key_field, "refers to a row that does not exist")
-        return field_error(field or "__root__", "is not allowed")
+            return field_error(named or foreign_key_field, "refers to a row that does not exist")
+        return field_error(named or "__root__", "is not allowed")
     if match := _PG_NOT_NULL.search(text):
         column = match.group(1)
         field = next((f for c, f in columns.items() if c.endswith(f".{column}")), column)

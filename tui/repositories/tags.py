@@ -9,11 +9,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, delete, func, insert, literal, select, update
-from sqlalchemy.engine import Row
 
 from tui.db import tables
 from tui.db.tables import post_tags
-from tui.repositories.base import Impact, Query, Repository, clean_search, like_pattern
+from tui.repositories.base import (
+    AnyRow,
+    Impact,
+    Query,
+    Repository,
+    affected_rows,
+    clean_search,
+    like_pattern,
+)
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.schemas.errors import parse
 from tui.schemas.tags import TagCreate, TagUpdate
@@ -74,7 +81,7 @@ class TagRepository(Repository[TagRow]):
         )
         return {tag_id: int(n) for tag_id, n in (await self.session.execute(statement)).all()}
 
-    async def _to_rows(self, raw: Sequence[Row[Any]]) -> tuple[TagRow, ...]:
+    async def _to_rows(self, raw: Sequence[AnyRow]) -> tuple[TagRow, ...]:
         counts = await self.usage_counts(row[0] for row in raw)
         return tuple(
             TagRow(id=id, name=name, post_count=counts.get(id, 0), version=version)
@@ -187,7 +194,7 @@ class TagRepository(Repository[TagRow]):
         if expected_version is not None:
             statement = statement.where(_tags.c.version == expected_version)
         result = await self.session.execute(statement)
-        if result.rowcount == 0:
+        if affected_rows(result) == 0:
             if expected_version is None:
                 raise NotFoundError(self.kind, id)
             raise await self._stale(id)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import Boolean, ColumnElement, Select, func, or_, select
 from sqlalchemy.engine import Row
 
 from tui.db import tables
@@ -84,6 +84,7 @@ class UserRepository(Repository[UserRow]):
     def _conditions(self, query: Query) -> list[ColumnElement[bool]]:
         filters = query.filters
         trash = _to_bool(filters.get("trash", filters.get("deleted", False)))
+        live_or_trash: ColumnElement[bool]
         if trash:
             live_or_trash = _users.c.deleted_at.is_not(None)
         else:
@@ -91,7 +92,7 @@ class UserRepository(Repository[UserRow]):
             if self.dialect == "sqlite":
                 # "usually true": keeps SQLite on the sort column's index instead of the
                 # deleted_at index followed by a sort of every live user
-                live_or_trash = func.likely(live_or_trash)
+                live_or_trash = func.likely(live_or_trash, type_=Boolean)
         conditions: list[ColumnElement[bool]] = [live_or_trash]
         status = filters.get("status")
         if status is not None:
@@ -117,7 +118,7 @@ class UserRepository(Repository[UserRow]):
         return not trash and not others and clean_search(query.search) is None
 
     async def _to_rows(self, raw: Sequence[Row[Any]]) -> tuple[UserRow, ...]:
-        return tuple(UserRow(*row) for row in raw)
+        return tuple(UserRow(**row._mapping) for row in raw)
 
     async def suggest(self, text: str, limit: int = 10) -> tuple[UserRow, ...]:
         """Live users whose username, email or full name contains `text` (author picker)."""

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from tui.schemas.tags import TagName
-from tui.schemas.text import MAX_CONTENT, line, optional, text_area
+from tui.schemas.text import MAX_CONTENT, Blankable, line, text_area
 
 TITLE_MAX = 200
 SLUG_MAX = 250
@@ -24,14 +24,14 @@ def _check_slug(value: str) -> str:
 
 
 def _unique_tags(values: list[str]) -> list[str]:
-    seen: set[str] = set()
-    unique = [v for v in values if not (v in seen or seen.add(v))]
-    return unique
+    return list(dict.fromkeys(values))  # the first of each, in order
 
 
-Title = line(TITLE_MAX)
-Slug = Annotated[line(SLUG_MAX), AfterValidator(_check_slug)]
-Content = text_area(MAX_CONTENT)
+Title = Annotated[str, *line(TITLE_MAX)]
+Slug = Annotated[str, *line(SLUG_MAX), AfterValidator(_check_slug)]
+Content = Annotated[str, *text_area(MAX_CONTENT)]
+#: Content of an edit: a stored text longer than `MAX_CONTENT` stays editable.
+ContentEdit = Annotated[str, *text_area(None)]
 AuthorId = Annotated[int, Field(ge=1)]
 TagNames = Annotated[list[TagName], Field(max_length=MAX_TAGS), AfterValidator(_unique_tags)]
 
@@ -42,7 +42,7 @@ class PostCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Title
-    slug: optional(Slug) = None
+    slug: Blankable[Slug] = None
     content: Content = ""
     is_published: bool = False
     author_id: AuthorId
@@ -60,8 +60,8 @@ class PostUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Title | None = None
-    slug: optional(Slug) = None
-    content: text_area(None) | None = None
+    slug: Blankable[Slug] = None
+    content: ContentEdit | None = None
     is_published: bool | None = None
     author_id: AuthorId | None = None
     tags: TagNames | None = None

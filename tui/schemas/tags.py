@@ -17,7 +17,7 @@ def _check_tag_name(value: str) -> str:
     return value
 
 
-TagName = Annotated[line(TAG_NAME_MAX), AfterValidator(_check_tag_name)]
+TagName = Annotated[str, *line(TAG_NAME_MAX), AfterValidator(_check_tag_name)]
 
 
 class TagCreate(BaseModel):

@@ -7,7 +7,7 @@ so both are rejected here, before anything reaches the database.
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
@@ -61,37 +61,24 @@ def blank_to_none(value: Any) -> Any:
     return value
 
 
-def line(max_length: int, min_length: int = 1) -> Any:
-    """A required single-line text type of at most `max_length` characters."""
-    return Annotated[
-        str,
+_Kind = TypeVar("_Kind")
+
+#: `Blankable[X]`: `X` or ``None``; a blank string becomes ``None``.
+Blankable = Annotated[_Kind | None, BeforeValidator(blank_to_none)]
+
+
+def line(max_length: int, min_length: int = 1) -> tuple[Any, ...]:
+    """The rules of a required single-line text of at most `max_length` characters, for
+    `Annotated[str, *line(50)]` (whitespace stripped, control characters refused)."""
+    return (
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
         AfterValidator(check_single_line),
-    ]
+    )
 
 
-def optional(kind: Any) -> Any:
-    """`kind` or ``None``; a blank string becomes ``None``."""
-    return Annotated[kind | None, BeforeValidator(blank_to_none)]
-
-
-def optional_line(max_length: int) -> Any:
-    """An optional single-line text; blank becomes ``None``."""
-    return optional(line(max_length))
-
-
-def text_area(max_length: int | None) -> Any:
-    """Multi-line text (newlines and tabs allowed), kept exactly as given (no stripping: the
-    surrounding whitespace and trailing newlines of a text are part of it); may be empty.
-    `max_length` None: no limit (an edit of a stored text longer than the typing limit; the
-    form bounds what is typed)."""
-    return Annotated[
-        str,
-        StringConstraints(max_length=max_length),
-        AfterValidator(check_multiline),
-    ]
-
-
-def optional_text_area(max_length: int | None) -> Any:
-    """Optional multi-line text; blank becomes ``None``."""
-    return optional(text_area(max_length))
+def text_area(max_length: int | None) -> tuple[Any, ...]:
+    """The rules of a multi-line text, for `Annotated[str, *text_area(n)]`: newlines and tabs
+    allowed, kept exactly as given (no stripping: the surrounding whitespace and trailing
+    newlines of a text are part of it); may be empty. `max_length` None: no limit (an edit of
+    a stored text longer than the typing limit; the form bounds what is typed)."""
+    return (StringConstraints(max_length=max_length), AfterValidator(check_multiline))

@@ -9,13 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr, field_validator
 
 from tui.db.tables import UserStatus
-from tui.schemas.text import (
-    MAX_BIO,
-    line,
-    optional,
-    optional_line,
-    optional_text_area,
-)
+from tui.schemas.text import MAX_BIO, Blankable, line, text_area
 
 USERNAME_MAX = 50
 EMAIL_MAX = 255
@@ -64,10 +58,14 @@ def _check_password(value: SecretStr | None) -> SecretStr | None:
     return value
 
 
-Username = Annotated[line(USERNAME_MAX), AfterValidator(_check_username)]
-Email = Annotated[line(EMAIL_MAX), AfterValidator(_check_email)]
-FullName = optional_line(FULL_NAME_MAX)
-AvatarUrl = Annotated[line(AVATAR_URL_MAX), AfterValidator(_check_url)]
+Username = Annotated[str, *line(USERNAME_MAX), AfterValidator(_check_username)]
+Email = Annotated[str, *line(EMAIL_MAX), AfterValidator(_check_email)]
+FullName = Blankable[Annotated[str, *line(FULL_NAME_MAX)]]
+AvatarUrl = Annotated[str, *line(AVATAR_URL_MAX), AfterValidator(_check_url)]
+Location = Annotated[str, *line(LOCATION_MAX)]
+Bio = Annotated[str, *text_area(MAX_BIO)]
+#: A bio of an edit: a stored one longer than `MAX_BIO` stays editable.
+BioEdit = Annotated[str, *text_area(None)]
 
 
 class _Input(BaseModel):
@@ -77,16 +75,16 @@ class _Input(BaseModel):
 class ProfileData(_Input):
     """Profile fields; every one optional (blank means empty)."""
 
-    bio: optional_text_area(MAX_BIO) = None
-    avatar_url: optional(AvatarUrl) = None
-    location: optional_line(LOCATION_MAX) = None
+    bio: Blankable[Bio] = None
+    avatar_url: Blankable[AvatarUrl] = None
+    location: Blankable[Location] = None
 
 
 class ProfileChanges(ProfileData):
     """Profile fields of an edit: only those given are written. A stored bio longer than
     `MAX_BIO` stays editable (the form limits what is typed, not what is stored)."""
 
-    bio: optional_text_area(None) = None
+    bio: Blankable[BioEdit] = None
 
 
 class UserCreate(_Input):

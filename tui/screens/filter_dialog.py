@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.text import Text
 from sqlalchemy import types
@@ -24,7 +24,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from tui.entities.codecs import codec_for
 from tui.entities.introspect import base_type, humanize
-from tui.entities.query import Filter
+from tui.entities.query import Filter, FilterOp
 from tui.entities.spec import ColumnSpec, EntitySpec
 from tui.widgets.cells import escape_control
 from tui.widgets.record_form import PickerField, SearchCallback
@@ -241,21 +241,22 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
 
     def _chosen(self) -> tuple[Filter, str | None]:
         name = self.chosen_name
-        op = str(self.query_one("#filter-op", Select).value)
+        # the select offers only FilterOp values (Filter checks it again)
+        op = cast(FilterOp, str(self.query_one("#filter-op", Select).value))
         if op in NO_VALUE:
-            return Filter(name, op), None  # type: ignore[arg-type]
+            return Filter(name, op), None
         if name in self.pickers:
             picked = self.query_one("#filter-picker", PickerField)
             if picked.value is None:
                 raise ValueError("choose a row from the list")
-            return Filter(name, op, picked.value), picked.label  # type: ignore[arg-type]
+            return Filter(name, op, picked.value), picked.label
         column = self.column
         choices = choices_of(column)
         if choices is not None:
             token = self.query_one("#filter-choice", Select).value
             if not isinstance(token, str):
                 raise ValueError("choose a value")
-            return Filter(column.name, op, choices[int(token)][1]), None  # type: ignore[arg-type]
+            return Filter(column.name, op, choices[int(token)][1]), None
         text = self.query_one("#filter-value", Input).value
         if op == "between":
             high = self.query_one("#filter-value-2", Input).value
@@ -264,7 +265,7 @@ class FilterScreen(ModalScreen[tuple[Filter, str | None] | None]):
             if not text:
                 raise ValueError("type the text to look for")
             return Filter(column.name, op, text), None
-        return Filter(column.name, op, self._parse(text)), None  # type: ignore[arg-type]
+        return Filter(column.name, op, self._parse(text)), None
 
     @on(Button.Pressed, "#filter-apply")
     def action_apply(self) -> None:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
@@ -588,7 +588,9 @@ class MigrationsScreen(DbScreen):
     async def _run(self, call: RunnerCall[T], *, writes: bool = False, events: bool = False) -> T:
         """`call(runner, connection)` in the operation thread worker: its result, or its error
         raised here."""
-        return (await self._operate(call, writes, events).wait()).get()
+        # @work loses the method's type variable: the worker's result is this call's Ended[T]
+        ended = cast("Ended[T]", await self._operate(call, writes, events).wait())
+        return ended.get()
 
     async def _execute(
         self, title: str, call: RunnerCall[Any], *, changes: bool = True, writes: bool = False
@@ -775,7 +777,7 @@ class MigrationsScreen(DbScreen):
         shown = "\n".join(f"• {line}" for line in diffs[:MAX_LISTED])
         if len(diffs) > MAX_LISTED:
             shown += f"\n… and {len(diffs) - MAX_LISTED} more"
-        message = await self.app.push_screen_wait(
+        answer = await self.app.push_screen_wait(
             PromptScreen(
                 "New revision (autogenerate)",
                 f"{len(diffs)} difference(s) detected:\n{shown}\n\nMessage for the new revision:",
@@ -784,10 +786,10 @@ class MigrationsScreen(DbScreen):
                 validate=lambda value: None if value.strip() else "A message is required",
             )
         )
-        if not message:
+        if not answer:
             self.log_pane.muted("New revision cancelled")
             return
-        text = message.strip()
+        text = answer.strip()
         ok, path = await self._execute(
             f"new revision {text!r}", lambda r, c: r.autogenerate(c, text)
         )

@@ -1,7 +1,9 @@
-"""The Settings screen: see and edit every setting, test a connection, apply, save, unlock.
+"""The Settings screen: see and edit every setting, test a connection, apply, save, unlock,
+switch to a named connection of the user's config.toml.
 
-Nothing here touches the live connection except Apply (through `app.switch_database`) and the
-production Unlock / Lock (through the SessionManager's read-only guard).
+Nothing here touches the live connection except Apply and a named connection chosen (through
+`app.switch_database`) and the production Unlock / Lock (through the SessionManager's
+read-only guard).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.widgets import Button, Select, Static
 from textual.worker import WorkerState
 
 from tui.config import (
@@ -26,30 +28,11 @@ from tui.config import (
     settings_as_env,
 )
 from tui.db.errors import ConnectionProblem, short_error
-from tui.db.session import CONNECT_TIMEOUT, ServerInfo, build_engine, ping_engine
+from tui.db.health import probe_connection
 from tui.env_save import EnvSavePlan, changed_settings, plan_env_save
 from tui.screens.base import DbScreen
 from tui.screens.write_confirm import EVERY_WRITE_ASKS
 from tui.widgets.settings_form import SettingsForm, build_candidate
-
-
-async def probe_connection(settings: Settings, timeout: float = CONNECT_TIMEOUT) -> ServerInfo:
-    """Connect with a throwaway engine (the live one is not touched); raise `ConnectionProblem`.
-
-    A SQLite file that does not exist yet is reported, not created.
-    """
-    if settings.is_sqlite and not settings.is_memory:
-        path = Path(settings.url().database or "").expanduser()
-        if path.parent.is_dir() and not path.exists():
-            raise ConnectionProblem(
-                f"SQLite file does not exist yet: {path} (Apply creates it with the schema; "
-                f"{settings.masked_url})"
-            )
-    engine = build_engine(settings, pooled=False)
-    try:
-        return await ping_engine(engine, settings, timeout)
-    finally:
-        await engine.dispose()
 
 
 def _no_write_bits(path: Path) -> bool:
@@ -100,6 +83,14 @@ class SettingsScreen(DbScreen):
             Button("Lock writes", id="settings-lock", compact=True),
             id="guard-row",
         )
+        connections = self.dbapp.user_config.connections
+        if connections:
+            choices = [(Text(c.describe()), name) for name, c in connections.items()]
+            yield Horizontal(
+                Static("Named connection", id="connection-label"),
+                Select(choices, prompt="switch to…", id="settings-connection", compact=True),
+                id="connection-row",
+            )
         yield SettingsForm()
         yield Horizontal(
             Button("Test connection", id="settings-test", compact=True, tooltip="ctrl+t"),
@@ -135,7 +126,9 @@ class SettingsScreen(DbScreen):
 
     def _origins(self) -> dict:
         try:
-            return setting_origins(self.dbapp.env_file, self.dbapp.overrides)
+            return setting_origins(
+                self.dbapp.env_file, self.dbapp.overrides, connection=self.dbapp.connection
+            )
         except Exception:  # an unreadable .env: every origin is unknown, not a crash
             return {}
 
@@ -236,9 +229,44 @@ class SettingsScreen(DbScreen):
         busy = (WorkerState.PENDING, WorkerState.RUNNING)
         return any(w.group == "settings-apply" and w.state in busy for w in self.workers)
 
+    # -- named connections -----------------------------------------------------------------
+    @on(Select.Changed, "#settings-connection")
+    def _connection_chosen(self, event: Select.Changed) -> None:
+        """Switch live to the named connection chosen (above `.env` and the environment,
+        below the command line's flags, as `--connection` at start)."""
+        if not isinstance(event.value, str):
+            return
+        from pydantic import ValidationError
+
+        from tui.config import describe_validation_error, load_settings
+        from tui.user_config import ConnectionConfigError
+
+        if self._switching():
+            self.notify("A switch is already running; wait for it to finish")
+            return
+        try:
+            values = self.dbapp.user_config.connection(event.value).settings_values()
+            candidate = load_settings(self.dbapp.env_file, self.dbapp.overrides, None, values)
+            candidate.url()
+        except ConnectionConfigError as exc:
+            self._status(f"Not switched: {exc}", error=True)
+            return
+        except ValidationError as exc:
+            self._status(f"Not switched: {describe_validation_error(exc)}", error=True)
+            return
+        except Exception as exc:  # e.g. a URL that cannot be parsed
+            self._status(f"Not switched: {self._safe(exc, self.dbapp.settings)}", error=True)
+            return
+        self._status(f"Switching to {event.value} ({candidate.masked_url}) …", done=False)
+        self.run_apply(candidate, connection=values)
+
     # Not exclusive: a second Apply must not cancel a switch half-way.
     @work(group="settings-apply", exit_on_error=False)
-    async def run_apply(self, candidate: Settings) -> None:
+    async def run_apply(
+        self, candidate: Settings, connection: dict[str, str] | None = None
+    ) -> None:
+        """Switch to `candidate`: the form's edits, or a named `connection`'s settings (those
+        are not edits: Save never writes them to `.env`)."""
         app = self.dbapp
         old = app.settings.masked_url
         edited = changed_settings(candidate, app.settings)
@@ -253,7 +281,10 @@ class SettingsScreen(DbScreen):
             self._status(f"Not switched: {message}. Still using {old}.", error=True)
             self.notify(message, title="Switch failed", severity="error", timeout=8)
             return
-        self._applied |= edited
+        if connection is None:
+            self._applied |= edited
+        else:
+            app.connection = connection
         self.reload_form()
         note = " (read-only: unlock to write)" if app.manager.read_only else ""
         self._status(f"Switched to {candidate.masked_url}{note}")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tui.db.session import SessionManager
 from tui.repositories.base import Page, Query, Repository
 from tui.widgets.paging import TableRow
+
+if TYPE_CHECKING:
+    from tui.db.session import SessionManager
 
 RepositoryFactory = Callable[[AsyncSession], Repository[Any]]
 CellMaker = Callable[[Any], tuple[object, ...]]

@@ -342,9 +342,10 @@ class SqlScreen(DbScreen):
                 if isinstance(previous, QueryStream):  # it stays when this one fails
                     await previous.close()
             else:
-                outcome = await self._write(statement, started)
-                if outcome is None:
+                written = await self._write(statement, started)
+                if written is None:
                     return False
+                outcome = written
         except QueryCancelled:
             self.show_status(f"Cancelled after {time.perf_counter() - started:.2f} s", WARNING)
             self._remember(statement.text, "cancelled")

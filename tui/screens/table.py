@@ -418,7 +418,7 @@ class TableScreen(DbScreen):
     def pickers(self) -> dict[str, SearchCallback]:
         """A search of the referenced rows for each single-column foreign key, and of the
         linked rows for each many-to-many (by its name: a filter's picker)."""
-        found = {
+        found: dict[str, SearchCallback] = {
             fk.columns[0]: partial(self._search_target, fk)
             for fk in self.spec.foreign_keys
             if len(fk.columns) == 1

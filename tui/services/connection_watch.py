@@ -46,7 +46,7 @@ class ConnectionWatch:
     def check_connection(self) -> None:
         """Ping the live database in a worker; the header says whether it can be reached."""
         self.app.run_worker(
-            self._check_connection,
+            self._check_connection,  # type: ignore[arg-type]  # Textual's WorkType union: mypy infers Never for an async method
             name="check_connection",
             group="health",
             exclusive=True,

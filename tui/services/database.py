@@ -30,7 +30,7 @@ class DatabaseService:
     def start(self) -> None:
         """Prepare the database in a worker (see `prepare_database`)."""
         self.app.run_worker(
-            self.prepare_database,
+            self.prepare_database,  # type: ignore[arg-type]  # Textual's WorkType union: mypy infers Never for an async method
             name="prepare_database",
             group="startup",
             exclusive=True,

@@ -752,6 +752,7 @@ class RecordTable(ScrollView, can_focus=True):
             return Strip.blank(0)
         page = rows.get_page(index // rows.page_size)
         offset = index % rows.page_size
+        strip: Strip | None
         if page is None or offset >= len(page.rows):
             strip = self._message_strip("…")
         else:
