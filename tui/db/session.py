@@ -388,6 +388,32 @@ class SessionManager:
     async def dispose(self) -> None:
         """Close every connection (at the end)."""
         await self.reconnect()
+        await end_stranded_closes()
+
+
+#: The task in which SQLAlchemy closes a connection that a cancelled query invalidated.
+GRACEFUL_CLOSE = "_terminate_graceful_close"
+
+
+async def end_stranded_closes(rounds: int = 5) -> None:
+    """End the closes that cancelled queries left waiting forever, so the process can exit.
+
+    A query cancelled mid-flight (a list left while loading, quit during a count) has its
+    connection invalidated: SQLAlchemy stops aiosqlite's thread, and the graceful close it
+    starts in a task is queued behind that stop, so it never completes; when the event loop
+    ends, cancelling it makes it wait on the stopped thread once more and the process hangs.
+    Cancelled here until done (the second cancel ends the second wait)."""
+    for _ in range(rounds):
+        stranded = [
+            task
+            for task in asyncio.all_tasks()
+            if getattr(task.get_coro(), "__qualname__", "").endswith(GRACEFUL_CLOSE)
+        ]
+        if not stranded:
+            return
+        for task in stranded:
+            task.cancel()
+        await asyncio.sleep(0)
 
 
 def _refuse_new_connections(engine: Engine) -> None:
