@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,8 @@ from tui.sql.statements import runs_outside_transaction
 from tui.sql.stream import Canceller, QueryCancelled, RowsResult, _close, literal_sql
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
     from tui.db.session import SessionManager
 
 #: Rows of a write's RETURNING kept for display.
@@ -57,16 +61,30 @@ class SqlRunner:
         if self._canceller is not None:
             await self._canceller.cancel()
 
+    @asynccontextmanager
+    async def _cancellable(self, conn: AsyncConnection) -> AsyncIterator[None]:
+        """While the body runs on `conn`, `cancel()` stops its statement, which then raises
+        `QueryCancelled`; `conn` is detached before it goes back to the pool."""
+        canceller = self._canceller = Canceller(self.manager)
+        try:
+            await canceller.attach(conn)
+            yield
+        except BaseException:
+            if canceller.cancelled:
+                raise QueryCancelled("cancelled") from None
+            raise
+        finally:
+            canceller.detach()
+            self._canceller = None
+
     async def write(self, sql: str) -> WriteOutcome:
         """Run `sql` in a write transaction; committed when it succeeds. A statement that
         cannot run in a transaction (VACUUM) runs on its own."""
         if runs_outside_transaction(sql):
             return await self._write_alone(sql)
-        canceller = self._canceller = Canceller(self.manager)
         async with self.manager.session() as session:
             conn = await session.connection()
-            await canceller.attach(conn)
-            try:
+            async with self._cancellable(conn):
                 result = await conn.execute(literal_sql(sql))
                 rows = None
                 if result.returns_rows:
@@ -75,13 +93,6 @@ class SqlRunner:
                     rows = RowsResult(columns, held)
                     result.close()
                 count = result.rowcount if result.rowcount is not None else -1
-            except BaseException:
-                if canceller.cancelled:
-                    raise QueryCancelled("cancelled") from None
-                raise
-            finally:
-                canceller.detach()
-            self._canceller = None
         return WriteOutcome(count if count >= 0 else None, rows)
 
     async def _write_alone(self, sql: str) -> WriteOutcome:
@@ -89,22 +100,15 @@ class SqlRunner:
         autocommit). Nothing to roll back: such statements change no rows."""
         from tui.db.session import NO_TRANSACTION
 
-        canceller = self._canceller = Canceller(self.manager)
         conn = await self.manager.engine.connect()
         try:
             if conn.dialect.name == "sqlite":
                 conn = await conn.execution_options(**{NO_TRANSACTION: True})
             else:
                 conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await canceller.attach(conn)
-            await conn.execute(literal_sql(sql))
-        except BaseException:
-            if canceller.cancelled:
-                raise QueryCancelled("cancelled") from None
-            raise
+            async with self._cancellable(conn):
+                await conn.execute(literal_sql(sql))
         finally:
-            canceller.detach()
-            self._canceller = None
             await _close(conn)
         return WriteOutcome(None, None)
 
@@ -113,34 +117,25 @@ class SqlRunner:
         None when the driver cannot tell (DDL)."""
         from tui.db.session import WRITE_TRANSACTION
 
-        canceller = self._canceller = Canceller(self.manager)
         conn = await self.manager.engine.connect()
         try:
             conn = await conn.execution_options(**{WRITE_TRANSACTION: True})
-            await canceller.attach(conn)
-            await conn.begin()
-            result = await conn.execute(literal_sql(sql))
-            count = result.rowcount
-            if result.returns_rows:
-                result.close()
-        except BaseException:
-            if canceller.cancelled:
-                raise QueryCancelled("cancelled") from None
-            raise
+            async with self._cancellable(conn):
+                await conn.begin()
+                result = await conn.execute(literal_sql(sql))
+                count = result.rowcount
+                if result.returns_rows:
+                    result.close()
         finally:
-            canceller.detach()
-            self._canceller = None
             await _close(conn)  # rolls back
         return count if isinstance(count, int) and count >= 0 else None
 
     async def explain(self, sql: str) -> PlanNode:
         """The plan of `sql` as a tree (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (FORMAT json)
         on PostgreSQL); nothing is executed."""
-        canceller = self._canceller = Canceller(self.manager)
-        try:
-            async with self.manager.read_session() as session:
-                conn = await session.connection()
-                await canceller.attach(conn)
+        async with self.manager.read_session() as session:
+            conn = await session.connection()
+            async with self._cancellable(conn):
                 if conn.dialect.name == "sqlite":
                     result = await conn.execute(literal_sql(f"EXPLAIN QUERY PLAN {sql}"))
                     return sqlite_plan([tuple(r) for r in result])
@@ -148,13 +143,6 @@ class SqlRunner:
                     literal_sql(f"EXPLAIN (ANALYZE off, FORMAT json) {sql}")
                 )
                 return postgres_plan(result.scalar_one())
-        except BaseException:
-            if canceller.cancelled:
-                raise QueryCancelled("cancelled") from None
-            raise
-        finally:
-            canceller.detach()
-            self._canceller = None
 
 
 def sqlite_plan(rows: list[tuple[Any, ...]]) -> PlanNode:
