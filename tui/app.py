@@ -149,6 +149,10 @@ class DbTuiApp(App[None]):
         user_config: UserConfig | None = None,
         theme: str | None = None,
     ) -> None:
+        # The first screen opens over the start-up frame, in the mode that frame is in (see
+        # `_start`): opening a new mode instead re-parses every stylesheet twice.
+        self.DEFAULT_MODE = initial_mode  # type: ignore[misc]
+        self.MODES = {m: f for m, f in type(self).MODES.items() if m != initial_mode}  # type: ignore[misc]
         super().__init__()
         #: The user's config file (keys, theme); the default saves nothing anywhere.
         self.user_config = user_config or UserConfig()
@@ -273,7 +277,12 @@ class DbTuiApp(App[None]):
     def _start(self) -> None:
         self.set_timer(startup.GC_RESUME_SECONDS, startup.resume_gc)
         self.connection_watch.start()
-        self.switch_mode(self.initial_mode)
+        # Pushed over the start-up frame of its own mode (`DEFAULT_MODE`): Textual's
+        # `switch_mode` to a mode not yet shown would re-parse every stylesheet twice
+        # (`refresh_css`), which the first rows waited for (bench/README.md).
+        make = _screen_factory(self.initial_mode)
+        self.add_mode(self.initial_mode, make)
+        self.push_screen(make())
         self.database.start()
 
     def _startup_failed(self, line: str) -> None:
