@@ -149,8 +149,8 @@ class DbTuiApp(App[None]):
         user_config: UserConfig | None = None,
         theme: str | None = None,
     ) -> None:
-        # The first screen opens over the start-up frame, in the mode that frame is in (see
-        # `_start`): opening a new mode instead re-parses every stylesheet twice.
+        # The start-up frame is the first mode's base screen (`_start` opens the first screen
+        # over it); that mode joins MODES once it has its screen.
         self.DEFAULT_MODE = initial_mode  # type: ignore[misc]
         self.MODES = {m: f for m, f in type(self).MODES.items() if m != initial_mode}  # type: ignore[misc]
         super().__init__()
