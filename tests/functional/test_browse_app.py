@@ -148,6 +148,12 @@ async def test_table_list_with_counts_filter_and_paging_to_the_end(
         tables_screen(app).query_one("#table-filter").value = "ord"  # type: ignore[attr-defined]
         await pilot.pause()
         assert [t.name for t in tables_screen(app).shown] == ["order", "order_lines"]
+        tables_screen(app).query_one("#table-filter").value = "u"  # type: ignore[attr-defined]
+        await pilot.pause()
+        shown = [t.name for t in tables_screen(app).shown]
+        assert shown[0] == "user" and "countries" in shown  # names that start with it first
+        tables_screen(app).query_one("#table-filter").value = "ord"  # type: ignore[attr-defined]
+        await pilot.pause()
         screen = await open_table(app, pilot, "order_lines")
         assert screen.table.row_count == row_counts()["order_lines"]
         await pilot.press("G")

@@ -108,7 +108,9 @@ class TablesScreen(DbScreen):
 
     def _show(self) -> None:
         typed = self.query_one("#table-filter", Input).value.strip().lower()
-        self.shown = [t for t in self.tables if typed in t.name.lower()]
+        matches = [t for t in self.tables if typed in t.name.lower()]
+        # Names that start with what was typed first: `enter` opens the one meant.
+        self.shown = sorted(matches, key=lambda t: not t.name.lower().startswith(typed))
         options = self.query_one("#table-list", OptionList)
         options.clear_options()
         width = max((len(t.name) for t in self.shown), default=0) + 2
