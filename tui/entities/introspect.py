@@ -33,8 +33,8 @@ SOFT_DELETE_COLUMN = "deleted_at"
 NO_KEY_REASON = "no primary key: rows cannot be told apart, so it is browsed read-only"
 VIEW_REASON = "a view: its rows are browsed read-only"
 ALEMBIC_REASON = (
-    "Alembic's record of the applied revisions: read-only here; the Migrations screen (4) "
-    "upgrades, downgrades and stamps it"
+    "Alembic's record of the applied revisions, which the Migrations screen (4) upgrades, "
+    "downgrades and stamps"
 )
 
 
