@@ -150,8 +150,8 @@ async def set_tags(session: AsyncSession, post_id: Any, names: Sequence[str]) ->
 
 async def unique_slug(session: AsyncSession, title: str, exclude: Any | None) -> str:
     """The title's slug, or the first of ``slug-2``, ``slug-3``, … no other post uses."""
-    from tui.repositories.slugs import slugify
-    from tui.repositories.slugs import unique_slug as first_free
+    from tui.demo.slugs import slugify
+    from tui.demo.slugs import unique_slug as first_free
 
     async def taken(candidates: Iterable[str]) -> set[str]:
         return await _taken_slugs(session, candidates, exclude)
@@ -312,10 +312,10 @@ class PostAdmin(TableAdmin):
         from tui.widgets.record_form import FormField
 
         async def search(typed: str) -> list[tuple[Any, str]]:
-            from tui.repositories.tags import TagRepository
+            from tui.demo.tags import tag_names
 
             async with screen.dbapp.manager.read_session() as session:
-                names = await TagRepository(session).suggest(typed)
+                names = await tag_names(session, typed)
             return [(name, name) for name in names]
 
         return (FormField("tags", "Tags", kind="tags", search=search),)
@@ -327,7 +327,7 @@ class PostAdmin(TableAdmin):
         """While the slug is blank, its placeholder previews the title's slug."""
         from textual.widgets import Input
 
-        from tui.repositories.slugs import slugify
+        from tui.demo.slugs import slugify
 
         if name != "title":
             return
@@ -356,7 +356,7 @@ class PostAdmin(TableAdmin):
         self, session: AsyncSession, key: tuple[Any, ...] | None, row: dict[str, Any], *, new: bool
     ) -> dict[str, Any]:
         from tui.db.tables import posts
-        from tui.repositories.errors import FieldErrors
+        from tui.schemas.errors import FieldErrors
 
         if "slug" not in row:
             return row

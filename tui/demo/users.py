@@ -164,13 +164,14 @@ class UserAdmin(TableAdmin):
 
     def impact_text(self, impact: DeleteImpact) -> str:
         """``This deletes 3 posts, 1 profile.``"""
-        from tui.repositories.base import Impact
+        from tui.entities.impact import plural
 
         count = {impact.details[i.foreign_key].source: i.count for i in impact.cascades}
         kinds = (("post", count.get("posts", 0)), ("profile", count.get("user_profiles", 0)))
-        return (
-            f"This {Impact('deletes', kinds, empty='deletes nothing else (no posts, no profile)')}."
-        )
+        parts = [f"{n:,} {plural(kind, n)}" for kind, n in kinds if n]
+        if not parts:
+            return "This deletes nothing else (no posts, no profile)."
+        return f"This deletes {', '.join(parts)}."
 
     async def after_save(
         self, session: AsyncSession, key: tuple[Any, ...], values: Mapping[str, Any], *, new: bool

@@ -1,10 +1,9 @@
 """Keyset ordering for any table: ``(sort column, *primary key)`` compared as row values.
 
-NULLs sort last ascending and first descending on both backends (PostgreSQL's default). As in
-the demo's repositories (`tui.repositories.base`), a nullable sort column splits the ordering
-into parts read by their own index-friendly queries: the non-NULL rows
-(``(col, *pk) > (:v, *:pk)``) and the NULL rows (``col IS NULL AND (*pk) > (*:pk)``), so no
-``NULLS LAST`` clause is needed.
+NULLs sort last ascending and first descending on both backends (PostgreSQL's default). A
+nullable sort column splits the ordering into parts read by their own index-friendly queries:
+the non-NULL rows (``(col, *pk) > (:v, *:pk)``) and the NULL rows (``col IS NULL AND (*pk) >
+(*:pk)``), so no ``NULLS LAST`` clause is needed.
 
 A single-column foreign key sorts by the label of the row it references (`LabelSort`: a join
 to that table, keyset over ``(label, *pk)``; a NULL key or label is a NULL sort value) when

@@ -24,11 +24,12 @@ from textual.worker import Worker, WorkerState
 
 from tui.db.errors import SEARCH_REJECTED, DbTuiError, ReadOnlyError, rejected_search, short_error
 from tui.entities.display import column_names, table_columns
+from tui.entities.errors import NotFoundError, StaleRecordError
 from tui.entities.keyset import LabelSort, label_sort
 from tui.entities.query import Filter, TableQuery
 from tui.entities.repository import EntityRepository
 from tui.entities.source import EntitySource
-from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
+from tui.schemas.errors import FieldErrors
 from tui.screens.base import DbScreen
 from tui.screens.write_confirm import WriteNotConfirmed, confirm_write
 from tui.widgets.cells import escape_control
