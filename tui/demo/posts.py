@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
     from tui.app import DbTuiApp
     from tui.entities.impact import DeleteImpact
+    from tui.fields import FormField
     from tui.screens.table import TableScreen
-    from tui.widgets.record_form import FormField, RecordForm
+    from tui.widgets.record_form import RecordForm
 
 SLUG_FROM_TITLE = "generated from the title"
 
@@ -204,8 +205,8 @@ def tag_posts(screen: TableScreen) -> None:
 
 
 async def _tag_posts(screen: TableScreen, post_id: Any) -> None:
+    from tui.fields import FormField
     from tui.screens.modals import FormScreen
-    from tui.widgets.record_form import FormField
 
     async with screen.dbapp.manager.read_session() as session:
         found = await tags_of(session, post_id)
@@ -309,7 +310,7 @@ class PostAdmin(TableAdmin):
         return super().arrange([replace(f, **changed.get(f.name, {})) for f in fields])
 
     def extra_fields(self, screen: TableScreen, *, new: bool) -> Sequence[FormField]:
-        from tui.widgets.record_form import FormField
+        from tui.fields import FormField
 
         async def search(typed: str) -> list[tuple[Any, str]]:
             from tui.demo.tags import tag_names

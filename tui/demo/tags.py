@@ -78,8 +78,8 @@ async def posts_tagged(session: AsyncSession, tag_id: int) -> int:
 
 def merge(screen: TableScreen) -> None:
     """Ask which tag to merge the current one into; then confirm and merge."""
+    from tui.fields import FormField
     from tui.screens.modals import FormScreen
-    from tui.widgets.record_form import FormField
 
     values = screen.current_values()
     if values is None:

@@ -17,8 +17,8 @@ if TYPE_CHECKING:  # the hasher and the form load with the first form, not with 
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from tui.entities.impact import DeleteImpact
+    from tui.fields import FormField
     from tui.screens.table import TableScreen
-    from tui.widgets.record_form import FormField
 
 USER_FIELDS = ("username", "email", "full_name", "status")
 PROFILE_FIELDS = ("bio", "avatar_url", "location")
@@ -122,8 +122,8 @@ class UserAdmin(TableAdmin):
     actions = (AdminAction("p", "posts", "Posts", "This user's posts", show_posts),)
 
     def extra_fields(self, screen: TableScreen, *, new: bool) -> Sequence[FormField]:
+        from tui.fields import FormField
         from tui.schemas.text import MAX_BIO
-        from tui.widgets.record_form import FormField
 
         hint = "at least 8 characters" if new else "blank keeps the current password"
         return (

@@ -87,9 +87,9 @@ class FrozenRow(Mapping[str, Any]):
         return f"FrozenRow({dict(self._values)!r})"
 
 
-def row_values(row: Row[Any], position: int | None = None) -> FrozenRow:
-    """A raw row as an immutable mapping of column key -> value."""
-    return FrozenRow(row._mapping, position)
+def row_values(row: Row[*tuple[Any, ...]], position: int | None = None) -> FrozenRow:
+    """A raw row (of any width) as an immutable mapping of column key -> value."""
+    return FrozenRow(dict(zip(row._fields, row, strict=True)), position)
 
 
 def affected_rows(result: Result[Any]) -> int:
@@ -291,8 +291,8 @@ class EntityRepository:
                 limited=limited,
             )
 
-        key = (self.table, self.admin, self.dialect, query, segment, descending, keyset, offset)
-        key += (limited,)
+        key: tuple[Any, ...] = (self.table, self.admin, self.dialect, query)
+        key += (segment, descending, keyset, offset, limited)
         try:
             hash(key)
         except TypeError:  # e.g. a filter value that is a dict

@@ -9,7 +9,7 @@ from tui.entities.display import cells
 from tui.entities.query import Page
 from tui.entities.repository import EntityRepository
 from tui.entities.spec import RowValues
-from tui.widgets.paging import TableRow
+from tui.rows import TableRow
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
