@@ -238,7 +238,7 @@ def _version_column(table: Table, registry: Registry | None) -> str | None:
     if column is None:
         return None
     key = getattr(column, "key", None)
-    return key if key in table.c else None
+    return key if isinstance(key, str) and key in table.c else None
 
 
 def check_columns(table: Table) -> dict[str, str]:

@@ -13,9 +13,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.cells import escape_control
 from tui.db.errors import short_error
 from tui.screens.base import DbScreen
-from tui.widgets.cells import escape_control
 
 if TYPE_CHECKING:
     from tui.entities.catalog import TableInfo
