@@ -455,7 +455,19 @@ class SqlScreen(DbScreen):
 
     def show_status(self, message: str, style: str = "") -> None:
         """One line (or a few, for an error) under the editor, shown literally."""
-        self.status.update(Text(message, style=theme_style(self, style) if style else ""))
+        self._put_status(Text(message, style=theme_style(self, style) if style else ""))
+
+    def _put_status(self, text: Text) -> None:
+        """Show `text` on the status line; the screen is laid out again only when its height
+        changes (a layout repaints every widget: 4 progress lines a second while reading to
+        the end would repaint the editor and the footer each time)."""
+        status = self.status
+        same_height = (
+            status.size.height == 1
+            and "\n" not in text.plain
+            and text.cell_len <= status.content_size.width
+        )
+        status.update(text, layout=not same_height)
 
     def _show_problem(self, statement: Statement, error: BaseException) -> None:
         from tui.sql.console import describe_problem
@@ -478,7 +490,7 @@ class SqlScreen(DbScreen):
         marker.append(f"\n{line + 1:>4} | ")
         marker.append(escape_control(source_line))
         marker.append("\n     | " + " " * len(escape_control(source_line[:column])) + "^")
-        self.status.update(marker)
+        self._put_status(marker)
         end = offset
         while end < len(buffer) and (buffer[end].isalnum() or buffer[end] in "_$"):
             end += 1
