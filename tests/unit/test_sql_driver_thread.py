@@ -53,3 +53,9 @@ def test_aiosqlite_still_has_what_the_span_needs(tmp_path: Path) -> None:
             await cursor.close()
 
     asyncio.run(check())
+
+
+def test_a_result_of_a_whole_number_of_steps_ends_too() -> None:
+    cursor = sqlite3.connect(":memory:").execute(_rows_query(2_000))
+    read, kept, done = read_span(cursor, 2_001, 60.0)
+    assert (read, done, len(kept), kept[-1]) == (2_000, True, 2_000, (2_000, "row 2000"))

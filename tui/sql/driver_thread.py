@@ -11,7 +11,6 @@ answers None and the caller reads batch by batch (correct, slower).
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -40,13 +39,22 @@ def read_span(cursor: Any, keep: int, seconds: float) -> tuple[int, list[Any], b
     """Fetch from a DB-API `cursor` for about `seconds` or to its end: (rows read, the last
     `keep` of them, whether the end was reached)."""
     deadline = time.perf_counter() + seconds
-    kept: deque[Any] = deque(maxlen=keep)
+    kept: list[Any] = []
     read = 0
     while True:
         rows = cursor.fetchmany(STEP)
-        kept.extend(rows)
-        read += len(rows)
-        if len(rows) < STEP:
-            return read, list(kept), True
+        got = len(rows)
+        read += got
+        kept = tail(kept, rows, keep)
+        del rows  # each batch dies young: no row lives on into the next fetch
+        if got < STEP:
+            return read, kept, True
         if time.perf_counter() >= deadline:
-            return read, list(kept), False
+            return read, kept, False
+
+
+def tail(kept: list[Any], rows: list[Any], keep: int) -> list[Any]:
+    """The last `keep` of `kept` followed by `rows`."""
+    if len(rows) >= keep:
+        return rows[len(rows) - keep :]
+    return (kept + rows)[-keep:] if keep else []
