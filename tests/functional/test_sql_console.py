@@ -450,6 +450,18 @@ async def test_completion_menu_opens_under_the_cursor_and_is_driven_by_keys() ->
         await pilot.press("tab")  # nothing to complete: tab moves on
         await pilot.pause()
         assert app.focused is screen.table
+        await type_sql(app, pilot, endless(local_sqlite()))
+        await pilot.press("ctrl+j")
+        await wait_until(pilot, lambda: screen.running, "the endless query")
+        await type_sql(app, pilot, "select * from us")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert menu.is_open and screen.running
+        await pilot.press("escape")  # while a query runs: escape only closes the menu
+        await pilot.pause()
+        assert not menu.is_open and screen.running
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: not screen.running, "the cancel")
 
 
 async def test_reading_to_the_end_shows_progress_and_can_be_cancelled(settings: Settings) -> None:
