@@ -13,7 +13,7 @@ from sqlalchemy import types
 
 from tui.entities.introspect import base_type
 from tui.entities.spec import ColumnSpec, EntitySpec
-from tui.widgets.record_table import Column
+from tui.rows import Column
 
 if TYPE_CHECKING:
     from tui.entities.admin import TableAdmin

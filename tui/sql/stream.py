@@ -34,8 +34,8 @@ from sqlalchemy import text
 
 from tui.db.errors import driver_error
 from tui.db.sql_log import now
+from tui.rows import TableRow
 from tui.sql.driver_thread import sqlite_span, tail
-from tui.widgets.paging import TableRow
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.geometry import Offset
 from textual.widgets import OptionList
 
-from tui.widgets.cells import escape_control
+from tui.cells import escape_control
 
 
 class CompletionMenu(OptionList, can_focus=False):
