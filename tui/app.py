@@ -109,6 +109,15 @@ def _bindings(
             for mode, title, key in screens
         ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            show=False,
+            priority=True,  # also in dialogs and in text, where ? is typed
+            id="app.help_anywhere",
+            tooltip="Show every key, also while typing text or in a dialog",
+        ),
         Binding("ctrl+l", "toggle_sql_log", "SQL log", id="app.sql_log", tooltip="Statements run"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dbtui", priority=True),
     ]
@@ -295,6 +304,10 @@ class DbTuiApp(App[None]):
             await self.manager.dispose()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help":  # f1 in the help closes it (its own key), never opens another
+            from tui.screens.modals import HelpScreen
+
+            return not isinstance(self.screen, HelpScreen)
         return self.settings_loaded or action not in NEEDS_SETTINGS
 
     # -- the header ------------------------------------------------------------------------
