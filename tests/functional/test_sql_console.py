@@ -422,12 +422,12 @@ async def test_completion_menu_opens_under_the_cursor_and_is_driven_by_keys() ->
         await pilot.press("tab")  # several names: their common start, and the menu
         await pilot.pause()
         assert screen.editor.text == "select * from user"
-        assert menu.is_open and menu.candidates == ["user_id", "user_profiles", "username", "users"]
+        assert menu.is_open and menu.candidates == ["user_profiles", "users"]  # after from: tables
         x, y = screen.editor.cursor_screen_offset
         shown = screen_text(app).splitlines()
-        assert shown[y + 1][x - len("user") :].startswith("user_id"), shown[y : y + 3]
-        assert shown[y + 2][x - len("user") :].startswith("user_profiles")
-        await pilot.press("down", "enter")  # the second name replaces what was typed
+        assert shown[y + 1][x - len("user") :].startswith("user_profiles"), shown[y : y + 3]
+        assert shown[y + 2][x - len("user") :].startswith("users")
+        await pilot.press("down", "up", "enter")  # the name chosen replaces what was typed
         await pilot.pause()
         assert screen.editor.text == "select * from user_profiles" and not menu.is_open
         await pilot.press("space", "u", "s", "e", "r", "s", "full_stop")  # a dot opens it

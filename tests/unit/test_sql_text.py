@@ -76,9 +76,12 @@ NAMES = Names({"users": ["id", "email", "username"], "user_profiles": ["id", "bi
 
 def test_completion_of_tables_columns_and_qualified_columns() -> None:
     assert complete("select * from user_p", NAMES).insert == "rofiles"  # type: ignore[union-attr]
-    several = complete("select * from us", NAMES)
+    several = complete("select us", NAMES)
     assert several is not None and several.insert == "er"
     assert several.candidates == ["user_profiles", "username", "users"]
+    for where_a_table_goes in ("select * from us", "SELECT 1 FROM t JOIN\n  us", "update us"):
+        tables = complete(where_a_table_goes, NAMES)
+        assert tables is not None and tables.candidates == ["user_profiles", "users"]
     assert complete("select users.em", NAMES).insert == "ail"  # type: ignore[union-attr]
     assert complete("select USERS.EM", NAMES).insert == "ail"  # type: ignore[union-attr]
     assert complete("select nothing_like", NAMES) is None

@@ -52,7 +52,8 @@ PROGRESS_EVERY = 0.25
 RUNNING = "running… (ctrl+c or escape cancels)"
 #: Seconds a statement runs before the status line says so.
 RUNNING_AFTER = 0.1
-WELCOME = "-- ctrl+enter (or ctrl+j) runs the statement under the cursor, or the selection\n"
+#: Shown in the empty editor (not text of the buffer: typing starts on a clean line).
+WELCOME = "ctrl+enter (or ctrl+j) runs the statement under the cursor, or the selection"
 
 
 def rows_text(count: int, more: bool = False) -> str:
@@ -194,7 +195,8 @@ class SqlScreen(DbScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="sql-body"):
             yield SqlEditor(
-                WELCOME,
+                "",
+                placeholder=WELCOME,
                 language=sql_language(),
                 show_line_numbers=True,
                 tab_behavior="focus",

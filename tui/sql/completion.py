@@ -46,6 +46,8 @@ _NOT_ALIASES = {
     "lateral",
 }
 _WORD_BEFORE = re.compile(r"([A-Za-z_][\w$]*\.)?([A-Za-z_][\w$]*)?$")
+#: A name being typed where only a table fits (`from po`, `join `, `update u`).
+_TABLE_PLACE = re.compile(r"\b(?:from|join|into|update|table)\s+[A-Za-z_]?[\w$]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,8 @@ def complete(before_cursor: str, names: Names, statement: str = "") -> Completio
     else:
         if not word:
             return None
-        pool = sorted(set(names.tables) | set(names.columns))
+        only_tables = _TABLE_PLACE.search(before_cursor) is not None
+        pool = sorted(set(names.tables) if only_tables else set(names.tables) | set(names.columns))
     lowered = word.lower()
     candidates = [name for name in pool if name.lower().startswith(lowered)]
     if not candidates:
