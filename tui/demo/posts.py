@@ -1,4 +1,4 @@
-"""Posts: the author's name, tags ("a, b"), full-text search, a unique slug from the title,
+"""Posts: tags ("a, b"), full-text search, a unique slug from the title,
 tags edited by name, the author (`a`) and a tag's posts (`#`)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from tui.db.tables import post_tags, tags, users
+from tui.db.tables import post_tags, tags
 from tui.entities.admin import AdminAction, ExtraColumn, TableAdmin
 
 if TYPE_CHECKING:
@@ -58,11 +58,6 @@ def _compile_postgresql(element: by_dialect, compiler: Any, **kw: Any) -> str:
 
 
 # -- list columns ----------------------------------------------------------------------------
-def author_name(posts: Table) -> ColumnElement[str]:
-    """The author's username (a lookup by the users' primary key per row)."""
-    return select(users.c.username).where(users.c.id == posts.c.author_id).scalar_subquery()
-
-
 def tag_names(posts: Table) -> ColumnElement[str]:
     """The post's tag names, sorted, as ``"a, b"`` (``""`` without tags).
 
@@ -256,7 +251,7 @@ class PostAdmin(TableAdmin):
     """The demo's posts."""
 
     row_noun = "post"
-    list_columns = ("id", "title", "slug", "author", "is_published", "tags", "created_at")
+    list_columns = ("id", "title", "slug", "author_id", "is_published", "tags", "created_at")
     labels = {
         "id": "ID",
         "title": "Title",
@@ -271,14 +266,6 @@ class PostAdmin(TableAdmin):
     label_column = "title"
     search_hint = "full-text search in titles and content"
     extra_columns = (
-        ExtraColumn(
-            "author",
-            "Author",
-            author_name,
-            width=16,
-            align="left",
-            unsortable_reason="posts have no index by their author's name",
-        ),
         ExtraColumn(
             "tags",
             "Tags",

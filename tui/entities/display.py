@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import types
 
 from tui.entities.introspect import base_type
+from tui.entities.references import Labels, labelled, references
 from tui.entities.spec import ColumnSpec, EntitySpec
 from tui.widgets.record_table import Column
 
@@ -55,6 +56,23 @@ def column_width(column: ColumnSpec) -> int:
     return max(width, len(column.label), 3)
 
 
+#: Cells of a label in a foreign key's cell (longer labels are cut, never the key after them).
+LABEL_WIDTH = 16
+#: Cells of an integer key after a label: ``(12345)``.
+KEY_WIDTH = 5
+
+
+def reference_width(spec: EntitySpec, column: ColumnSpec) -> int | None:
+    """Cells for a foreign key's ``label (key)``; ``None`` when its rows have no label."""
+    found = references(spec, [column.name])
+    if not found or found[0].label is None:
+        return None
+    label = found[0].label
+    length = getattr(base_type(label.type), "length", None) or LABEL_WIDTH
+    key = KEY_WIDTH if is_numeric(column) else column_width(column)
+    return min(min(length, LABEL_WIDTH) + len(" ()") + key, MAX_TEXT_WIDTH)
+
+
 def is_numeric(column: ColumnSpec) -> bool:
     return _python_type(column) in (int, float, decimal.Decimal) and not isinstance(
         base_type(column.column.type), types.Boolean
@@ -84,10 +102,10 @@ def table_columns(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[Co
             )
             continue
         width = admin.widths.get(column.name) if admin is not None else None
-        width = width or column_width(replace(column, label=label))
-        found.append(
-            Column(column.name, label, width, align="right" if is_numeric(column) else "left")
-        )
+        labelled = reference_width(spec, column) if column.foreign_key is not None else None
+        width = max(width or labelled or column_width(replace(column, label=label)), len(label))
+        align = "right" if is_numeric(column) and labelled is None else "left"
+        found.append(Column(column.name, label, width, align=align))
     return tuple(found)
 
 
@@ -99,7 +117,15 @@ def column_names(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[str
 
 
 def cells(
-    spec: EntitySpec, row: Mapping[str, Any], admin: TableAdmin | None = None
+    spec: EntitySpec,
+    row: Mapping[str, Any],
+    admin: TableAdmin | None = None,
+    labels: Mapping[str, Labels] | None = None,
 ) -> tuple[object, ...]:
-    """A row's values in column order (drawn literally by the table)."""
-    return tuple(row[name] for name in column_names(spec, admin))
+    """A row's values in column order (drawn literally by the table); a foreign key column
+    in `labels` shows the label of the row it references with its value (`Labelled`)."""
+    labels = labels or {}
+    return tuple(
+        labelled(row[name], labels[name]) if name in labels else row[name]
+        for name in column_names(spec, admin)
+    )

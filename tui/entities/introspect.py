@@ -202,13 +202,15 @@ def _label_column(columns: Iterable[ColumnSpec]) -> str | None:
     return plain[0].name if plain else None
 
 
-def label_column_of(table: Table) -> ColumnSpec | None:
+def label_column_of(table: Table, name: str | None = None) -> ColumnSpec | None:
     """The column a row of `table` is known by in pickers and labels (as its `EntitySpec`'s
-    `label_column`), described as in that spec; ``None`` when it has none."""
+    `label_column`; `name` when an override chose it), described as in that spec; ``None``
+    when it has none."""
     foreign_keys = _foreign_keys(table, None)
     leading, unique = _leading_and_unique(table)
     columns = [_column_spec(table, c, leading, unique, foreign_keys) for c in table.columns]
-    name = _label_column(columns)
+    if name is None or name not in table.c:
+        name = _label_column(columns)
     return next((c for c in columns if c.name == name), None)
 
 

@@ -6,8 +6,9 @@ into parts read by their own index-friendly queries: the non-NULL rows
 (``(col, *pk) > (:v, *:pk)``) and the NULL rows (``col IS NULL AND (*pk) > (*:pk)``), so no
 ``NULLS LAST`` clause is needed.
 
-A single-column foreign key sorts by the label of the row it references (`LabelSort`: a join
-to that table, keyset over ``(label, *pk)``; a NULL key or label is a NULL sort value) when
+A single-column foreign key sorts by the label of the row it references (`LabelSort`: a LEFT
+JOIN to that table, keyset over ``(label, *pk)``; a NULL key or label, or a key whose row is
+missing, is a NULL sort value) when
 both the foreign key and the referenced label column lead an index, so each page is read
 along the two indexes; otherwise it sorts by the key it holds and `sortable` says why.
 """
@@ -50,51 +51,53 @@ def sortable(spec: EntitySpec, column: str) -> tuple[bool, str]:
 class LabelSort:
     """A foreign key column sorted by the label of the row it references: `target` (an alias
     of the referenced table: it may be this one) joined on `onclause`, its label column
-    selected as `expression` (named `key` in the rows)."""
+    selected as `expression` (named `key` in the rows).
+
+    The join is a LEFT JOIN and the label is always treated as nullable: a NULL key, a NULL
+    label and a key whose row is missing (no enforced foreign key) all sort as NULL, so no
+    row drops out of the list."""
 
     label: ColumnSpec
     target: FromClause
     onclause: ColumnElement[bool]
     expression: Label[Any]
-    nullable: bool  # the foreign key or the label may be NULL
 
     @property
     def key(self) -> str:
         return self.expression.key
 
-    def joined(self, base: Select[Any], *, outer: bool) -> Select[Any]:
-        """`base` with the label: a LEFT JOIN where NULL labels are listed (`outer`)."""
-        if outer:
-            return base.outerjoin(self.target, self.onclause).add_columns(self.expression)
-        return base.join(self.target, self.onclause).add_columns(self.expression)
+    def joined(self, base: Select[Any]) -> Select[Any]:
+        """`base` with the label (a LEFT JOIN: rows whose label is NULL stay)."""
+        return base.outerjoin(self.target, self.onclause).add_columns(self.expression)
 
 
 @lru_cache(maxsize=256)
-def _referenced(table: Table, column: str) -> tuple[Any, ColumnSpec | None]:
+def referenced(
+    table: Table, column: str, label: str | None = None
+) -> tuple[Any, ColumnSpec | None]:
     """The column `table`'s single-column foreign key `column` refers to, and the label
-    column of its table."""
+    column of its table (`label` when an override chose it, else the metadata's choice)."""
     element = next(
         fk
         for fk in table.c[column].foreign_keys
         if fk.constraint is not None and len(fk.constraint.elements) == 1
     )
-    return element.column, label_column_of(element.column.table)
+    return element.column, label_column_of(element.column.table, label)
 
 
 @lru_cache(maxsize=256)
-def _label_join(table: Table, column: str, nullable: bool) -> LabelSort:
-    referenced, label = _referenced(table, column)
+def _label_join(table: Table, column: str, label_name: str | None) -> LabelSort:
+    target_column, label = referenced(table, column, label_name)
     assert label is not None
-    target = referenced.table.alias()
+    target = target_column.table.alias()
     key = f"{column}__label"
     while key in table.c:
         key += "_"
     return LabelSort(
         label=label,
         target=target,
-        onclause=table.c[column] == target.c[referenced.key],
+        onclause=table.c[column] == target.c[target_column.key],
         expression=target.c[label.name].label(key),
-        nullable=nullable or label.nullable,
     )
 
 
@@ -106,8 +109,9 @@ def label_sort(spec: EntitySpec, column: str) -> LabelSort | str | None:
     column_spec = spec.column(column)
     if column_spec.foreign_key is None or spec.primary_key in ((), (column_spec.name,)):
         return None
-    referenced, label = _referenced(spec.table, column_spec.name)
-    target = humanize(referenced.table.name)
+    chosen = spec.target_label(column_spec.name)
+    target_column, label = referenced(spec.table, column_spec.name, chosen)
+    target = humanize(target_column.table.name)
     if label is None:
         return f"{target} has no text column to sort by"
     missing = [] if column_spec.indexed else [column_spec.label]
@@ -115,7 +119,7 @@ def label_sort(spec: EntitySpec, column: str) -> LabelSort | str | None:
         missing.append(f"the {label.label} of {target}")
     if missing:
         return "no index on " + " nor on ".join(missing)
-    return _label_join(spec.table, column_spec.name, column_spec.nullable)
+    return _label_join(spec.table, column_spec.name, chosen)
 
 
 def _combine(columns: list[ColumnElement[Any]]) -> ColumnElement[Any]:
@@ -167,12 +171,8 @@ class Ordering:
         column = self.sort_column
         if column is None or (self.computed and self.query.sort in self.computed):
             return [None]
-        by_label = self.by_label
-        if by_label is not None:
-            nullable = by_label.nullable
-        else:
-            nullable = self.spec.column(column.key).nullable
-        if not nullable:
+        by_label = self.by_label  # a label may be NULL whatever the columns say (see LabelSort)
+        if by_label is None and not self.spec.column(column.key).nullable:
             return [None]
         return [True, False] if self.query.descending else [False, True]
 
@@ -209,8 +209,8 @@ class Ordering:
         column = self.sort_column
         keys = self.key_columns
         by_label = self.by_label
-        if by_label is not None:  # a NULL label is listed only in the NULL part
-            base = by_label.joined(base, outer=segment is not None)
+        if by_label is not None:
+            base = by_label.joined(base)
         if segment is True:
             base = base.where(column.is_(None))  # type: ignore[union-attr]
         elif segment is False:

@@ -42,7 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from tui.entities.impact import DeleteImpact, ImpactCount, ImpactDetail
 from tui.entities.integrity import table_integrity_errors
 from tui.entities.introspect import entity_label, humanize, is_text_type
-from tui.entities.keyset import Ordering, offset_order, sortable
+from tui.entities.keyset import LabelSort, Ordering, offset_order, sortable
 from tui.entities.query import Cursor, Filter, TableQuery
 from tui.entities.spec import EntitySpec, ManyToMany, RowValues, key_text
 from tui.repositories.base import (
@@ -238,6 +238,10 @@ class EntityRepository:
         computed = {c.name: c.expression(self.table).label(c.name) for c in extra if c.sortable}
         return Ordering(self.spec, query, computed or None)
 
+    def label_sorted(self, query: TableQuery) -> LabelSort | None:
+        """The label `query`'s pages are sorted by (a foreign key's; its rows hold it)."""
+        return self._ordering(query).by_label if self.keyed else None
+
     def _selected(self) -> Select[Any]:
         extra = self.admin.extra_columns if self.admin is not None else ()
         computed = [column.expression(self.table).label(column.name) for column in extra]
@@ -271,7 +275,7 @@ class EntityRepository:
             )
 
         key = (self.table, self.admin, self.dialect, query, segment, descending, keyset, offset)
-        key += (limited,)
+        key += (limited, self.spec.target_labels)
         try:
             hash(key)
         except TypeError:  # e.g. a filter value that is a dict
@@ -297,7 +301,7 @@ class EntityRepository:
         statement = self._selected().where(self._key_condition(key))
         by_label = ordering.by_label
         if by_label is not None:
-            statement = by_label.joined(statement, outer=True)
+            statement = by_label.joined(statement)
         row = (await self.session.execute(statement)).first()
         if row is None:
             raise NotFoundError(self._kind(), key_text(tuple(key)))

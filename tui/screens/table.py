@@ -31,7 +31,7 @@ from tui.entities.source import EntitySource
 from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
 from tui.screens.base import DbScreen
 from tui.screens.write_confirm import WriteNotConfirmed, confirm_write
-from tui.widgets.cells import escape_control
+from tui.widgets.cells import Labelled, escape_control
 from tui.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class TableScreen(DbScreen):
         super().__init__()
         #: What this table's override changes (columns, form, search, actions).
         self.admin: TableAdmin = registry.admin(spec.name)
-        self.spec = self.admin.labelled(spec)
+        self.spec = registry.labelled(spec)
         self.SCREEN_NAME = self.spec.label
         self.registry = registry
         self.query_state = query or TableQuery()
@@ -130,11 +130,13 @@ class TableScreen(DbScreen):
         return EntityRepository(self.spec, session, self.admin)
 
     def current_values(self) -> dict[str, Any] | None:
-        """The current row's shown values by column name (``None`` when the list is empty)."""
+        """The current row's values by column name, as stored (a foreign key's value, not the
+        label shown with it); ``None`` when the list is empty."""
         row = self.table.current_row
         if row is None:
             return None
-        return dict(zip(column_names(self.spec, self.admin), row.cells, strict=True))
+        stored = (c.value if isinstance(c, Labelled) else c for c in row.cells)
+        return dict(zip(column_names(self.spec, self.admin), stored, strict=True))
 
     @property
     def form_columns(self) -> tuple[ColumnSpec, ...]:
@@ -431,7 +433,7 @@ class TableScreen(DbScreen):
     async def _target(self, name: str) -> EntitySpec:
         """Entity `name` as its admin labels it (its pickers show its label column)."""
         spec = await self.registry.entity(self.dbapp.manager, name)
-        return self.registry.admin(name).labelled(spec)
+        return self.registry.labelled(spec)
 
     async def _search_target(self, fk: ForeignKeySpec, text: str) -> list[tuple[Any, str]]:
         target = await self._target(fk.target)

@@ -1,0 +1,88 @@
+"""What a list shows in a foreign key's cells: the label of the row each key references.
+
+For a page of rows, the labels of each foreign key column shown come from one ``IN (...)``
+query on the referenced table (never one per row), or from the rows themselves when the list
+is sorted by that label (the sort joins it already). A key whose row is not found is shown as
+missing; a NULL key stays NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, select
+from sqlalchemy.exc import NoReferenceError
+
+from tui.entities.keyset import referenced
+from tui.widgets.cells import Labelled
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from tui.entities.spec import EntitySpec
+
+#: Labels of one foreign key column's values: value -> label (``None``: no label to show).
+Labels = Mapping[Any, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """Foreign key column `column` refers to `target`; rows there are named by `label`."""
+
+    column: str
+    target: Column[Any]
+    label: Column[Any] | None
+
+
+def references(spec: EntitySpec, names: Iterable[str]) -> tuple[Reference, ...]:
+    """The single-column foreign keys among the columns `names` whose referenced table is
+    known (a reflected table's reference may point outside what was reflected)."""
+    found = []
+    for name in names:
+        column = next((c for c in spec.columns if c.name == name), None)
+        if column is None or column.foreign_key is None:
+            continue
+        try:
+            target, label = referenced(spec.table, name, spec.target_label(name))
+        except (NoReferenceError, StopIteration):
+            continue
+        found.append(Reference(name, target, None if label is None else label.column))
+    return tuple(found)
+
+
+async def resolve(
+    session: AsyncSession,
+    refs: Sequence[Reference],
+    rows: Sequence[Mapping[str, Any]],
+    joined: Mapping[str, str] | None = None,
+) -> dict[str, Labels]:
+    """Labels of the values `rows` hold in each of `refs`' columns, by column; `joined` names
+    the row key holding the label already (the list's label sort), by column."""
+    found: dict[str, Labels] = {}
+    for ref in refs:
+        labels: dict[Any, str | None] = {}
+        label_key = (joined or {}).get(ref.column)
+        for row in rows if label_key is not None else ():
+            value, label = row[ref.column], row[label_key]
+            if value is not None and label is not None:
+                labels[value] = str(label)
+        wanted = {row[ref.column] for row in rows} - labels.keys() - {None}
+        if wanted:
+            columns = [ref.target] if ref.label is None else [ref.target, ref.label]
+            statement = select(*columns).where(ref.target.in_(wanted))
+            for row in (await session.execute(statement)).all():
+                label = row[1] if ref.label is not None else None
+                labels[row[0]] = None if label is None else str(label)
+        found[ref.column] = labels
+    return found
+
+
+def labelled(value: Any, labels: Labels) -> Any:
+    """A foreign key's cell: its value with the label of the row it references."""
+    if value is None:
+        return None
+    if value not in labels:
+        return Labelled(value, missing=True)
+    return Labelled(value, labels[value])
