@@ -250,7 +250,7 @@ async def show_posts(app: DbTuiApp, label: str | None = None, **filters: Any) ->
 class PostAdmin(TableAdmin):
     """The demo's posts."""
 
-    row_noun = "post"
+    singular = "post"
     list_columns = ("id", "title", "slug", "author_id", "is_published", "tags", "created_at")
     labels = {
         "id": "ID",
@@ -286,12 +286,15 @@ class PostAdmin(TableAdmin):
 
     def arrange(self, fields: Sequence[FormField]) -> list[FormField]:
         """The slug may be left blank (it is then derived from the title); content is
-        limited to what posts accept."""
+        limited to what posts accept; a new post's content and published switch start as
+        the plain values their defaults are (empty, off), as a hand-written form would."""
         from tui.schemas.text import MAX_CONTENT
 
+        plain = {"generated": False, "default_hint": ""}
         changed: dict[str, dict[str, Any]] = {
             "slug": {"required": False, "placeholder": SLUG_FROM_TITLE},
-            "content": {"max_length": MAX_CONTENT},
+            "content": {"max_length": MAX_CONTENT, **plain},
+            "is_published": plain,
         }
         return super().arrange([replace(f, **changed.get(f.name, {})) for f in fields])
 

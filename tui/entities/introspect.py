@@ -48,6 +48,25 @@ def humanize(name: str) -> str:
     return " ".join(words.split()).lower() or name
 
 
+_SAME_IN_SINGULAR = frozenset({"news", "series", "species", "data", "media", "status"})
+
+
+def singular(name: str) -> str:
+    """What one row of table `name` is called, in a simple way: ``order_lines`` -> ``order
+    line``, ``categories`` -> ``category``, ``boxes`` -> ``box``, ``status`` stays."""
+    text = humanize(name)
+    head, _, last = text.rpartition(" ")
+    if last in _SAME_IN_SINGULAR:
+        pass
+    elif last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif re.search(r"(s|x|z|ch|sh)es$", last) and len(last) > 4:
+        last = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+        last = last[:-1]
+    return f"{head} {last}" if head else last
+
+
 def entity_label(name: str) -> str:
     """``order_lines`` -> ``Order lines``."""
     text = humanize(name)

@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tui.entities.impact import DeleteImpact, ImpactCount, ImpactDetail
 from tui.entities.integrity import table_integrity_errors
-from tui.entities.introspect import entity_label, humanize, is_text_type
+from tui.entities.introspect import entity_label, humanize, is_text_type, singular
 from tui.entities.keyset import LabelSort, Ordering, offset_order, sortable
 from tui.entities.query import Cursor, Filter, TableQuery
 from tui.entities.spec import EntitySpec, ManyToMany, RowValues, key_text
@@ -157,9 +157,9 @@ class EntityRepository:
 
     def _kind(self) -> str:
         """What a row is called in messages ("user 3 does not exist")."""
-        if self.admin is not None and self.admin.row_noun:
-            return self.admin.row_noun
-        return self.spec.label.lower()
+        if self.admin is not None:
+            return self.admin.noun(self.spec)
+        return singular(self.table.name)
 
     # -- conditions ---------------------------------------------------------------------
     def conditions(self, query: TableQuery) -> list[ColumnElement[bool]]:

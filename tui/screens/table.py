@@ -654,7 +654,7 @@ class TableScreen(DbScreen):
         self.app.push_screen(
             # NOT NULL text may hold "": from_form_values checks what is required
             FormScreen(
-                f"New row in {self.spec.label}",
+                f"New {self.admin.noun(self.spec)}",
                 fields,
                 {},
                 save=self._save_new,
@@ -669,7 +669,7 @@ class TableScreen(DbScreen):
             data = await self._to_row(values, new=True)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
-        await self._confirm_save(f"Add a row to {self.spec.label}?")
+        await self._confirm_save(f"Add this {self.admin.noun(self.spec)}?")
         try:
             async with self.dbapp.manager.session() as session:
                 data = await self.admin.before_save(session, None, data, new=True)
@@ -679,7 +679,8 @@ class TableScreen(DbScreen):
             raise self._form_errors(errors) from None
         except (SQLAlchemyError, OSError) as error:  # OSError: the server is unreachable
             raise DbTuiError(self._message(error)) from error
-        return f"Added to {self.spec.label}: {', '.join(map(str, key))}"
+        added = {**data, **dict(zip(self.spec.primary_key, key, strict=True))}
+        return f"Added {self._row_label(added)}"
 
     def _saved(self, message: str | None) -> None:
         if message:
@@ -718,7 +719,7 @@ class TableScreen(DbScreen):
         form_values = to_form_values(self.form_columns, original, dialect=self.dialect)
         form_values.update(extra_values)
         form_values.update(await self._labels(original))
-        title = self._row_label(original)
+        title = f"Edit {self._row_label(original)}"
         if self.dbapp.manager.read_only:
             title += " (read-only)"
         fields = self._form_fields(new=False)
