@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import types
 
 from tui.entities.introspect import base_type
-from tui.entities.references import Labels, labelled, references
+from tui.entities.references import Labels, references
 from tui.entities.spec import ColumnSpec, EntitySpec
 from tui.widgets.record_table import Column
 
@@ -63,12 +63,14 @@ KEY_WIDTH = 5
 
 
 def reference_width(spec: EntitySpec, column: ColumnSpec) -> int | None:
-    """Cells for a foreign key's ``label (key)``; ``None`` when its rows have no label."""
+    """Cells for a foreign key's ``label (key)`` (or its label alone); ``None`` when its
+    rows have no label."""
     found = references(spec, [column.name])
     if not found or found[0].label is None:
         return None
-    label = found[0].label
-    length = getattr(base_type(label.type), "length", None) or LABEL_WIDTH
+    length = getattr(base_type(found[0].label.type), "length", None) or MAX_TEXT_WIDTH
+    if not found[0].with_key:
+        return min(length, MAX_TEXT_WIDTH)
     key = KEY_WIDTH if is_numeric(column) else column_width(column)
     return min(min(length, LABEL_WIDTH) + len(" ()") + key, MAX_TEXT_WIDTH)
 
@@ -126,6 +128,6 @@ def cells(
     in `labels` shows the label of the row it references with its value (`Labelled`)."""
     labels = labels or {}
     return tuple(
-        labelled(row[name], labels[name]) if name in labels else row[name]
+        labels[name].cell(row[name]) if name in labels else row[name]
         for name in column_names(spec, admin)
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, select
@@ -23,17 +24,31 @@ if TYPE_CHECKING:
 
     from tui.entities.spec import EntitySpec
 
-#: Labels of one foreign key column's values: value -> label (``None``: no label to show).
-Labels = Mapping[Any, str | None]
+
+#: Keys longer than this (UUIDs, long codes) are not repeated after a unique label.
+SHORT_KEY = 12
 
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """Foreign key column `column` refers to `target`; rows there are named by `label`."""
+    """Foreign key column `column` refers to `target`; rows there are named by `label`,
+    shown with the key unless the label is unique and the key long (`with_key`)."""
 
     column: str
     target: Column[Any]
     label: Column[Any] | None
+    with_key: bool = True
+
+
+def _long_key(column: Column[Any]) -> bool:
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return True
+    if python_type is str:
+        length = getattr(column.type, "length", None)
+        return length is None or length > SHORT_KEY
+    return python_type not in (int, Decimal)
 
 
 def references(spec: EntitySpec, names: Iterable[str]) -> tuple[Reference, ...]:
@@ -48,7 +63,11 @@ def references(spec: EntitySpec, names: Iterable[str]) -> tuple[Reference, ...]:
             target, label = referenced(spec.table, name, spec.target_label(name))
         except (NoReferenceError, StopIteration):
             continue
-        found.append(Reference(name, target, None if label is None else label.column))
+        if label is None:
+            found.append(Reference(name, target, None))
+            continue
+        with_key = not (label.unique and not label.nullable and _long_key(target))
+        found.append(Reference(name, target, label.column, with_key))
     return tuple(found)
 
 
@@ -75,14 +94,22 @@ async def resolve(
             for row in (await session.execute(statement)).all():
                 label = row[1] if ref.label is not None else None
                 labels[row[0]] = None if label is None else str(label)
-        found[ref.column] = labels
+        found[ref.column] = Labels(labels, ref.with_key)
     return found
 
 
-def labelled(value: Any, labels: Labels) -> Any:
-    """A foreign key's cell: its value with the label of the row it references."""
-    if value is None:
-        return None
-    if value not in labels:
-        return Labelled(value, missing=True)
-    return Labelled(value, labels[value])
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The labels of one foreign key column's values on a page: value -> label (``None``:
+    the row has no label to show); values not in `labels` reference no row."""
+
+    labels: Mapping[Any, str | None]
+    with_key: bool = True
+
+    def cell(self, value: Any) -> Any:
+        """A foreign key's cell: its value with the label of the row it references."""
+        if value is None:
+            return None
+        if value not in self.labels:
+            return Labelled(value, missing=True)
+        return Labelled(value, self.labels[value], with_value=self.with_key)

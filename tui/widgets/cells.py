@@ -66,17 +66,20 @@ def escape_control_multiline(value: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Labelled:
     """A stored `value` shown with the `label` that names it (a foreign key and the label of
-    the row it references): ``alice (4711)``. `label` ``None``: the value alone; `missing`:
-    nothing is known by that value (``4711 (missing)``). Copies and exports take the value."""
+    the row it references): ``alice (4711)``, or the label alone without `with_value` (a
+    unique label of a long key, such as a UUID). `label` ``None``: the value alone;
+    `missing`: nothing is known by that value (``4711 (missing)``). Copies and exports take
+    the value."""
 
     value: object
     label: str | None = None
     missing: bool = False
+    with_value: bool = True
 
     @property
     def suffix(self) -> str:
-        """What follows the label: the value in brackets."""
-        return f" ({display_str(self.value)})"
+        """What follows the label: the value in brackets (or nothing)."""
+        return f" ({display_str(self.value)})" if self.with_value else ""
 
 
 MISSING_NOTE = " (missing)"
