@@ -377,7 +377,7 @@ async def test_list_columns_tag_filter_and_tags_only_edit(blog_settings: Setting
         await pilot.press("right", "right", "right", "s", "s")  # by the author's name, down
         await settle(app, pilot)
         assert column_values(app, 3) == [ben, ann, ann]
-        assert "sort Author (Username) ↓" in screen_text(app)
+        assert "sort Author (username) ↓" in screen_text(app)
         await search(app, pilot, "superposition tomatoes")  # in the content, every word
         assert column_values(app, 1) == ["Quantum gardening"]
         await pilot.press("escape", "escape")
