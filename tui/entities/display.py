@@ -14,6 +14,7 @@ from sqlalchemy import types
 from tui.entities.introspect import base_type
 from tui.entities.references import Labels, references
 from tui.entities.spec import ColumnSpec, EntitySpec
+from tui.widgets.cells import Align, Labelled
 from tui.widgets.record_table import Column
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def table_columns(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[Co
         width = admin.widths.get(column.name) if admin is not None else None
         labelled = reference_width(spec, column) if column.foreign_key is not None else None
         width = max(width or labelled or column_width(replace(column, label=label)), len(label))
-        align = "right" if is_numeric(column) and labelled is None else "left"
+        align: Align = "right" if is_numeric(column) and labelled is None else "left"
         found.append(Column(column.name, label, width, align=align))
     return tuple(found)
 
@@ -128,6 +129,15 @@ def cells(
     in `labels` shows the label of the row it references with its value (`Labelled`)."""
     labels = labels or {}
     return tuple(
-        labels[name].cell(row[name]) if name in labels else row[name]
+        _labelled(row[name], labels[name]) if name in labels else row[name]
         for name in column_names(spec, admin)
     )
+
+
+def _labelled(value: Any, labels: Labels) -> Any:
+    """A foreign key's cell: its value with the label of the row it references."""
+    if value is None:
+        return None
+    if value not in labels.labels:
+        return Labelled(value, missing=True)
+    return Labelled(value, labels.labels[value], with_value=labels.with_key)

@@ -17,7 +17,6 @@ from sqlalchemy import Column, select
 from sqlalchemy.exc import NoReferenceError
 
 from tui.entities.keyset import referenced
-from tui.widgets.cells import Labelled
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,17 +82,18 @@ async def resolve(
     for ref in refs:
         labels: dict[Any, str | None] = {}
         label_key = (joined or {}).get(ref.column)
-        for row in rows if label_key is not None else ():
-            value, label = row[ref.column], row[label_key]
-            if value is not None and label is not None:
-                labels[value] = str(label)
+        if label_key is not None:
+            for row in rows:
+                value, label = row[ref.column], row[label_key]
+                if value is not None and label is not None:
+                    labels[value] = str(label)
         wanted = {row[ref.column] for row in rows} - labels.keys() - {None}
         if wanted:
             columns = [ref.target] if ref.label is None else [ref.target, ref.label]
             statement = select(*columns).where(ref.target.in_(wanted))
-            for row in (await session.execute(statement)).all():
-                label = row[1] if ref.label is not None else None
-                labels[row[0]] = None if label is None else str(label)
+            for found_row in (await session.execute(statement)).all():
+                label = found_row[1] if ref.label is not None else None
+                labels[found_row[0]] = None if label is None else str(label)
         found[ref.column] = Labels(labels, ref.with_key)
     return found
 
@@ -105,11 +105,3 @@ class Labels:
 
     labels: Mapping[Any, str | None]
     with_key: bool = True
-
-    def cell(self, value: Any) -> Any:
-        """A foreign key's cell: its value with the label of the row it references."""
-        if value is None:
-            return None
-        if value not in self.labels:
-            return Labelled(value, missing=True)
-        return Labelled(value, self.labels[value], with_value=self.with_key)

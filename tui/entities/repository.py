@@ -274,8 +274,8 @@ class EntityRepository:
                 limited=limited,
             )
 
-        key = (self.table, self.admin, self.dialect, query, segment, descending, keyset, offset)
-        key += (limited, self.spec.target_labels)
+        key: tuple[Any, ...] = (self.table, self.admin, self.dialect, query, segment)
+        key += (descending, keyset, offset, limited, self.spec.target_labels)
         try:
             hash(key)
         except TypeError:  # e.g. a filter value that is a dict
