@@ -262,7 +262,7 @@ class PostAdmin(TableAdmin):
         "created_at": "Created",
     }
     headers = {"is_published": "Pub"}
-    widths = {"id": 7, "slug": 28}
+    widths = {"id": 7, "slug": 28, "author_id": 18}
     label_column = "title"
     search_hint = "full-text search in titles and content"
     extra_columns = (
