@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -120,18 +120,14 @@ def column_names(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[str
 
 
 def cells(
-    spec: EntitySpec,
-    row: Mapping[str, Any],
-    admin: TableAdmin | None = None,
-    labels: Mapping[str, Labels] | None = None,
+    row: Mapping[str, Any], names: Sequence[str], labels: Mapping[str, Labels] | None = None
 ) -> tuple[object, ...]:
-    """A row's values in column order (drawn literally by the table); a foreign key column
-    in `labels` shows the label of the row it references with its value (`Labelled`)."""
-    labels = labels or {}
-    return tuple(
-        _labelled(row[name], labels[name]) if name in labels else row[name]
-        for name in column_names(spec, admin)
-    )
+    """A row's values of the columns `names` (`column_names`), drawn literally by the table;
+    a foreign key column in `labels` shows the label of the row it references with its value
+    (`Labelled`)."""
+    if not labels:
+        return tuple(row[name] for name in names)
+    return tuple(_labelled(row[n], labels[n]) if n in labels else row[n] for n in names)
 
 
 def _labelled(value: Any, labels: Labels) -> Any:

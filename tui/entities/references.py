@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, select
+from sqlalchemy import Column, Select, bindparam, select
 from sqlalchemy.exc import NoReferenceError
 
 from tui.entities.keyset import referenced
@@ -70,6 +71,13 @@ def references(spec: EntitySpec, names: Iterable[str]) -> tuple[Reference, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=256)
+def _labels_statement(target: Column[Any], label: Column[Any] | None) -> Select[Any]:
+    """``SELECT key, label FROM target WHERE key IN (:keys)``, built once per reference."""
+    columns = [target] if label is None else [target, label]
+    return select(*columns).where(target.in_(bindparam("keys", expanding=True)))
+
+
 async def resolve(
     session: AsyncSession,
     refs: Sequence[Reference],
@@ -89,9 +97,9 @@ async def resolve(
                     labels[value] = str(label)
         wanted = {row[ref.column] for row in rows} - labels.keys() - {None}
         if wanted:
-            columns = [ref.target] if ref.label is None else [ref.target, ref.label]
-            statement = select(*columns).where(ref.target.in_(wanted))
-            for found_row in (await session.execute(statement)).all():
+            statement = _labels_statement(ref.target, ref.label)
+            params = {"keys": list(wanted)}
+            for found_row in (await session.execute(statement, params)).all():
                 label = found_row[1] if ref.label is not None else None
                 labels[found_row[0]] = None if label is None else str(label)
         found[ref.column] = Labels(labels, ref.with_key)

@@ -44,7 +44,8 @@ class EntitySource:
         """The page's rows as the table shows them, foreign keys with their labels (one
         query per foreign key column shown, none when the sort joined the label already)."""
         spec = self.spec
-        refs = references(spec, column_names(spec, self.admin))
+        names = column_names(spec, self.admin)
+        refs = references(spec, names)
         by_label = repo.label_sorted(self.query)
         joined = {} if by_label is None else {self.query.sort or "": by_label.key}
         labels = await resolve(repo.session, refs, page.rows, joined) if refs else {}
@@ -52,7 +53,7 @@ class EntitySource:
             TableRow(
                 key=repo.cursor_of(row, self.query),
                 id=spec.key_of(row),
-                cells=cells(spec, row, self.admin, labels),
+                cells=cells(row, names, labels),
             )
             for row in page.rows
         ]
