@@ -6,8 +6,8 @@ into parts read by their own index-friendly queries: the non-NULL rows
 (``(col, *pk) > (:v, *:pk)``) and the NULL rows (``col IS NULL AND (*pk) > (*:pk)``), so no
 ``NULLS LAST`` clause is needed.
 
-A single-column foreign key sorts by the label of the row it references (`LabelSort`: a LEFT
-JOIN to that table, keyset over ``(label, *pk)``; a NULL key or label, or a key whose row is
+A single-column foreign key sorts by the label of the row it references (`LabelSort`: a join
+to that table, keyset over ``(label, *pk)``; a NULL key or label, or a key whose row is
 missing, is a NULL sort value) when
 both the foreign key and the referenced label column lead an index, so each page is read
 along the two indexes; otherwise it sorts by the key it holds and `sortable` says why.
@@ -53,22 +53,25 @@ class LabelSort:
     of the referenced table: it may be this one) joined on `onclause`, its label column
     selected as `expression` (named `key` in the rows).
 
-    The join is a LEFT JOIN and the label is always treated as nullable: a NULL key, a NULL
-    label and a key whose row is missing (no enforced foreign key) all sort as NULL, so no
-    row drops out of the list."""
+    A NULL key, a NULL label and a key whose row is missing (a foreign key the database did
+    not enforce) all sort as NULL: the NULL part of the ordering is read with a LEFT JOIN, so
+    no row drops out of the list."""
 
     label: ColumnSpec
     target: FromClause
     onclause: ColumnElement[bool]
     expression: Label[Any]
+    nullable: bool  # the foreign key or the label may be NULL
 
     @property
     def key(self) -> str:
         return self.expression.key
 
-    def joined(self, base: Select[Any]) -> Select[Any]:
-        """`base` with the label (a LEFT JOIN: rows whose label is NULL stay)."""
-        return base.outerjoin(self.target, self.onclause).add_columns(self.expression)
+    def joined(self, base: Select[Any], *, outer: bool) -> Select[Any]:
+        """`base` with the label: a LEFT JOIN where NULL labels are listed (`outer`)."""
+        if outer:
+            return base.outerjoin(self.target, self.onclause).add_columns(self.expression)
+        return base.join(self.target, self.onclause).add_columns(self.expression)
 
 
 @lru_cache(maxsize=256)
@@ -86,7 +89,7 @@ def referenced(
 
 
 @lru_cache(maxsize=256)
-def _label_join(table: Table, column: str, label_name: str | None) -> LabelSort:
+def _label_join(table: Table, column: str, label_name: str | None, nullable: bool) -> LabelSort:
     target_column, label = referenced(table, column, label_name)
     assert label is not None
     target = target_column.table.alias()
@@ -98,6 +101,7 @@ def _label_join(table: Table, column: str, label_name: str | None) -> LabelSort:
         target=target,
         onclause=table.c[column] == target.c[target_column.key],
         expression=target.c[label.name].label(key),
+        nullable=nullable or label.nullable,
     )
 
 
@@ -119,7 +123,7 @@ def label_sort(spec: EntitySpec, column: str) -> LabelSort | str | None:
         missing.append(f"the {label.label} of {target}")
     if missing:
         return "no index on " + " nor on ".join(missing)
-    return _label_join(spec.table, column_spec.name, chosen)
+    return _label_join(spec.table, column_spec.name, chosen, column_spec.nullable)
 
 
 def _combine(columns: list[ColumnElement[Any]]) -> ColumnElement[Any]:
@@ -131,11 +135,16 @@ class Ordering:
     """The ordering of `query` over a keyed table: its sort column (``None``: the key alone).
 
     `computed` names sortable computed columns (label -> labelled expression, never NULL)
-    that `query.sort` may name besides the table's columns."""
+    that `query.sort` may name besides the table's columns. `dangling`: a foreign key may
+    hold a key whose row is missing (SQLite enforces foreign keys per connection, and other
+    programs leave it off), so a label sort reads its NULL part even where neither the key nor
+    the label can be NULL; that part is a scan of the table (read at the end of an ascending
+    list, first in a descending one)."""
 
     spec: EntitySpec
     query: TableQuery
     computed: Mapping[str, ColumnElement[Any]] | None = None
+    dangling: bool = False
 
     @property
     def by_label(self) -> LabelSort | None:
@@ -171,8 +180,12 @@ class Ordering:
         column = self.sort_column
         if column is None or (self.computed and self.query.sort in self.computed):
             return [None]
-        by_label = self.by_label  # a label may be NULL whatever the columns say (see LabelSort)
-        if by_label is None and not self.spec.column(column.key).nullable:
+        by_label = self.by_label
+        if by_label is not None:
+            nullable = by_label.nullable or self.dangling
+        else:
+            nullable = self.spec.column(column.key).nullable
+        if not nullable:
             return [None]
         return [True, False] if self.query.descending else [False, True]
 
@@ -209,8 +222,8 @@ class Ordering:
         column = self.sort_column
         keys = self.key_columns
         by_label = self.by_label
-        if by_label is not None:
-            base = by_label.joined(base)
+        if by_label is not None:  # a NULL label is listed only in the NULL part
+            base = by_label.joined(base, outer=segment is not None)
         if segment is True:
             base = base.where(column.is_(None))  # type: ignore[union-attr]
         elif segment is False:

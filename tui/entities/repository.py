@@ -236,7 +236,7 @@ class EntityRepository:
     def _ordering(self, query: TableQuery) -> Ordering:
         extra = self.admin.extra_columns if self.admin is not None else ()
         computed = {c.name: c.expression(self.table).label(c.name) for c in extra if c.sortable}
-        return Ordering(self.spec, query, computed or None)
+        return Ordering(self.spec, query, computed or None, dangling=self.dialect == "sqlite")
 
     def label_sorted(self, query: TableQuery) -> LabelSort | None:
         """The label `query`'s pages are sorted by (a foreign key's; its rows hold it)."""
@@ -301,7 +301,7 @@ class EntityRepository:
         statement = self._selected().where(self._key_condition(key))
         by_label = ordering.by_label
         if by_label is not None:
-            statement = by_label.joined(statement)
+            statement = by_label.joined(statement, outer=True)
         row = (await self.session.execute(statement)).first()
         if row is None:
             raise NotFoundError(self._kind(), key_text(tuple(key)))
