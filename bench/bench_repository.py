@@ -36,9 +36,8 @@ from sqlalchemy import event, text
 from tui.config import Settings
 from tui.db.session import SessionManager
 from tui.demo.registry import demo_registry
-from tui.entities.query import Filter, TableQuery
+from tui.entities.query import Cursor, Filter, TableQuery
 from tui.entities.repository import EntityRepository
-from tui.repositories.base import Cursor
 
 #: The list columns the Posts screen can sort by.
 SORTS = ("id", "title", "slug", "created_at", "is_published", "author_id")

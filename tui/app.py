@@ -330,7 +330,7 @@ class DbTuiApp(App[None]):
         (`markup` is ignored: widgets pass Textual's default, True), with control characters
         as visible escapes so a stored escape sequence cannot reach the terminal. As markup, a
         title like ``[/]`` raised MarkupError when the toast rendered, which closed the app."""
-        from tui.widgets.cells import escape_control
+        from tui.cells import escape_control
 
         super().notify(
             escape_control(message),

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, func, insert, inspect, select, text
 
 from tui.db.errors import DbTuiError
-from tui.repositories.slugs import slugify, with_suffix
+from tui.demo.slugs import slugify, with_suffix
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection

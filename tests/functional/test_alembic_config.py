@@ -3,6 +3,7 @@ project (its alembic.ini, scripts and env.py), built from the fixture revisions.
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from pathlib import Path
@@ -98,7 +99,28 @@ async def test_the_panel_drives_another_projects_alembic(
         if settings.is_production:
             await confirm(app, pilot, settings)
         await settle(app, pilot)
-        assert any("No drift" in line for line, _style in log_lines(screen))
+        lines = [line for line, _style in log_lines(screen)]
+        assert any("No drift" in line for line in lines)
+        assert not [line for line in lines if line.startswith("setting up")]  # Alembic's set-up
+
+
+async def test_an_env_py_that_configures_logging_leaves_the_apps_alone(tmp_path: Path) -> None:
+    """Its env.py asserts `config.config_file_name` and calls `fileConfig` (FastAPI's full-stack
+    template does): it runs, and the process keeps its own logging."""
+    ini = other_project(tmp_path / "shop")
+    settings = sqlite_settings(tmp_path / "app.db")
+    root, ours = logging.getLogger(), logging.getLogger("tui.test_keeps_logging")
+    handlers = list(root.handlers)
+    manager = SessionManager(settings)
+    events: list[MigrationEvent] = []
+    try:
+        runner = MigrationRunner(ini, settings=settings, on_event=events.append)
+        assert await manager.run_sync(runner.upgrade) == ("0004_branch_a",)
+    finally:
+        await manager.dispose()
+    assert "Running upgrade  -> 0003_notes, notes table" in [e.text for e in events]
+    assert root.handlers == handlers
+    assert not ours.disabled
 
 
 async def test_default_is_the_alembic_ini_of_the_current_folder(

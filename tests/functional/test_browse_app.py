@@ -148,6 +148,12 @@ async def test_table_list_with_counts_filter_and_paging_to_the_end(
         tables_screen(app).query_one("#table-filter").value = "ord"  # type: ignore[attr-defined]
         await pilot.pause()
         assert [t.name for t in tables_screen(app).shown] == ["order", "order_lines"]
+        tables_screen(app).query_one("#table-filter").value = "u"  # type: ignore[attr-defined]
+        await pilot.pause()
+        shown = [t.name for t in tables_screen(app).shown]
+        assert shown[0] == "user" and "countries" in shown  # names that start with it first
+        tables_screen(app).query_one("#table-filter").value = "ord"  # type: ignore[attr-defined]
+        await pilot.pause()
         screen = await open_table(app, pilot, "order_lines")
         assert screen.table.row_count == row_counts()["order_lines"]
         await pilot.press("G")
@@ -460,6 +466,7 @@ async def test_the_sql_console_is_there_for_your_own_tables(
 ) -> None:
     url = fixture_database(backend)
     async with browsing(url) as (app, pilot):
-        await pilot.press("6")
+        # A digit that no table name continues switches screens, even after a filter is typed.
+        await pilot.press("o", "r", "d", "6")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "SqlScreen", "the SQL screen")
         assert app.current_mode == "sql"

@@ -16,14 +16,13 @@ from sqlalchemy import insert, text
 
 from tests.conftest import _pg_admin, copy_demo_schema, create_schema, pg_settings, sqlite_settings
 from tests.functional.db_trouble import free_port, read_only, tiny_disk, write_lock_held
+from tests.functional.test_repo_support import demo_repository
 from tui.config import load_settings
 from tui.db import session as session_module
 from tui.db.errors import ConnectionProblem, driver_error, rejected_search, short_error
 from tui.db.session import SessionManager
 from tui.entities.query import TableQuery
-from tui.entities.repository import EntityRepository
 from tui.models import User
-from tui.repositories import Query, UserRepository
 
 
 async def failure(manager: SessionManager, sql: str, **params: object) -> Exception:
@@ -63,8 +62,8 @@ async def add_user(manager: SessionManager, name: str) -> None:
 
 async def usernames(manager: SessionManager) -> list[str]:
     async with manager.read_session() as session:
-        page = await UserRepository(session).page(Query(sort="username"))
-    return [row.username for row in page.rows]
+        page = await demo_repository("users", session).page(TableQuery(sort="username"))
+    return [row["username"] for row in page.rows]
 
 
 INSERT_BOB = (
@@ -185,7 +184,8 @@ async def _count(manager: SessionManager, table: str) -> int:
 async def test_search_over_sqlite_like_pattern_limit(sqlite_manager: SessionManager) -> None:
     with pytest.raises(Exception) as raised:
         async with sqlite_manager.read_session() as session:
-            await UserRepository(session).page(Query(sort="username", search="x" * 100_000))
+            users = demo_repository("users", session)
+            await users.page(TableQuery(sort="username", search="x" * 100_000))
     assert rejected_search(raised.value)
     line = short_error(raised.value, database=sqlite_manager.settings)
     assert line == "search text too long for the database: shorten it"
@@ -247,14 +247,6 @@ async def test_postgres_errors_carry_no_sql_link_or_newline(pg_database: str) ->
         await manager.dispose()
 
 
-def posts_repository(session) -> EntityRepository:
-    """The demo's posts as the Posts screen reads them (full-text search included)."""
-    from tui.demo.registry import demo_registry
-
-    registry = demo_registry()
-    return EntityRepository(registry.known("posts"), session, registry.admin("posts"))
-
-
 @pytest.mark.postgres
 async def test_postgres_refuses_a_search_of_too_many_words(pg_database: str) -> None:
     manager = SessionManager(pg_settings(pg_database))
@@ -263,7 +255,7 @@ async def test_postgres_refuses_a_search_of_too_many_words(pg_database: str) -> 
         with pytest.raises(Exception) as raised:
             async with manager.read_session() as session:
                 words = " ".join(["ab"] * 60_000)  # websearch_to_tsquery runs out of stack
-                await posts_repository(session).page(TableQuery(sort="id", search=words))
+                await demo_repository("posts", session).page(TableQuery(sort="id", search=words))
         assert rejected_search(raised.value)
         line = short_error(raised.value, database=manager.settings)
         assert line == (

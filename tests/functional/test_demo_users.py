@@ -16,9 +16,10 @@ from tui.db.session import SessionManager
 from tui.db.tables import posts, user_profiles, users
 from tui.demo.registry import demo_registry
 from tui.demo.users import UserAdmin
+from tui.entities.errors import StaleRecordError
 from tui.entities.repository import EntityRepository
 from tui.entities.spec import EntitySpec
-from tui.repositories import FieldErrors, StaleRecordError
+from tui.schemas.errors import FieldErrors
 
 ADMIN = UserAdmin()
 

@@ -20,11 +20,11 @@ from tests.fixture_app.models import Base
 from tests.functional.entity_support import BACKENDS, fixture_manager, manager_for
 from tui.db.session import SessionManager
 from tui.entities.catalog import ReflectedCatalog, TableInfo, list_tables
+from tui.entities.errors import StaleRecordError
 from tui.entities.introspect import entities_from_metadata
 from tui.entities.query import Filter, TableQuery
 from tui.entities.repository import EntityRepository
 from tui.entities.spec import EntitySpec
-from tui.repositories.errors import StaleRecordError
 
 MODEL_SPECS = entities_from_metadata(Base.metadata, Base.registry)
 

@@ -27,9 +27,10 @@ from tests.fixture_app.sample_rows import ANN
 from tests.functional.pilot_waits import notifications
 from tests.functional.test_widget_record_form import FormApp, field_of, settle
 from tui.entities.forms import form_fields, from_form_values, to_form_values
+from tui.fields import DEFAULT
 from tui.schemas.errors import FieldErrors
 from tui.screens.modals import FormErrors, FormScreen
-from tui.widgets.record_form import DEFAULT, NULL_LABEL, PickerField, RecordForm
+from tui.widgets.record_form import NULL_LABEL, PickerField, RecordForm
 
 PRODUCTS: Table = Product.__table__  # type: ignore[assignment]
 USERS: Table = User.__table__  # type: ignore[assignment]

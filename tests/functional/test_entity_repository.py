@@ -16,11 +16,12 @@ from tests.fixture_app import sample_rows
 from tests.fixture_app.models import Base
 from tests.functional.entity_support import BACKENDS, fixture_manager
 from tui.db.session import SessionManager
+from tui.entities.errors import NotFoundError, StaleRecordError
 from tui.entities.introspect import entities_from_metadata
 from tui.entities.query import Filter, TableQuery
 from tui.entities.repository import EntityRepository, sortable
 from tui.entities.spec import EntitySpec
-from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
+from tui.schemas.errors import FieldErrors
 
 SPECS = entities_from_metadata(Base.metadata, Base.registry)
 ANN, BOB, CHLOE, ZOE = sample_rows.ANN, sample_rows.BOB, sample_rows.CHLOE, sample_rows.ZOE

@@ -1,4 +1,4 @@
-"""Helpers shared by the repository tests (no tests here)."""
+"""Helpers shared by the tests of the demo's tables through `EntityRepository` (no tests here)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, insert, select
 
 from tui.db.tables import users
-from tui.repositories.base import Query, Repository
+from tui.demo.registry import demo_registry
+from tui.entities.query import TableQuery
+from tui.entities.repository import EntityRepository
+
+
+def demo_repository(name: str, session: Any) -> EntityRepository:
+    """The repository of the demo's table `name` as its screen reads it (with its admin)."""
+    registry = demo_registry()
+    admin = registry.admin(name)
+    return EntityRepository(admin.labelled(registry.known(name)), session, admin)
 
 
 async def insert_user(session: Any, name: str) -> int:
@@ -18,12 +27,12 @@ async def insert_user(session: Any, name: str) -> int:
 
 
 async def ordered_ids(
-    repo: Repository[Any], query: Query, where: Sequence[ColumnElement[bool]] = ()
+    repo: EntityRepository, query: TableQuery, where: Sequence[ColumnElement[bool]] = ()
 ) -> list[int]:
     """The ids of the query's rows by a plain full ORDER BY (NULLs last ascending, first
     descending), to compare the keyset walks with."""
-    column = repo.sortable[query.sort]
     ident = repo.table.c.id
+    column = ident if query.sort is None else repo.table.c[query.sort]
     if query.descending:
         order = [column.desc().nulls_first(), ident.desc()]
     else:
@@ -32,13 +41,13 @@ async def ordered_ids(
     return list((await repo.session.execute(statement)).scalars())
 
 
-async def walk_forward(repo: Repository[Any], query: Query, limit: int) -> list[int]:
+async def walk_forward(repo: EntityRepository, query: TableQuery, limit: int) -> list[int]:
     ids: list[int] = []
     page = await repo.page(query, None, limit)
     assert page.prev_cursor is None and page.offset == 0
     while True:
         assert len(page.rows) <= limit
-        ids.extend(row.id for row in page.rows)
+        ids.extend(row["id"] for row in page.rows)
         if page.next_cursor is None:
             return ids
         assert len(page.rows) == limit
@@ -47,12 +56,12 @@ async def walk_forward(repo: Repository[Any], query: Query, limit: int) -> list[
         assert page.prev_cursor is not None
 
 
-async def walk_backward(repo: Repository[Any], query: Query, limit: int) -> list[int]:
+async def walk_backward(repo: EntityRepository, query: TableQuery, limit: int) -> list[int]:
     ids: list[int] = []
     page = await repo.page_before(query, None, limit)
     assert page.next_cursor is None
     while True:
-        ids[:0] = [row.id for row in page.rows]
+        ids[:0] = [row["id"] for row in page.rows]
         if page.prev_cursor is None:
             return ids
         page = await repo.page_before(query, page.prev_cursor, limit)
@@ -60,31 +69,34 @@ async def walk_backward(repo: Repository[Any], query: Query, limit: int) -> list
 
 
 async def check_paging(
-    repo: Repository[Any],
-    query: Query,
+    repo: EntityRepository,
+    query: TableQuery,
     where: Sequence[ColumnElement[bool]] = (),
     limit: int = 4,
 ) -> list[int]:
-    """Forward and backward keyset walks, OFFSET jumps and the count all agree with a full
-    ORDER BY. Returns the expected ids."""
+    """Forward and backward keyset walks, OFFSET jumps, positions and the count all agree
+    with a full ORDER BY. Returns the expected ids."""
     expected = await ordered_ids(repo, query, where)
     label = f"{query.sort} {'desc' if query.descending else 'asc'}"
     assert await walk_forward(repo, query, limit) == expected, label
     assert await walk_backward(repo, query, limit) == expected, label
     for offset in {0, 1, limit, len(expected) // 2, max(0, len(expected) - 1), len(expected) + 2}:
         page = await repo.page_at(query, offset, limit)
-        assert [row.id for row in page.rows] == expected[offset : offset + limit], (label, offset)
+        assert [row["id"] for row in page.rows] == expected[offset : offset + limit], (
+            label,
+            offset,
+        )
         assert page.offset == offset
         assert (page.next_cursor is not None) == (offset + limit < len(expected))
         if page.next_cursor is not None:
             after = await repo.page(query, page.next_cursor, limit)
-            assert [r.id for r in after.rows] == expected[offset + limit : offset + 2 * limit]
+            assert [r["id"] for r in after.rows] == expected[offset + limit : offset + 2 * limit]
     for index in {0, 1, len(expected) // 2, len(expected) - 1}:
         if 0 <= index < len(expected):
             row = (await repo.page_at(query, index, 1)).rows[0]
             assert await repo.position(query, repo.cursor_of(row, query)) == index, label
     last = await repo.page_before(query, None, limit)
-    assert [row.id for row in last.rows] == expected[-limit:]
+    assert [row["id"] for row in last.rows] == expected[-limit:]
     count = await repo.count(query)
     assert count.value == len(expected) and not count.estimated
     return expected

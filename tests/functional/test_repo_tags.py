@@ -1,24 +1,35 @@
-"""TagRepository on a SQLite file and on PostgreSQL: paging, counts, rename, merge, delete."""
+"""The demo's tags through `EntityRepository` and `tui.demo.tags` (as the Tags screen and the
+posts' tag completion use them) on a SQLite file and on PostgreSQL: paging, counts, search,
+completion, create, rename, merge, delete."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
 
-from tests.functional.test_repo_support import StatementCounter, check_paging, insert_user
-from tui.db.session import SessionManager
-from tui.db.tables import posts
-from tui.demo.posts import set_tags, tags_of
-from tui.models import post_tags
-from tui.repositories import (
-    FieldErrors,
-    NotFoundError,
-    Query,
-    StaleRecordError,
-    TagRepository,
+from tests.functional.test_repo_support import (
+    StatementCounter,
+    check_paging,
+    demo_repository,
+    insert_user,
 )
+from tui.db.session import SessionManager
+from tui.db.tables import post_tags, posts, tags
+from tui.demo.posts import set_tags, tags_of
+from tui.demo.tags import TagAdmin, merge_tags, tag_names
+from tui.entities.errors import NotFoundError, StaleRecordError
+from tui.entities.query import TableQuery
+from tui.entities.repository import EntityRepository
+from tui.schemas.errors import FieldErrors
+
+ADMIN = TagAdmin()
+
+
+def repo(session: Any) -> EntityRepository:
+    return demo_repository("tags", session)
 
 
 async def make_posts(manager: SessionManager, tag_lists: list[list[str]]) -> list[int]:
@@ -34,7 +45,7 @@ async def make_posts(manager: SessionManager, tag_lists: list[list[str]]) -> lis
     return ids
 
 
-async def tags_by_post(session, post_ids: list[int]) -> dict[int, tuple[str, ...]]:
+async def tags_by_post(session: Any, post_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """Tag names per post (posts without tags left out)."""
     found: dict[int, tuple[str, ...]] = {}
     for post_id in post_ids:
@@ -44,93 +55,107 @@ async def tags_by_post(session, post_ids: list[int]) -> dict[int, tuple[str, ...
     return found
 
 
-async def tag_id(session, name: str) -> int:
-    return (await TagRepository(session).get_by_name(name)).id
+async def tag_row(session: Any, name: str) -> Mapping[str, Any]:
+    """The tag called `name` as the list reads it (its post count included)."""
+    page = await repo(session).page(TableQuery(search=name), limit=50)
+    return next(row for row in page.rows if row["name"] == name)
+
+
+async def save(
+    session: Any,
+    values: Mapping[str, Any],
+    key: tuple[Any, ...] | None = None,
+    original: Mapping[str, Any] | None = None,
+) -> tuple[Any, ...]:
+    """Save form `values` as the Tags screen does: a new tag, or the changes of `key`."""
+    new = key is None
+    row = {k: v for k, v in ADMIN.to_row(dict(values), new=new).items() if k in tags.c}
+    row = await ADMIN.before_save(session, key, row, new=new)
+    if key is None:
+        return await repo(session).insert(row)
+    assert original is not None
+    await repo(session).update(key, row, original)
+    return key
 
 
 async def test_paging_counts_and_search(manager: SessionManager, list_session: Any) -> None:
     names = [f"tag-{c}" for c in "kbjdhaeicgf"] + ["Under_score", "percent%"]
     await make_posts(manager, [names[: i + 1] for i in range(len(names))])
     async with list_session() as session:
-        r = TagRepository(session)
+        r = repo(session)
         for sort in ("id", "name"):
             for descending in (False, True):
-                assert len(await check_paging(r, Query(sort=sort, descending=descending))) == 13
+                query = TableQuery(sort=sort, descending=descending)
+                assert len(await check_paging(r, query)) == 13
         with StatementCounter(manager) as counter:
-            page = await r.page(Query(sort="name"), limit=20)
-        assert len(counter.selects) == 2  # the page and one grouped count
-        counts = {t.name: t.post_count for t in page.rows}
+            page = await r.page(TableQuery(sort="name"), limit=20)
+        assert len(counter.selects) == 1  # the post counts are part of the page's query
+        counts = {t["name"]: t["post_count"] for t in page.rows}
         assert counts["tag-k"] == 13 and counts["percent%"] == 1 and counts["tag-f"] == 3
         with pytest.raises(ValueError):
-            await r.page(Query(sort="post_count"))
+            await r.page(TableQuery(sort="post_count"))
 
         async def found(text: str) -> list[str]:
-            return [t.name for t in (await r.page(Query(sort="name", search=text))).rows]
+            return [t["name"] for t in (await r.page(TableQuery(sort="name", search=text))).rows]
 
         assert await found("TAG-A") == ["tag-a"]
         assert await found("_") == ["Under_score"]
         assert await found("%") == ["percent%"]
-        assert await r.suggest("ta", limit=3) == ("tag-a", "tag-b", "tag-c")
-        assert await r.suggest("UNDER") == ("Under_score",)
-        assert (await r.count(Query(search="tag-"))).value == 11
+        assert (await r.count(TableQuery(search="tag-"))).value == 11
+
+        assert await tag_names(session, "ta", limit=3) == ["tag-a", "tag-b", "tag-c"]
+        assert await tag_names(session, "UNDER") == ["Under_score"]
+        assert await tag_names(session, "_") == []  # a prefix, matched literally
+        assert await tag_names(session, "percent%") == ["percent%"]
+        assert len(await tag_names(session, "")) == 10
 
 
 async def test_create_and_rename_with_duplicates(manager: SessionManager) -> None:
     async with manager.session() as session:
-        r = TagRepository(session)
-        python = await r.create({"name": " python "})
-        await r.create({"name": "sql"})
-        assert (python.name, python.post_count, python.version) == ("python", 0, 1)
+        key = await save(session, {"name": " python "})
+        await save(session, {"name": "sql"})
+        python = await repo(session).get(key)
+        assert (python["name"], python["version"]) == ("python", 1)
+        assert (await tag_row(session, "python"))["post_count"] == 0
         with pytest.raises(FieldErrors) as caught:
-            await r.create({"name": "sql"})
+            await save(session, {"name": "sql"})
+        assert caught.value.errors == {"name": "already taken"}
+        with pytest.raises(FieldErrors) as caught:
+            await save(session, {"name": "sql"}, key, python)
+        assert caught.value.errors == {"name": "already taken"}
+        with pytest.raises(FieldErrors) as caught:
+            await save(session, {"name": "bad\x00name"})
         assert list(caught.value.errors) == ["name"]
-        with pytest.raises(FieldErrors) as caught:
-            await r.rename(python.id, "sql")
-        assert list(caught.value.errors) == ["name"]
-        with pytest.raises(FieldErrors) as caught:
-            await r.create({"name": "bad\x00name"})
-        assert list(caught.value.errors) == ["name"]
-        renamed = await r.rename(python.id, "python3")
-        assert (renamed.name, renamed.version) == ("python3", 2)
-        with pytest.raises(StaleRecordError) as caught:
-            await r.update(python.id, {"name": "py"}, python.version)
-        assert caught.value.current.name == "python3"
-
-
-async def test_database_unique_violation_on_rename(
-    manager: SessionManager, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def no_precheck(self, *args, **kwargs) -> None:
-        return None
-
-    monkeypatch.setattr(TagRepository, "_check_unique", no_precheck)
-    async with manager.session() as session:
-        r = TagRepository(session)
-        a = await r.create({"name": "a"})
-        await r.create({"name": "b"})
-        with pytest.raises(FieldErrors) as caught:
-            await r.rename(a.id, "b")
-        assert caught.value.errors == {"name": "a tag with this name exists"}
-        assert (await r.rename(a.id, "c")).name == "c"
+        await save(session, {"name": "python3"}, key, python)
+        renamed = await repo(session).get(key)
+        assert (renamed["name"], renamed["version"]) == ("python3", 2)
+        with pytest.raises(StaleRecordError) as caught_stale:
+            await save(session, {"name": "py"}, key, python)  # the version read before
+        assert caught_stale.value.current["name"] == "python3"
+        assert (await repo(session).get(key))["name"] == "python3"
 
 
 async def test_merge_moves_links_without_duplicates(manager: SessionManager) -> None:
     posts = await make_posts(manager, [["old", "new"], ["old"], ["new"], ["old", "other"]])
     async with manager.session() as session:
-        r = TagRepository(session)
-        old, new = await tag_id(session, "old"), await tag_id(session, "new")
-        assert str(await r.delete_impact(old)) == "removes the tag from 3 posts"
-        merged = await r.merge(old, new)
-        assert (merged.name, merged.post_count) == ("new", 4)
+        r = repo(session)
+        old, new = await tag_row(session, "old"), await tag_row(session, "new")
+        impact = await r.delete_impact((old["id"],))
+        assert ADMIN.impact_text(impact) == "This removes the tag from 3 posts."
+        await merge_tags(r, old, new["id"])
+        merged = await tag_row(session, "new")
+        assert merged["post_count"] == 4
+        assert merged["version"] == new["version"] + 1  # an edit opened before is a conflict
         with pytest.raises(NotFoundError):
-            await r.get(old)
-        with pytest.raises(FieldErrors):
-            await r.merge(new, new)
-        with pytest.raises(NotFoundError):
-            await r.merge(old, new)
+            await r.get((old["id"],))
+        with pytest.raises(FieldErrors) as caught:
+            await merge_tags(r, merged, merged["id"])
+        assert list(caught.value.errors) == ["target"]
+        with pytest.raises(StaleRecordError):  # the source is gone
+            await merge_tags(r, old, merged["id"])
         links = await session.execute(
             select(post_tags.c.post_id, func.count())
-            .where(post_tags.c.tag_id == new)
+            .where(post_tags.c.tag_id == new["id"])
             .group_by(post_tags.c.post_id)
         )
         assert sorted(links.all()) == [(post_id, 1) for post_id in posts]
@@ -138,21 +163,40 @@ async def test_merge_moves_links_without_duplicates(manager: SessionManager) -> 
         assert tags_of[posts[3]] == ("new", "other")
 
 
+async def test_merge_checks_what_was_read(manager: SessionManager) -> None:
+    await make_posts(manager, [["old"], ["new"]])
+    async with manager.session() as session:
+        old, new = await tag_row(session, "old"), await tag_row(session, "new")
+    async with manager.session() as session:  # someone renames the source meanwhile
+        await save(session, {"name": "older"}, (old["id"],), old)
+    with pytest.raises(StaleRecordError):
+        async with manager.session() as session:
+            await merge_tags(repo(session), old, new["id"])
+    with pytest.raises(NotFoundError):
+        async with manager.session() as session:
+            await merge_tags(repo(session), await tag_row(session, "older"), new["id"] + 100)
+    async with manager.read_session() as session:  # nothing was written
+        assert (await tag_row(session, "older"))["post_count"] == 1
+        assert (await tag_row(session, "new"))["post_count"] == 1
+        assert (await tag_row(session, "new"))["version"] == new["version"]
+
+
 async def test_delete_impact_and_delete(manager: SessionManager) -> None:
     posts = await make_posts(manager, [["gone", "stay"], ["gone"]])
     async with manager.session() as session:
-        r = TagRepository(session)
-        gone = await tag_id(session, "gone")
-        unused = (await r.create({"name": "unused"})).id
-        impact = await r.delete_impact(gone)
-        assert impact["post"] == 2
-        assert str(await r.delete_impact(unused)) == "is not used by any post"
-        await r.delete(gone)
-        with pytest.raises(NotFoundError):
-            await r.delete(gone)
-        tags_of = await tags_by_post(session, posts)
-        assert tags_of == {posts[0]: ("stay",)}
-        one = await r.get(unused)
+        r = repo(session)
+        gone = await tag_row(session, "gone")
+        unused = await r.get(await save(session, {"name": "unused"}))
+        impact = await r.delete_impact((gone["id"],))
+        assert sum(item.count for item in impact.cascades) == 2
+        assert ADMIN.impact_text(await r.delete_impact((unused["id"],))) == (
+            "This is not used by any post."
+        )
+        await r.delete((gone["id"],), gone)
         with pytest.raises(StaleRecordError):
-            await r.delete(unused, expected_version=one.version + 1)
-        await r.delete(unused, expected_version=one.version)
+            await r.delete((gone["id"],), gone)
+        assert await tags_by_post(session, posts) == {posts[0]: ("stay",)}
+        with pytest.raises(StaleRecordError):
+            await r.delete((unused["id"],), {**unused, "version": unused["version"] + 1})
+        await r.delete((unused["id"],), unused)
+        assert await tag_names(session, "") == ["stay"]

@@ -1,9 +1,9 @@
-"""UserRepository (the Posts screen's author picker) on a SQLite file and on PostgreSQL: paging,
-search, trash, counts. The users' write rules are tested in `test_demo_users.py`."""
+"""The demo's users through `EntityRepository` (as the Users screen and the posts' author picker
+read them) on a SQLite file and on PostgreSQL: paging, search, trash, counts. The users' write
+rules are tested in `test_demo_users.py`."""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,27 +12,28 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select
 
-import tui.repositories.base as repo_base
+import tui.entities.repository as entity_repository
 from tests.functional.test_repo_support import (
     check_paging,
+    demo_repository,
     ordered_ids,
     walk_backward,
     walk_forward,
 )
 from tui.db.session import SessionManager
-from tui.models import User, UserStatus
-from tui.repositories import (
-    Query,
-    UserRepository,
-    UserRow,
-)
+from tui.db.tables import UserStatus
+from tui.db.tables import users as users_table
+from tui.entities.query import Filter, TableQuery
+from tui.entities.repository import EntityRepository
 
-users = User.__table__
+users = users_table
 STATUSES = list(UserStatus)
+#: The columns the Users screen lists (each sortable there).
+SORTS = ("id", "username", "email", "full_name", "status", "created_at")
 
 
-def repo(session) -> UserRepository:
-    return UserRepository(session)
+def repo(session: Any) -> EntityRepository:
+    return demo_repository("users", session)
 
 
 async def add(manager: SessionManager, *rows: dict[str, Any]) -> None:
@@ -71,13 +72,17 @@ async def test_keyset_pages_agree_with_full_order_by(
     live = [users.c.deleted_at.is_(None)]
     async with list_session() as session:
         r = repo(session)
-        for sort in ("id", "username", "email", "full_name", "status", "created_at"):
+        for sort in SORTS:
             for descending in (False, True):
-                expected = await check_paging(r, Query(sort=sort, descending=descending), live)
-                assert len(expected) == 24
-        trash = Query(sort="full_name", filters={"trash": True})
+                query = TableQuery(sort=sort, descending=descending)
+                assert len(await check_paging(r, query, live)) == 24
+        trash = TableQuery(sort="full_name", trash=True)
         assert len(await check_paging(r, trash, [users.c.deleted_at.is_not(None)])) == 5
-        active = Query(sort="created_at", descending=True, filters={"status": "active"})
+        active = TableQuery(
+            sort="created_at",
+            descending=True,
+            filters=(Filter("status", "eq", UserStatus.ACTIVE),),
+        )
         await check_paging(r, active, [*live, users.c.status == UserStatus.ACTIVE])
 
 
@@ -85,24 +90,24 @@ async def test_nulls_come_last_ascending_and_first_descending(manager: SessionMa
     await seed_users(manager)
     async with manager.session() as session:
         r = repo(session)
-        up = (await r.page(Query(sort="full_name"), limit=100)).rows
-        down = (await r.page(Query(sort="full_name", descending=True), limit=100)).rows
-    names = [row.full_name for row in up]
+        up = (await r.page(TableQuery(sort="full_name"), limit=100)).rows
+        down = (await r.page(TableQuery(sort="full_name", descending=True), limit=100)).rows
+    names = [row["full_name"] for row in up]
     first_null = names.index(None)
     assert all(name is None for name in names[first_null:])
     assert all(name is not None for name in names[:first_null])
-    assert [row.id for row in down] == [row.id for row in reversed(up)]
+    assert [row["id"] for row in down] == [row["id"] for row in reversed(up)]
 
 
 async def test_unknown_sort_or_filter_is_a_value_error(manager: SessionManager) -> None:
     async with manager.session() as session:
         r = repo(session)
-        with pytest.raises(ValueError, match="sort"):
-            await r.page(Query(sort="hashed_password"))
-        with pytest.raises(ValueError, match="filter"):
-            await r.page(Query(filters={"colour": "red"}))
-        with pytest.raises(ValueError, match="status"):
-            await r.count(Query(filters={"status": "sleeping"}))
+        with pytest.raises(ValueError, match="colour"):
+            await r.page(TableQuery(sort="colour"))
+        with pytest.raises(ValueError, match="colour"):
+            await r.page(TableQuery(filters=(Filter("colour", "eq", "red"),)))
+        with pytest.raises(ValueError, match="sleeping"):
+            await r.count(TableQuery(filters=(Filter("status", "eq", "sleeping"),)))
 
 
 async def test_search_is_case_insensitive_and_escapes_wildcards(manager: SessionManager) -> None:
@@ -116,8 +121,8 @@ async def test_search_is_case_insensitive_and_escapes_wildcards(manager: Session
         r = repo(session)
 
         async def found(text: str) -> list[str]:
-            page = await r.page(Query(sort="username", search=text))
-            return [row.username for row in page.rows]
+            page = await r.page(TableQuery(sort="username", search=text))
+            return [row["username"] for row in page.rows]
 
         assert await found("ALI") == ["alice"]
         assert await found("example.org") == ["bob_x"]
@@ -126,20 +131,19 @@ async def test_search_is_case_insensitive_and_escapes_wildcards(manager: Session
         assert await found("_") == ["bob_x"]
         assert await found("a\x00l") == []  # a NUL never reaches the driver
         assert await found("  ") == ["alice", "bob_x", "carol"]
-        assert (await r.count(Query(search="example"))).value == 3
+        assert (await r.count(TableQuery(search="example"))).value == 3
 
 
 async def test_rows_are_plain_values(manager: SessionManager, list_session: Any) -> None:
     await add(manager, dict(username="ned", email="ned@example.com"))
     async with list_session() as session:
-        page = await repo(session).page(Query())
+        page = await repo(session).page(TableQuery())
         stored = (await session.execute(select(users).where(users.c.username == "ned"))).one()
     row = page.rows[0]
-    assert type(row) is UserRow
-    assert row == UserRow(**{f.name: getattr(stored, f.name) for f in fields(UserRow)})
-    assert row.status is UserStatus.ACTIVE and isinstance(row.created_at, datetime)
-    with pytest.raises(AttributeError):
-        row.username = "changed"  # type: ignore[misc]
+    assert dict(row) == dict(stored._mapping)
+    assert row["status"] is UserStatus.ACTIVE and isinstance(row["created_at"], datetime)
+    with pytest.raises(TypeError):
+        row["username"] = "changed"  # type: ignore[index]
 
 
 async def test_count_estimates_only_big_unfiltered_postgres_tables(
@@ -153,14 +157,14 @@ async def test_count_estimates_only_big_unfiltered_postgres_tables(
             await session.execute(select(1))
             await (await session.connection()).exec_driver_sql("ANALYZE users")
             expected_estimated = True
-        monkeypatch.setattr(repo_base, "ESTIMATE_THRESHOLD", 5)
+        monkeypatch.setattr(entity_repository, "ESTIMATE_THRESHOLD", 5)
         r = repo(session)
-        total = await r.count(Query())
+        total = await r.count(TableQuery())
         assert total.estimated is expected_estimated
         assert total.value >= 24 if total.estimated else total.value == 24
         assert str(total).startswith("~") is expected_estimated
-        filtered = await r.count(Query(filters={"status": "active"}))
-        assert not filtered.estimated
+        active = TableQuery(filters=(Filter("status", "eq", UserStatus.ACTIVE),))
+        assert not (await r.count(active)).estimated
 
 
 USER_ROWS = st.lists(
@@ -181,7 +185,7 @@ USER_ROWS = st.lists(
 )
 @given(
     rows=USER_ROWS,
-    sort=st.sampled_from(sorted(UserRepository.sortable)),
+    sort=st.sampled_from(SORTS),
     descending=st.booleans(),
     limit=st.integers(min_value=1, max_value=5),
 )
@@ -208,7 +212,7 @@ async def test_keyset_walks_match_order_by_on_random_data(
                 ],
             )
     for trash in (False, True):
-        query = Query(sort=sort, descending=descending, filters={"trash": trash})
+        query = TableQuery(sort=sort, descending=descending, trash=trash)
         where = [users.c.deleted_at.is_not(None) if trash else users.c.deleted_at.is_(None)]
         async with manager.session() as session:
             r = repo(session)
@@ -217,4 +221,4 @@ async def test_keyset_walks_match_order_by_on_random_data(
             assert await walk_backward(r, query, limit) == expected
             middle = len(expected) // 2
             page = await r.page_at(query, middle, limit)
-            assert [row.id for row in page.rows] == expected[middle : middle + limit]
+            assert [row["id"] for row in page.rows] == expected[middle : middle + limit]

@@ -3,6 +3,7 @@ search, sort, and the posts of a tag."""
 
 from __future__ import annotations
 
+from tests.functional.pilot_waits import wait_until
 from tests.functional.test_screen_common import (
     add_post,
     add_tags,
@@ -101,7 +102,10 @@ async def test_merge_and_delete_with_impact() -> None:
                 await pilot.press("g")
             else:
                 await confirm(app, pilot)
-        assert "Merged rust into python" in notifications(app)
+        # the merge's worker ends after the dialog has closed
+        merged = "Merged rust into python"
+        await wait_until(pilot, lambda: merged in notifications(app), f"{merged!r} said")
+        await settle(app, pilot)
         assert await rows(
             manager,
             "select p.title from posts p join post_tags pt on pt.post_id = p.id "

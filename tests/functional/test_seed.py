@@ -9,8 +9,8 @@ from sqlalchemy import func, select, text
 
 from tests.conftest import create_schema, sqlite_settings
 from tui.db.session import SessionManager
+from tui.demo.slugs import slugify
 from tui.models import Post, Tag, User, UserProfile, post_tags
-from tui.repositories.slugs import slugify
 from tui.seed import SeedError, seed
 
 

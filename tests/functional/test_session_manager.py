@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.conftest import create_schema, pg_settings, sqlite_settings
+from tests.functional.test_repo_support import demo_repository
 from tui.db.errors import ConnectionProblem, ReadOnlyError
 from tui.db.session import SessionManager
+from tui.entities.query import TableQuery
 from tui.models import User
-from tui.repositories import Query, UserRepository
 
 
 def _user(name: str) -> User:
@@ -178,10 +179,10 @@ async def test_failed_statements_are_logged_with_their_reason(manager: SessionMa
     assert "no_such_table" in failed[0].statement and "no_such_table" in failed[0].error
 
 
-async def _listed(manager: SessionManager, query: Query | None = None) -> list[str]:
+async def _listed(manager: SessionManager, query: TableQuery | None = None) -> list[str]:
     async with manager.read_session() as session:
-        page = await UserRepository(session).page(query or Query(sort="username"))
-    return [row.username for row in page.rows]
+        page = await demo_repository("users", session).page(query or TableQuery(sort="username"))
+    return [row["username"] for row in page.rows]
 
 
 async def test_list_pages_show_committed_writes(manager: SessionManager):
@@ -192,7 +193,7 @@ async def test_list_pages_show_committed_writes(manager: SessionManager):
     async with manager.session() as session:
         await session.execute(text("update users set deleted_at = current_timestamp where id = 1"))
     assert await _listed(manager) == []
-    assert await _listed(manager, Query(filters={"trash": True})) == ["bob"]
+    assert await _listed(manager, TableQuery(sort="username", trash=True)) == ["bob"]
 
 
 async def test_a_read_opened_before_a_switch_never_reopens_the_old_file(tmp_path: Path):
@@ -207,7 +208,7 @@ async def test_a_read_opened_before_a_switch_never_reopens_the_old_file(tmp_path
             await manager.switch(other.settings)
             first.unlink()  # the user removes the file they switched away from
             with pytest.raises(ConnectionProblem, match="switched"):
-                await UserRepository(opened_before).page(Query())
+                await demo_repository("users", opened_before).page(TableQuery())
         assert not first.exists()
         assert await _listed(manager) == []  # the new database answers
     finally:

@@ -37,7 +37,7 @@ from tui.db.session import SessionManager
 from tui.db.tables import users
 from tui.entities.integrity import table_integrity_errors
 from tui.migrations import MigrationFailed, MigrationRunner
-from tui.repositories import FieldErrors
+from tui.schemas.errors import FieldErrors
 from tui.screens.modals import FormScreen
 
 BEFORE = "0002_list_indexes"

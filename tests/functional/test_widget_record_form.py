@@ -12,6 +12,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
 from tests.functional.test_widget_modals import press_confirm
+from tui.fields import FormField
 from tui.screens.modals import (
     ConfirmScreen,
     ConflictScreen,
@@ -19,7 +20,7 @@ from tui.screens.modals import (
     FormErrors,
     FormScreen,
 )
-from tui.widgets.record_form import FormField, PickerField, RecordForm, TagsField
+from tui.widgets.record_form import PickerField, RecordForm, TagsField
 
 
 @pytest.fixture

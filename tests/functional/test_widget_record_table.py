@@ -11,7 +11,8 @@ import pytest
 from textual.app import App, ComposeResult
 
 from tests.functional.pilot_waits import notifications
-from tui.widgets.record_table import Column, RecordTable, TableRow
+from tui.rows import Column, TableRow
+from tui.widgets.record_table import RecordTable
 
 ROWS = 10_000
 SPECIAL = {

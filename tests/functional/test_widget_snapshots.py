@@ -9,8 +9,9 @@ from textual.app import App, ComposeResult
 from textual.widgets import Label
 
 from tests.functional.test_widget_record_table import SqliteItems, TableApp, make_items_db, settle
+from tui.fields import FormField
 from tui.screens.modals import ConfirmScreen, FormScreen
-from tui.widgets.record_form import FormField, RecordForm
+from tui.widgets.record_form import RecordForm
 from tui.widgets.record_table import RecordTable
 
 

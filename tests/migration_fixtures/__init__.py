@@ -111,8 +111,8 @@ import sqlalchemy as sa
 from alembic import context
 
 config = context.config
-if config.config_file_name is not None:
-    fileConfig(config.config_file_name)
+assert config.config_file_name is not None  # as FastAPI's full-stack template has it
+fileConfig(config.config_file_name)
 
 target_metadata = sa.MetaData()
 sa.Table(

@@ -49,8 +49,8 @@ from tui.entities.codecs import (
     codec_for,
 )
 from tui.entities.forms import form_fields, from_form_values, to_form_values
+from tui.fields import DEFAULT
 from tui.schemas.errors import FieldErrors
-from tui.widgets.record_form import DEFAULT
 
 
 def codec(type_: Any, *, nullable: bool = True) -> Codec:

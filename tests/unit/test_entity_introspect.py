@@ -93,6 +93,13 @@ def test_read_only_version_and_soft_delete() -> None:
     assert "availability" not in SPECS["products"].search_columns  # an enum
 
 
+def test_alembics_version_table_is_read_only() -> None:
+    metadata = MetaData()
+    Table("alembic_version", metadata, Column("version_num", String(32), primary_key=True))
+    reason = entities_from_metadata(metadata)["alembic_version"].read_only_reason
+    assert reason is not None and "the Migrations screen (4)" in reason
+
+
 def test_views_and_other_schemas() -> None:
     metadata = MetaData()
     parent = Table("parent", metadata, Column("id", Integer, primary_key=True), schema="shop")

@@ -65,8 +65,5 @@ def test_the_users_list_loads_no_form_schema_or_hasher() -> None:
 
 
 def test_package_names_still_resolve_lazily() -> None:
-    code = (
-        "from tui.repositories import TagRepository, TagRow, UserRow, StaleRecordError; "
-        "from tui.schemas import UserCreate, PostUpdate, TagCreate, MAX_CONTENT, parse"
-    )
+    code = "from tui.schemas import UserCreate, PostUpdate, TagCreate, MAX_CONTENT, parse"
     assert "tui.schemas.users" in loaded(code, ("tui.schemas.users",))

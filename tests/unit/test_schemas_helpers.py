@@ -1,4 +1,5 @@
-"""Pure helpers behind the schemas and repositories: slugs, FTS queries, impact and counts."""
+"""Pure helpers behind the schemas and the data layer: slugs, FTS queries, delete impact text,
+counts, search text, list queries."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.demo.posts import fts5_query
-from tui.repositories.base import Count, Impact, Query, clean_search, like_pattern
-from tui.repositories.slugs import slugify, with_suffix
+from tui.demo.slugs import slugify, with_suffix
+from tui.demo.tags import TagAdmin
+from tui.demo.users import UserAdmin
+from tui.entities.impact import DeleteImpact, ImpactCount, ImpactDetail, plural
+from tui.entities.query import Count, Filter, TableQuery
+from tui.entities.search import clean_search, like_pattern
 from tui.schemas.posts import SLUG_PATTERN
 
 
@@ -66,13 +71,26 @@ def test_fts5_query_matches_prefixes_of_every_word() -> None:
     assert fts5_query("- * ()") is None
 
 
+def _cascades(**counts: int) -> DeleteImpact:
+    """A delete impact that cascades to `counts` rows per referencing table."""
+    items = tuple(ImpactCount(source, f"fk_{source}", n) for source, n in counts.items())
+    details = {f"fk_{s}": ImpactDetail(s, "user_id", "user", "CASCADE") for s in counts}
+    return DeleteImpact(cascades=items, details=details)
+
+
 def test_impact_and_count_text() -> None:
-    assert str(Impact("deletes", (("post", 12), ("profile", 1)))) == "deletes 12 posts, 1 profile"
-    assert str(Impact("deletes", (("post", 0), ("profile", 1)))) == "deletes 1 profile"
-    assert str(Impact("deletes", (("post", 0),), empty="nothing")) == "nothing"
-    assert str(Impact("removes the tag from", (("post", 1),))) == "removes the tag from 1 post"
-    assert str(Impact("deletes", (("category", 2),))) == "deletes 2 categories"
-    assert Impact("deletes", (("post", 3),))["post"] == 3
+    users, tags = UserAdmin(), TagAdmin()
+    said = users.impact_text(_cascades(posts=12, user_profiles=1))
+    assert said == "This deletes 12 posts, 1 profile."
+    assert users.impact_text(_cascades(posts=0, user_profiles=1)) == "This deletes 1 profile."
+    assert users.impact_text(_cascades(posts=1_204, user_profiles=0)) == "This deletes 1,204 posts."
+    assert users.impact_text(_cascades(posts=0, user_profiles=0)) == (
+        "This deletes nothing else (no posts, no profile)."
+    )
+    assert tags.impact_text(_cascades(post_tags=1)) == "This removes the tag from 1 post."
+    assert tags.impact_text(_cascades(post_tags=0)) == "This is not used by any post."
+    assert plural("category", 2) == "categories" and plural("day", 2) == "days"
+    assert plural("order lines", 1) == "order line" and plural("post", 3) == "posts"
     assert str(Count(1_000_000, estimated=True)) == "~1,000,000"
     assert str(Count(1204)) == "1,204"
 
@@ -81,14 +99,16 @@ def test_search_text_helpers() -> None:
     assert clean_search("  a\x00b\n c ") == "a b c"
     assert clean_search(" \t ") is None and clean_search(None) is None
     assert like_pattern("50%_a\\") == "%50\\%\\_a\\\\%"
+    assert like_pattern("50%_a\\", prefix=True) == "50\\%\\_a\\\\%"
 
 
 def test_query_is_an_immutable_value() -> None:
-    filters = {"status": "active"}
-    query = Query(sort="email", filters=filters)
-    filters["status"] = "changed"
-    assert query.filters == {"status": "active"}
-    assert query == Query(sort="email", filters={"status": "active"})
-    assert hash(query) == hash(Query(sort="email", filters={"status": "active"}))
-    assert query.with_filter("status", None).filters == {}
+    filters = [Filter("status", "eq", "active")]
+    query = TableQuery(sort="email", filters=filters)
+    filters.append(Filter("status", "eq", "changed"))
+    assert query.filters == (Filter("status", "eq", "active"),)
+    same = TableQuery(sort="email", filters=[Filter("status", "eq", "active")])
+    assert query == same and hash(query) == hash(same)
+    assert query.replace(filters=()).filters == ()
     assert query.replace(descending=True).descending
+    assert Filter("id", "in", [1, 2]).value == (1, 2)

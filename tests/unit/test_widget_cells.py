@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from tui.widgets.cells import Align, cell_parts, display_str, escape_control, raw_text
+from tui.cells import Align, cell_parts, display_str, escape_control, raw_text
 
 
 class Status(StrEnum):

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.widgets.paging import Fetch, PagedRows, TableRow
+from tui.rows import TableRow
+from tui.widgets.paging import Fetch, PagedRows
 
 TOTAL = 1_000
 

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
     from tui.app import DbTuiApp
     from tui.entities.impact import DeleteImpact
+    from tui.fields import FormField
     from tui.screens.table import TableScreen
-    from tui.widgets.record_form import FormField, RecordForm
+    from tui.widgets.record_form import RecordForm
 
 SLUG_FROM_TITLE = "generated from the title"
 
@@ -145,8 +146,8 @@ async def set_tags(session: AsyncSession, post_id: Any, names: Sequence[str]) ->
 
 async def unique_slug(session: AsyncSession, title: str, exclude: Any | None) -> str:
     """The title's slug, or the first of ``slug-2``, ``slug-3``, … no other post uses."""
-    from tui.repositories.slugs import slugify
-    from tui.repositories.slugs import unique_slug as first_free
+    from tui.demo.slugs import slugify
+    from tui.demo.slugs import unique_slug as first_free
 
     async def taken(candidates: Iterable[str]) -> set[str]:
         return await _taken_slugs(session, candidates, exclude)
@@ -199,8 +200,8 @@ def tag_posts(screen: TableScreen) -> None:
 
 
 async def _tag_posts(screen: TableScreen, post_id: Any) -> None:
+    from tui.fields import FormField
     from tui.screens.modals import FormScreen
-    from tui.widgets.record_form import FormField
 
     async with screen.dbapp.manager.read_session() as session:
         found = await tags_of(session, post_id)
@@ -299,13 +300,13 @@ class PostAdmin(TableAdmin):
         return super().arrange([replace(f, **changed.get(f.name, {})) for f in fields])
 
     def extra_fields(self, screen: TableScreen, *, new: bool) -> Sequence[FormField]:
-        from tui.widgets.record_form import FormField
+        from tui.fields import FormField
 
         async def search(typed: str) -> list[tuple[Any, str]]:
-            from tui.repositories.tags import TagRepository
+            from tui.demo.tags import tag_names
 
             async with screen.dbapp.manager.read_session() as session:
-                names = await TagRepository(session).suggest(typed)
+                names = await tag_names(session, typed)
             return [(name, name) for name in names]
 
         return (FormField("tags", "Tags", kind="tags", search=search),)
@@ -317,7 +318,7 @@ class PostAdmin(TableAdmin):
         """While the slug is blank, its placeholder previews the title's slug."""
         from textual.widgets import Input
 
-        from tui.repositories.slugs import slugify
+        from tui.demo.slugs import slugify
 
         if name != "title":
             return
@@ -346,7 +347,7 @@ class PostAdmin(TableAdmin):
         self, session: AsyncSession, key: tuple[Any, ...] | None, row: dict[str, Any], *, new: bool
     ) -> dict[str, Any]:
         from tui.db.tables import posts
-        from tui.repositories.errors import FieldErrors
+        from tui.schemas.errors import FieldErrors
 
         if "slug" not in row:
             return row

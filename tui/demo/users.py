@@ -17,8 +17,8 @@ if TYPE_CHECKING:  # the hasher and the form load with the first form, not with 
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from tui.entities.impact import DeleteImpact
+    from tui.fields import FormField
     from tui.screens.table import TableScreen
-    from tui.widgets.record_form import FormField
 
 USER_FIELDS = ("username", "email", "full_name", "status")
 PROFILE_FIELDS = ("bio", "avatar_url", "location")
@@ -122,8 +122,8 @@ class UserAdmin(TableAdmin):
     actions = (AdminAction("p", "posts", "Posts", "This user's posts", show_posts),)
 
     def extra_fields(self, screen: TableScreen, *, new: bool) -> Sequence[FormField]:
+        from tui.fields import FormField
         from tui.schemas.text import MAX_BIO
-        from tui.widgets.record_form import FormField
 
         hint = "at least 8 characters" if new else "blank keeps the current password"
         return (
@@ -164,13 +164,14 @@ class UserAdmin(TableAdmin):
 
     def impact_text(self, impact: DeleteImpact) -> str:
         """``This deletes 3 posts, 1 profile.``"""
-        from tui.repositories.base import Impact
+        from tui.entities.impact import plural
 
         count = {impact.details[i.foreign_key].source: i.count for i in impact.cascades}
         kinds = (("post", count.get("posts", 0)), ("profile", count.get("user_profiles", 0)))
-        return (
-            f"This {Impact('deletes', kinds, empty='deletes nothing else (no posts, no profile)')}."
-        )
+        parts = [f"{n:,} {plural(kind, n)}" for kind, n in kinds if n]
+        if not parts:
+            return "This deletes nothing else (no posts, no profile)."
+        return f"This deletes {', '.join(parts)}."
 
     async def after_save(
         self, session: AsyncSession, key: tuple[Any, ...], values: Mapping[str, Any], *, new: bool

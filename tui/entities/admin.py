@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
     from tui.entities.impact import DeleteImpact
     from tui.entities.spec import ColumnSpec, EntitySpec
+    from tui.fields import FormField
     from tui.screens.table import TableScreen
-    from tui.widgets.record_form import FormField, RecordForm
+    from tui.widgets.record_form import RecordForm
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from sqlalchemy import Column, types
 from sqlalchemy.engine import Dialect
 
 if TYPE_CHECKING:
-    from tui.widgets.record_form import FieldKind
+    from tui.fields import FieldKind
 
 BINARY_PREVIEW_BYTES = 8
 INTEGER_RANGES: dict[type[types.Integer], tuple[int, int]] = {

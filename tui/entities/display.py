@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import types
 
+from tui.cells import Align, Labelled
 from tui.entities.introspect import base_type
 from tui.entities.references import Labels, references
 from tui.entities.spec import ColumnSpec, EntitySpec
-from tui.widgets.cells import Align, Labelled
-from tui.widgets.record_table import Column
+from tui.rows import Column
 
 if TYPE_CHECKING:
     from tui.entities.admin import TableAdmin

@@ -31,8 +31,8 @@ from sqlalchemy import Column, null
 from sqlalchemy.engine import Dialect
 
 from tui.entities.codecs import Codec, JsonCodec, codec_for
+from tui.fields import DEFAULT, FormField, SearchCallback
 from tui.schemas.errors import FieldErrors
-from tui.widgets.record_form import DEFAULT, FormField, SearchCallback
 
 
 class FieldColumn(Protocol):

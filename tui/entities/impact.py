@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 
-class ImpactCount(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ImpactCount:
     """Rows of one referencing table (by its label) through one foreign key."""
 
     entity: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from sqlalchemy import (
     CheckConstraint,
@@ -13,12 +14,16 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from tui.entities.introspect import check_columns
-from tui.repositories.errors import FieldErrors
-from tui.repositories.integrity import integrity_errors
+from tui.schemas.errors import FieldErrors
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([^\n]+)")
 _SQLITE_CHECK = re.compile(r"CHECK constraint failed: ([^\n]+)")
 _PG_CHECK = re.compile(r'violates check constraint "([^"]+)"')
+_SQLITE = re.compile(r"(UNIQUE|NOT NULL) constraint failed: (\w+)\.(\w+)")
+_SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '([^']+)'")  # on expressions
+_PG_CONSTRAINT = re.compile(r'violates (unique|foreign key|not-null|check) constraint "([^"]+)"')
+_PG_KEY = re.compile(r"Key \(([^)]+)\)=")
+_PG_NOT_NULL = re.compile(r'null value in column "(\w+)"')
 
 
 def _field_of(columns: list[str], primary_key: set[str]) -> str:
@@ -63,13 +68,22 @@ def _check_message(table: Table, name: str) -> str:
     return "is not allowed"
 
 
+def _text(exc: IntegrityError) -> str:
+    """The driver's message, its cause's and (asyncpg) the cause's detail, one per line."""
+    parts = [str(exc.orig)]
+    cause = getattr(exc.orig, "__cause__", None)
+    if cause is not None:
+        parts.append(str(cause))
+        detail = getattr(cause, "detail", None)
+        if detail:
+            parts.append(str(detail))
+    return "\n".join(parts)
+
+
 def table_integrity_errors(exc: IntegrityError, table: Table) -> FieldErrors:
     """`FieldErrors` for a failed write to `table` on SQLite or PostgreSQL: unique (composite
     too), NOT NULL, CHECK and foreign key failures named by the column they concern."""
-    text = str(exc.orig)
-    cause = getattr(exc.orig, "__cause__", None)
-    if cause is not None:
-        text += "\n" + str(cause)
+    text = _text(exc)
     constraints = _constraint_fields(table)
     if match := _SQLITE_CHECK.search(text):
         name = match.group(1).strip()
@@ -83,8 +97,39 @@ def table_integrity_errors(exc: IntegrityError, table: Table) -> FieldErrors:
         if len(names) > 1:
             field = _unique_sets(table).get(names, "__root__")
             return FieldErrors({field: "already taken"})
-    return integrity_errors(
-        exc,
-        columns={f"{table.name}.{c.name}": c.key for c in table.columns},
-        constraints=constraints,
-    )
+    columns = {f"{table.name}.{c.name}": c.key for c in table.columns}
+    return _single_column_errors(text, columns, constraints)
+
+
+def _single_column_errors(
+    text: str, columns: Mapping[str, str], constraints: Mapping[str, str]
+) -> FieldErrors:
+    """Unique, NOT NULL and foreign key failures of one column, from the driver's `text`:
+    `columns` maps ``table.column`` to a field name, `constraints` maps constraint (and unique
+    index) names to field names."""
+
+    def by_column(column: str) -> str:
+        return next((f for c, f in columns.items() if c.endswith(f".{column}")), column)
+
+    if match := _SQLITE.search(text):
+        kind, table, column = match.groups()
+        field = columns.get(f"{table}.{column}", column)
+        return FieldErrors({field: "already taken" if kind == "UNIQUE" else "required"})
+    if match := _SQLITE_INDEX.search(text):
+        return FieldErrors({constraints.get(match.group(1), "__root__"): "already taken"})
+    if "FOREIGN KEY constraint failed" in text:
+        return FieldErrors({"__root__": "refers to a row that does not exist"})
+    if match := _PG_CONSTRAINT.search(text):
+        kind, name = match.groups()
+        named = constraints.get(name)
+        if named is None and (key := _PG_KEY.search(text)):
+            named = by_column(key.group(1).split(",")[0].strip())
+        if kind == "unique":
+            return FieldErrors({named or "__root__": "already taken"})
+        if kind == "foreign key":
+            return FieldErrors({named or "__root__": "refers to a row that does not exist"})
+        return FieldErrors({named or "__root__": "is not allowed"})
+    if match := _PG_NOT_NULL.search(text):
+        return FieldErrors({by_column(match.group(1)): "required"})
+    first = text.strip().splitlines()[0] if text.strip() else "integrity error"
+    return FieldErrors({"__root__": first})

@@ -32,6 +32,10 @@ from tui.entities.spec import Backlink, ColumnSpec, EntitySpec, ForeignKeySpec, 
 SOFT_DELETE_COLUMN = "deleted_at"
 NO_KEY_REASON = "no primary key: rows cannot be told apart, so it is browsed read-only"
 VIEW_REASON = "a view: its rows are browsed read-only"
+ALEMBIC_REASON = (
+    "Alembic's record of the applied revisions, which the Migrations screen (4) upgrades, "
+    "downgrades and stamps"
+)
 
 
 def entity_name(table: Table, schema: str | None = None) -> str:
@@ -255,7 +259,7 @@ def _version_column(table: Table, registry: Registry | None) -> str | None:
     if column is None:
         return None
     key = getattr(column, "key", None)
-    return key if key in table.c else None
+    return key if isinstance(key, str) and key in table.c else None
 
 
 def check_columns(table: Table) -> dict[str, str]:
@@ -375,6 +379,8 @@ def entity_from_table(
         reason: str | None = VIEW_REASON
     elif not primary_key:
         reason = NO_KEY_REASON
+    elif table.name == "alembic_version":
+        reason = ALEMBIC_REASON
     else:
         reason = None
     backlinks = []

@@ -1,10 +1,9 @@
 """Keyset ordering for any table: ``(sort column, *primary key)`` compared as row values.
 
-NULLs sort last ascending and first descending on both backends (PostgreSQL's default). As in
-the demo's repositories (`tui.repositories.base`), a nullable sort column splits the ordering
-into parts read by their own index-friendly queries: the non-NULL rows
-(``(col, *pk) > (:v, *:pk)``) and the NULL rows (``col IS NULL AND (*pk) > (*:pk)``), so no
-``NULLS LAST`` clause is needed.
+NULLs sort last ascending and first descending on both backends (PostgreSQL's default). A
+nullable sort column splits the ordering into parts read by their own index-friendly queries:
+the non-NULL rows (``(col, *pk) > (:v, *:pk)``) and the NULL rows (``col IS NULL AND (*pk) >
+(*:pk)``), so no ``NULLS LAST`` clause is needed.
 
 A single-column foreign key sorts by the label of the row it references (`LabelSort`: a join
 to that table, keyset over ``(label, *pk)``; a NULL key or label, or a key whose row is
@@ -15,7 +14,7 @@ along the two indexes; otherwise it sorts by the key it holds and `sortable` say
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -126,7 +125,7 @@ def label_sort(spec: EntitySpec, column: str) -> LabelSort | str | None:
     return _label_join(spec.table, column_spec.name, chosen, column_spec.nullable)
 
 
-def _combine(columns: list[ColumnElement[Any]]) -> ColumnElement[Any]:
+def _combine(columns: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
     return columns[0] if len(columns) == 1 else tuple_(*columns)
 
 
@@ -177,14 +176,14 @@ class Ordering:
 
     def segments(self) -> list[bool | None]:
         """Parts in forward order: ``None`` whole list; ``False`` non-NULL; ``True`` NULL."""
-        column = self.sort_column
-        if column is None or (self.computed and self.query.sort in self.computed):
+        sort = self.query.sort
+        if sort is None or self.sort_column is None or (self.computed and sort in self.computed):
             return [None]
         by_label = self.by_label
         if by_label is not None:
             nullable = by_label.nullable or self.dangling
         else:
-            nullable = self.spec.column(column.key).nullable
+            nullable = self.spec.column(sort).nullable
         if not nullable:
             return [None]
         return [True, False] if self.query.descending else [False, True]
@@ -224,10 +223,9 @@ class Ordering:
         by_label = self.by_label
         if by_label is not None:  # a NULL label is listed only in the NULL part
             base = by_label.joined(base, outer=segment is not None)
-        if segment is True:
-            base = base.where(column.is_(None))  # type: ignore[union-attr]
-        elif segment is False:
-            base = base.where(column.is_not(None))  # type: ignore[union-attr]
+        if segment is not None:  # the NULL or non-NULL part of a nullable sort column
+            assert column is not None, "a list ordered by its key alone has one part"
+            base = base.where(column.is_(None) if segment else column.is_not(None))
         if keyset:
             width = self.cursor_width()
             binds = [

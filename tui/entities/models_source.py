@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import MetaData
 from sqlalchemy.orm import registry as Registry
 
-from tui.widgets.cells import escape_control
+from tui.cells import escape_control
 
 USAGE = "PACKAGE.MODULE:ATTR"
 

@@ -1,11 +1,11 @@
-"""What a table list shows: sort, direction, search, filters, trash (frozen and hashable), and
-a position in it (`Cursor`)."""
+"""What a table list shows: sort, direction, search, filters, trash (frozen and hashable); a
+position in it (`Cursor`); what it gives back (`Page`, `Count`)."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 FilterOp = Literal[
     "eq", "ne", "contains", "is_null", "not_null", "gte", "lte", "between", "in", "linked"
@@ -69,3 +69,32 @@ class Cursor:
     without a key, the row's position)."""
 
     values: tuple[Any, ...]
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[R]):
+    """Rows of one page, in display order.
+
+    `next_cursor` continues after the last row (``None`` at the end); `prev_cursor` continues
+    before the first row (``None`` at the start). `offset` is the position of the first row
+    when it is known (first page, `page_at`), else ``None``.
+    """
+
+    rows: tuple[R, ...]
+    next_cursor: Cursor | None
+    prev_cursor: Cursor | None
+    offset: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A row total; `estimated` when it comes from PostgreSQL's statistics."""
+
+    value: int
+    estimated: bool = False
+
+    def __str__(self) -> str:
+        return f"~{self.value:,}" if self.estimated else f"{self.value:,}"

@@ -9,6 +9,7 @@ constructs, so reserved words and mixed-case names are quoted by the dialect.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     DateTime,
+    Enum,
     Integer,
     Select,
     String,
@@ -39,29 +41,27 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from tui.entities.errors import NotFoundError, StaleRecordError
 from tui.entities.impact import DeleteImpact, ImpactCount, ImpactDetail
 from tui.entities.integrity import table_integrity_errors
 from tui.entities.introspect import entity_label, humanize, is_text_type, singular
 from tui.entities.keyset import LabelSort, Ordering, offset_order, sortable
-from tui.entities.query import Cursor, Filter, TableQuery
+from tui.entities.query import Count, Cursor, Filter, Page, TableQuery
+from tui.entities.search import clean_search, like_pattern
 from tui.entities.spec import EntitySpec, ManyToMany, RowValues, key_text
-from tui.repositories.base import (
-    ESTIMATE_THRESHOLD,
-    Count,
-    Page,
-    cached_statement,
-    clean_search,
-    like_pattern,
-)
-from tui.repositories.errors import NotFoundError, StaleRecordError
+from tui.entities.statement_cache import cached_statement
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Dialect, Row
+    from sqlalchemy.engine import CursorResult, Dialect, Result, Row
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from tui.entities.admin import TableAdmin
 
 __all__ = ["EntityRepository", "FrozenRow", "RowValues", "sortable"]
+
+#: PostgreSQL tables with more rows than this (by the planner's statistics) get an estimated
+#: total for unfiltered lists instead of an exact ``count(*)``.
+ESTIMATE_THRESHOLD = 100_000
 
 
 class FrozenRow(Mapping[str, Any]):
@@ -87,9 +87,15 @@ class FrozenRow(Mapping[str, Any]):
         return f"FrozenRow({dict(self._values)!r})"
 
 
-def row_values(row: Row[Any], position: int | None = None) -> FrozenRow:
-    """A raw row as an immutable mapping of column key -> value."""
-    return FrozenRow(row._mapping, position)
+def row_values(row: Row[*tuple[Any, ...]], position: int | None = None) -> FrozenRow:
+    """A raw row (of any width) as an immutable mapping of column key -> value."""
+    return FrozenRow(dict(zip(row._fields, row, strict=True)), position)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched (`AsyncSession.execute` types every result as a
+    plain `Result`; for DML it is a `CursorResult`, which has `rowcount`)."""
+    return typing.cast("CursorResult[Any]", result).rowcount
 
 
 def find_table(anchor: Table, name: str) -> Table:
@@ -193,6 +199,9 @@ class EntityRepository:
         except KeyError:
             raise ValueError(f"{self.spec.label} has no column {item.column!r}") from None
         value = item.value
+        if item.op in ("eq", "ne", "in"):
+            for one in value if item.op == "in" else (value,):
+                self._check_choice(item.column, column, one)
         if item.op == "eq":
             return column.is_(None) if value is None else column == value
         if item.op == "ne":
@@ -214,6 +223,18 @@ class EntityRepository:
         if item.op == "in":
             return column.in_(tuple(value))
         raise ValueError(f"unknown filter operation {item.op!r}")
+
+    def _check_choice(self, name: str, column: ColumnElement[Any], value: Any) -> None:
+        """`ValueError` for a value an enum column cannot hold (before the driver refuses it,
+        or matches nothing without saying why)."""
+        type_ = column.type
+        if value is None or not isinstance(type_, Enum):
+            return
+        if type_.enum_class is not None and isinstance(value, type_.enum_class):
+            return
+        if value not in type_.enums:
+            choices = ", ".join(type_.enums)
+            raise ValueError(f"{self.spec.column(name).label} has no value {value!r}: {choices}")
 
     def many_to_many(self, name: str) -> ManyToMany:
         """The many-to-many relation called `name`."""
@@ -563,7 +584,7 @@ class EntityRepository:
             statement = update(self.table).where(self._key_condition(key), condition)
             async with self.guarded():
                 result = await self.session.execute(statement.values(written))
-            if result.rowcount == 0:  # type: ignore[attr-defined]
+            if affected_rows(result) == 0:
                 raise StaleRecordError(await self._current(key), self._kind())
             return
         await self._checked_write(
@@ -610,12 +631,12 @@ class EntityRepository:
         conditions = [self.table.c[n].is_not_distinct_from(original[n]) for n in in_sql]
         async with self.guarded():
             result = await self.session.execute(build([self._key_condition(key), *conditions]))
-        if result.rowcount:  # type: ignore[attr-defined]
+        if affected_rows(result):
             return
         self._same_or_stale(await self._locked(key), original, checked, key)
         async with self.guarded():
             result = await self.session.execute(build([self._key_condition(key)]))
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not affected_rows(result):
             raise StaleRecordError(await self._current(key), self._kind())
 
     async def _locked(self, key: tuple[Any, ...]) -> RowValues | None:
@@ -655,7 +676,7 @@ class EntityRepository:
         statement = update(self.table).where(*conditions).values(values)
         async with self.guarded():
             result = await self.session.execute(statement)
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if affected_rows(result) == 0:
             current = await self.get(key)  # NotFoundError when gone
             read = original.get(version) if original is not None and version else None
             if read is not None and current[version] != read:  # type: ignore[index]

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tui.entities.display import cells, column_names
+from tui.entities.query import Page
 from tui.entities.references import references, resolve
 from tui.entities.repository import EntityRepository
 from tui.entities.spec import RowValues
-from tui.repositories.base import Page
-from tui.widgets.paging import TableRow
+from tui.rows import TableRow
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import logging.config
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -100,7 +101,10 @@ class Operation:
         self.emit(EventKind.OUTPUT, line, level=level)
 
     def log_output(self, line: str, level: str) -> None:
-        """Output from the `alembic` logger; repeated set-up lines ("Context impl ...") once."""
+        """Output from the `alembic` logger; repeated set-up lines ("Context impl ...") once,
+        Alembic's plugin set-up ("setting up autogenerate plugin ...") not at all."""
+        if line.startswith("setting up autogenerate plugin"):
+            return
         if line.startswith(("Context impl", "Will assume")):
             if line in self._seen_output:
                 return
@@ -173,18 +177,31 @@ class _LogHandler(logging.Handler):
             return
 
 
+def _logging_kept(*_args: Any, **_kwargs: Any) -> None:
+    """Stands in for `logging.config.fileConfig` while an operation runs: see `alembic_log_to`."""
+
+
 @contextlib.contextmanager
 def alembic_log_to(operation: Operation) -> Iterator[None]:
-    """While inside, the `alembic` logger reports to `operation` (and nowhere else)."""
+    """While inside, the `alembic` logger reports to `operation` (and nowhere else).
+
+    env.py templates call `fileConfig(config.config_file_name)` (some first assert that the
+    name is set, as FastAPI's full-stack template does). Run here, it would replace the logging
+    of the whole process: it closes every handler (this one included) and disables every
+    logger. So while an operation runs (operations are serialized), `fileConfig` does nothing.
+    """
     logger = logging.getLogger("alembic")
     handler = _LogHandler(operation)
     saved = (logger.level, logger.propagate)
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    file_config = logging.config.fileConfig
+    logging.config.fileConfig = _logging_kept
     try:
         yield
     finally:
+        logging.config.fileConfig = file_config
         logger.removeHandler(handler)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]

@@ -64,9 +64,9 @@ class AlembicProject:
         """A fresh `Config`: Alembic's output goes to `stdout` (SQL of offline runs to `output`),
         `attributes` reach env.py as `config.attributes` (e.g. `connection`).
 
-        `alembic.ini` is read here, then its name is kept from env.py (`config_file_name` is
-        None): the env.py templates call `fileConfig(config.config_file_name)`, which would
-        replace the logging of the whole process (and close its handlers) on every run.
+        `alembic.ini` is read here, while `%(here)s` is its folder. env.py sees its name as
+        `config.config_file_name`; its `fileConfig(...)` call does nothing while an operation
+        runs (`progress.alembic_log_to`).
         """
         from alembic.config import Config
 
@@ -83,7 +83,6 @@ class AlembicProject:
             config.file_config  # noqa: B018  (read now, while `%(here)s` is the ini's folder)
         except configparser.Error as exc:
             raise MigrationError(f"cannot read {self.ini}: {short_error(exc)}") from exc
-        config.config_file_name = None
         config.attributes.update(attributes)
         return config
 

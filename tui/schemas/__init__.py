@@ -1,4 +1,4 @@
-"""Validated input for the repositories (pydantic v2): lengths, emails, no NUL bytes.
+"""Validated input for the forms and the seed (pydantic v2): lengths, emails, no NUL bytes.
 
 Names load from their submodule on first use (PEP 562), so importing one light submodule such
 as `tui.schemas.errors` does not pull in every schema (and email-validator) at start-up.

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.widgets.cells import escape_control
+from tui.cells import escape_control
 
 
 class ChooseScreen(ModalScreen[int | None]):

@@ -22,12 +22,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from tui.cells import escape_control
 from tui.entities.codecs import codec_for
 from tui.entities.introspect import base_type, humanize
 from tui.entities.query import Filter, FilterOp
 from tui.entities.spec import ColumnSpec, EntitySpec
-from tui.widgets.cells import escape_control
-from tui.widgets.record_form import PickerField, SearchCallback
+from tui.fields import SearchCallback
+from tui.widgets.record_form import PickerField
 
 OP_LABELS = {
     "contains": "contains",

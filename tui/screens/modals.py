@@ -27,9 +27,10 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
+from tui.cells import display_str, escape_control
 from tui.db.errors import short_error
-from tui.widgets.cells import display_str, escape_control
-from tui.widgets.record_form import FORM_ERROR_KEY, FormField, PickerField, RecordForm
+from tui.fields import FormField
+from tui.widgets.record_form import FORM_ERROR_KEY, PickerField, RecordForm
 
 CONFLICT_CHOICES = ("overwrite", "reload", "edit")
 MAX_CONFLICT_CHARS = 400

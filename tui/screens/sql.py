@@ -20,6 +20,8 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static, TextArea, Tree
 from textual.widgets.text_area import Selection
 
+from tui.cells import display_str, escape_control
+from tui.rows import Column
 from tui.screens.base import DbScreen
 from tui.sql.statements import (
     Statement,
@@ -28,8 +30,7 @@ from tui.sql.statements import (
     split_statements,
     statement_at,
 )
-from tui.widgets.cells import display_str, escape_control
-from tui.widgets.record_table import Column, RecordTable
+from tui.widgets.record_table import RecordTable
 from tui.widgets.theme_styles import ERROR, SUCCESS, WARNING, theme_style
 
 if TYPE_CHECKING:

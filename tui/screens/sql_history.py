@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.cells import escape_control
 from tui.screens.modals import _DIALOG_CSS, literal_line
 from tui.sql.history import HistoryEntry
-from tui.widgets.cells import escape_control
 
 
 def entry_label(entry: HistoryEntry) -> Text:

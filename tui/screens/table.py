@@ -22,16 +22,17 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
+from tui.cells import Labelled, escape_control
 from tui.db.errors import SEARCH_REJECTED, DbTuiError, ReadOnlyError, rejected_search, short_error
 from tui.entities.display import column_names, table_columns
+from tui.entities.errors import NotFoundError, StaleRecordError
 from tui.entities.keyset import LabelSort, label_sort
 from tui.entities.query import Filter, TableQuery
 from tui.entities.repository import EntityRepository
 from tui.entities.source import EntitySource
-from tui.repositories.errors import FieldErrors, NotFoundError, StaleRecordError
+from tui.schemas.errors import FieldErrors
 from tui.screens.base import DbScreen
 from tui.screens.write_confirm import WriteNotConfirmed, confirm_write
-from tui.widgets.cells import Labelled, escape_control
 from tui.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
@@ -40,8 +41,8 @@ if TYPE_CHECKING:
     from tui.entities.admin import AdminAction, TableAdmin
     from tui.entities.registry import Registry
     from tui.entities.spec import ColumnSpec, EntitySpec, ForeignKeySpec
+    from tui.fields import FormField, SearchCallback
     from tui.screens.export_dialog import ExportRequest
-    from tui.widgets.record_form import FormField, SearchCallback
 
 Row = Mapping[str, Any]
 
@@ -339,7 +340,10 @@ class TableScreen(DbScreen):
 
     def current_key(self) -> tuple[Any, ...] | None:
         row = self.table.current_row
-        return None if row is None or self.read_only else row.id
+        if row is None or self.read_only:
+            return None
+        assert isinstance(row.id, tuple), "the rows of a table are known by their key"
+        return row.id
 
     # -- search, filters, back -------------------------------------------------------------
     async def action_search(self) -> None:

@@ -3,6 +3,7 @@ counts; type to filter, `enter` opens one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -12,9 +13,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.cells import escape_control
 from tui.db.errors import short_error
 from tui.screens.base import DbScreen
-from tui.widgets.cells import escape_control
 
 if TYPE_CHECKING:
     from tui.entities.catalog import TableInfo
@@ -33,13 +34,21 @@ def rows_text(info: TableInfo) -> str:
 
 
 class TableFilter(Input):
-    """The type-to-filter input. While it is empty, digits and ``?`` keep their app-wide
-    meaning (switch screens, help): the keys are shown in the footer and work."""
+    """The type-to-filter input. Digits and ``?`` keep their app-wide meaning (switch screens,
+    help; shown in the footer) while the filter is empty, and when no table name would match
+    with them typed (after "a", `6` opens the SQL console; after "order_202", `3` is typed)."""
+
+    def __init__(self, names: Callable[[], Iterable[str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._names = names
 
     def _app_key(self, character: str | None) -> bool:
-        return (
-            not self.value and character is not None and (character.isdigit() or character == "?")
-        )
+        if character is None or not (character.isdigit() or character == "?"):
+            return False
+        if not self.value:
+            return True
+        typed = (self.value + character).strip().lower()
+        return not any(typed in name.lower() for name in self._names())
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         if self._app_key(character):
@@ -74,7 +83,11 @@ class TablesScreen(DbScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(Text(f"{TRAIL} · {self.registry.source}"), id="trail", classes="trail")
-        yield TableFilter(placeholder="type to filter tables — enter opens", id="table-filter")
+        yield TableFilter(
+            lambda: (t.name for t in self.tables),
+            placeholder="type to filter tables — enter opens",
+            id="table-filter",
+        )
         yield OptionList(id="table-list")
         yield Static(
             Text("reading the catalog…", style="dim"), id="tables-state", classes="view-state"
@@ -108,7 +121,9 @@ class TablesScreen(DbScreen):
 
     def _show(self) -> None:
         typed = self.query_one("#table-filter", Input).value.strip().lower()
-        self.shown = [t for t in self.tables if typed in t.name.lower()]
+        matches = [t for t in self.tables if typed in t.name.lower()]
+        # Names that start with what was typed first: `enter` opens the one meant.
+        self.shown = sorted(matches, key=lambda t: not t.name.lower().startswith(typed))
         options = self.query_one("#table-list", OptionList)
         options.clear_options()
         width = max((len(t.name) for t in self.shown), default=0) + 2

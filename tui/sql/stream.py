@@ -28,7 +28,7 @@ from sqlalchemy import text
 
 from tui.db.errors import driver_error
 from tui.db.sql_log import now
-from tui.widgets.paging import TableRow
+from tui.rows import TableRow
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection

@@ -7,7 +7,7 @@ import time
 from rich.text import Text
 from textual.widgets import RichLog
 
-from tui.widgets.cells import escape_control
+from tui.cells import escape_control
 from tui.widgets.theme_styles import ERROR, SUCCESS, WARNING, on_theme_change, theme_style
 
 MAX_LINES = 2000

@@ -14,43 +14,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal
 
-
-@dataclass(frozen=True, slots=True)
-class TableRow:
-    """One displayed row: an opaque keyset cursor, the row's id, and its cell values."""
-
-    key: Any
-    id: int
-    cells: tuple[object, ...]
-
-
-@runtime_checkable
-class RowSource(Protocol):
-    """Where a `RecordTable` gets its rows; implementations run one query per call.
-
-    All methods return rows in display order. `key` values are the `TableRow.key` of a row
-    returned earlier by the same source. A source may set `count_on_demand = True` when
-    counting means reading every row (a streamed query): the table then counts only for `G`.
-    """
-
-    async def count(self) -> tuple[int, bool]:
-        """Total number of rows and whether that number is an estimate."""
-        ...
-
-    async def fetch_after(self, key: Any | None, limit: int) -> list[TableRow]:
-        """Up to `limit` rows following the row with `key` (`None`: the first rows)."""
-        ...
-
-    async def fetch_before(self, key: Any | None, limit: int) -> list[TableRow]:
-        """Up to `limit` rows preceding the row with `key` (`None`: the last rows)."""
-        ...
-
-    async def fetch_at(self, offset: int, limit: int) -> list[TableRow]:
-        """Up to `limit` rows starting at position `offset` (used for far jumps only)."""
-        ...
-
+from tui.rows import RowSource, TableRow
 
 FetchKind = Literal["first", "after", "before", "last", "at"]
 

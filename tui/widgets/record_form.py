@@ -34,8 +34,7 @@ back). A `read_only` field is shown but cannot be changed and is never in `chang
 from __future__ import annotations
 
 import asyncio
-import enum
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -50,11 +49,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Select, Static, Switch, TextArea
 from textual.widgets.option_list import Option
 
-from tui.widgets.cells import escape_control, escape_control_multiline
-
-FieldKind = Literal["text", "password", "textarea", "select", "switch", "picker", "tags"]
-SearchCallback = Callable[[str], Awaitable[Sequence[tuple[Any, str]]]]
-"""`search(text)` returns (id, label) pairs matching `text` (for pickers and tag completion)."""
+from tui.cells import escape_control, escape_control_multiline
+from tui.fields import DEFAULT, FormField, SearchCallback
 
 SEARCH_DELAY = 0.08
 """Seconds of typing pause before a picker asks its search callback."""
@@ -64,45 +60,7 @@ NULL_LABEL = "NULL"
 DEFAULT_LABEL = "left to the database"
 
 
-class Special(enum.Enum):
-    """Values a field can hold besides what is typed."""
-
-    DEFAULT = "DEFAULT"
-
-    def __repr__(self) -> str:
-        return self.value
-
-    def __str__(self) -> str:
-        return self.value
-
-
-DEFAULT = Special.DEFAULT
-"""`values()` of a `generated` field left to the database (write nothing for it)."""
 FieldState = Literal["null", "default"]
-
-
-@dataclass(frozen=True)
-class FormField:
-    """One field of a form; `name` is the key in `values()` and `set_errors()`."""
-
-    name: str
-    label: str
-    kind: FieldKind = "text"
-    required: bool = False
-    max_length: int | None = None
-    options: Sequence[tuple[str, Any]] = ()
-    placeholder: str = ""
-    help: str = ""
-    search: SearchCallback | None = None
-    blank_is_none: bool = False
-    nullable: bool = False
-    """The field may hold NULL (None), distinct from the empty string."""
-    read_only: bool = False
-    """Shown, not editable, never in `changed_values()`."""
-    generated: bool = False
-    """Starts as DEFAULT (left to the database) unless a value is given."""
-    default_hint: str = ""
-    """What DEFAULT gives, shown while the field holds it (``database default: now()``)."""
 
 
 # ----------------------------------------------------------------------------------- picker

@@ -3,7 +3,7 @@
 A `ScrollView` drawn with the Line API whose virtual height is the row count (plus a fixed header
 line). It never holds the whole table: rows come from a `RowSource` page by page (see
 `tui.widgets.paging`) and only a few pages are kept. Every value is drawn literally through
-`tui.widgets.cells`, so markup and control characters in data cannot style or break the screen.
+`tui.cells`, so markup and control characters in data cannot style or break the screen.
 
 Screens adapt a repository to a `RowSource`; the table knows only columns and rows::
 
@@ -17,6 +17,7 @@ After edits, filter or sort changes call `table.reload()` (optionally with a new
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -31,32 +32,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tui.widgets.cells import Align, cell_parts, escape_control, fit, raw_text
-from tui.widgets.paging import Fetch, PagedRows, RowSource, TableRow
+from tui.cells import cell_parts, escape_control, fit, raw_text
+from tui.rows import CELL_PADDING, Column, RowSource, TableRow
+from tui.widgets.paging import Fetch, PagedRows
 
-__all__ = ["Column", "RecordTable", "RowSource", "TableRow"]
+__all__ = ["RecordTable"]
 
-CELL_PADDING = 1
 LOADING_DELAY = 0.15
 """Seconds a fetch may take before the loading indicator shows."""
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A displayed column: `key` names it in sort requests, `width` is in terminal cells."""
-
-    key: str
-    label: str
-    width: int
-    sortable: bool = True
-    align: Align = "left"
-    #: Why it cannot be sorted by (added to the message when someone tries).
-    unsortable_reason: str = ""
-
-    @property
-    def render_width(self) -> int:
-        """Width including the padding on both sides."""
-        return self.width + 2 * CELL_PADDING
 
 
 @dataclass
@@ -212,13 +195,13 @@ class RecordTable(ScrollView, can_focus=True):
         """The cursor rests on a loaded row."""
 
         row_index: int
-        row_id: int
+        row_id: Hashable
 
     @dataclass
     class RowSelected(TableMessage):
         """`enter` (or a click on the cursor row) on a loaded row."""
 
-        row_id: int
+        row_id: Hashable
 
     @dataclass
     class SortRequested(TableMessage):
@@ -274,7 +257,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._loading_timer: Timer | None = None
         self._show_loading = False
         self._error: str | None = None
-        self._last_highlight: tuple[int, int] | None = None
+        self._last_highlight: tuple[int, Hashable] | None = None
         self._jump_to_end_after_count = False
         self._ready = False
         self._base_style: Style | None = None

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from tui.widgets.cells import escape_control
+from tui.cells import escape_control
 from tui.widgets.theme_styles import on_theme_change, theme_style
 
 MAX_CELL = 38

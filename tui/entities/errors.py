@@ -1,4 +1,8 @@
-"""Errors the repositories raise on purpose; their `str()` is safe to show to a user."""
+"""Errors the data layer raises on purpose; their `str()` is safe to show to a user.
+
+`FieldErrors` (bad input, integrity failures, by field) lives with the schemas'
+`tui.schemas.errors`; a missing row raises `NotFoundError`, a changed one `StaleRecordError`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from tui.db.errors import DbTuiError
-from tui.schemas.errors import FieldErrors
 
 
 class NotFoundError(DbTuiError):
@@ -32,6 +35,3 @@ class StaleRecordError(DbTuiError):
             now = f" (now version {version})" if version is not None else ""
             message = f"this {kind} was changed meanwhile{now}"
         super().__init__(message)
-
-
-__all__ = ["FieldErrors", "NotFoundError", "StaleRecordError"]
