@@ -44,7 +44,7 @@ class EntitySource:
         """The page's rows as the table shows them, foreign keys with their labels (one
         query per foreign key column shown, none when the sort joined the label already)."""
         spec = self.spec
-        names = column_names(spec, self.admin)
+        names = column_names(spec, self.admin)  # once a page: the admin works them out
         refs = references(spec, names)
         by_label = repo.label_sorted(self.query)
         joined = {} if by_label is None else {self.query.sort or "": by_label.key}
