@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -62,6 +63,28 @@ def escape_control_multiline(value: str) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """A stored `value` shown with the `label` that names it (a foreign key and the label of
+    the row it references): ``alice (4711)``, or the label alone without `with_value` (a
+    unique label of a long key, such as a UUID). `label` ``None``: the value alone;
+    `missing`: nothing is known by that value (``4711 (missing)``). Copies and exports take
+    the value."""
+
+    value: object
+    label: str | None = None
+    missing: bool = False
+    with_value: bool = True
+
+    @property
+    def suffix(self) -> str:
+        """What follows the label: the value in brackets (or nothing)."""
+        return f" ({display_str(self.value)})" if self.with_value else ""
+
+
+MISSING_NOTE = " (missing)"
+
+
 def format_datetime(value: datetime) -> str:
     """Format a datetime compactly: date, time to the second, and the offset when aware."""
     text = value.strftime("%Y-%m-%d %H:%M:%S")
@@ -74,6 +97,12 @@ def display_str(value: object) -> str:
     """The literal, single-line text for a value (without styling); None becomes ``∅``."""
     if value is None:
         return NULL_SYMBOL
+    if isinstance(value, Labelled):
+        if value.missing:
+            return display_str(value.value) + MISSING_NOTE
+        if value.label is None or value.label == str(value.value):
+            return display_str(value.value)
+        return escape_control(value.label) + value.suffix
     if isinstance(value, bool):
         return TRUE_SYMBOL if value else FALSE_SYMBOL
     if isinstance(value, datetime):
@@ -128,15 +157,35 @@ def cell_parts(
     unstyled, so markup in data is never interpreted."""
     if value is None:  # the whole cell is dim
         return 0, Segment(fit(NULL_SYMBOL, width, align), DIM), 0
+    if isinstance(value, Labelled):
+        return _labelled_parts(value, width, align)
     style = true_style if value is True else false_style if value is False else None
     before, text, after = fit_parts(display_str(value), width, align)
     return before, Segment(text, style), after
+
+
+def _labelled_parts(value: Labelled, width: int, align: Align) -> tuple[int, Segment, int]:
+    """A long label is cut, never the value after it; a missing row's value is dim."""
+    text = display_str(value)
+    if value.missing or value.label is None or cell_len(text) <= width:
+        before, text, after = fit_parts(text, width, align)
+        return before, Segment(text, DIM if value.missing else None), after
+    suffix = value.suffix
+    room = width - cell_len(suffix)
+    if room < 2:  # too narrow for both: the label alone, cut
+        before, text, after = fit_parts(text, width, align)
+        return before, Segment(text), after
+    label = fit_parts(escape_control(value.label), room)[1]
+    before, text, after = fit_parts(label + suffix, width, align)
+    return before, Segment(text), after
 
 
 def raw_text(value: object) -> str:
     """The unescaped text of a value, for the clipboard and exports (None becomes "")."""
     if value is None:
         return ""
+    if isinstance(value, Labelled):
+        return raw_text(value.value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime | date | time):

@@ -50,3 +50,5 @@ class FormField:
     """Shown, not editable, never in `changed_values()`."""
     generated: bool = False
     """Starts as DEFAULT (left to the database) unless a value is given."""
+    default_hint: str = ""
+    """What DEFAULT gives, shown while the field holds it (``database default: now()``)."""

@@ -118,10 +118,10 @@ def query(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
 
 
 def cursor_cells(app: DbTuiApp) -> dict[str, Any]:
-    screen = table_screen(app)
-    row = screen.table.current_row
-    assert row is not None
-    return dict(zip((c.name for c in screen.spec.columns), row.cells, strict=True))
+    """The current row's stored values by column (a foreign key's, not its label)."""
+    values = table_screen(app).current_values()
+    assert values is not None
+    return values
 
 
 async def move_to(app: DbTuiApp, pilot: Pilot, column: str, value: Any) -> None:

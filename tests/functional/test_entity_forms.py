@@ -30,7 +30,7 @@ from tui.entities.forms import form_fields, from_form_values, to_form_values
 from tui.fields import DEFAULT
 from tui.schemas.errors import FieldErrors
 from tui.screens.modals import FormErrors, FormScreen
-from tui.widgets.record_form import DEFAULT_LABEL, NULL_LABEL, PickerField, RecordForm
+from tui.widgets.record_form import NULL_LABEL, PickerField, RecordForm
 
 PRODUCTS: Table = Product.__table__  # type: ignore[assignment]
 USERS: Table = User.__table__  # type: ignore[assignment]
@@ -130,7 +130,8 @@ async def test_new_product_typed_in_every_field_kind() -> None:
         form = the_form(app)
         assert field_of(app.focused) == "id"  # the first field, editable on insert
         assert form.state("id") == "default" and form.state("units_sold") == "default"
-        assert form.input_widget("id").placeholder == DEFAULT_LABEL
+        assert form.input_widget("id").placeholder == "(next number)"  # what DEFAULT gives
+        assert form.input_widget("units_sold").placeholder == "(database default: 0)"
         assert form.state("description") == "null"
         assert form.input_widget("thumbnail").disabled
         await type_into(pilot, "sku", *"DUCK-9")

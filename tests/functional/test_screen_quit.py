@@ -34,7 +34,7 @@ async def test_quit_asks_before_losing_an_unsaved_form() -> None:
         await pilot.press("ctrl+q")
         await wait_for_screen(app, pilot, ConfirmScreen)
         assert shown(app.screen, "#title") == "Quit and lose the unsaved changes?"
-        assert "“New row in Users”" in shown(app.screen, "#body")
+        assert "“New user”" in shown(app.screen, "#body")
         await pilot.press("ctrl+q")  # asking already: no second question on top
         await pilot.pause()
         assert sum(isinstance(s, ConfirmScreen) for s in app.screen_stack) == 1
@@ -49,7 +49,7 @@ async def test_quit_asks_before_losing_an_unsaved_form() -> None:
         await run_command(app, pilot, "Quit")  # the palette's Quit asks the same
         await wait_for_screen(app, pilot, ConfirmScreen)
         assert shown(app.screen, "#title") == "Quit and lose the unsaved changes?"
-        assert "“New row in Users”" in shown(app.screen, "#body")
+        assert "“New user”" in shown(app.screen, "#body")
         await pilot.click("#confirm")
         await wait_until(pilot, lambda: app.return_code == 0, "the app to quit")
     assert await rows(manager, "select username from users") == [("ann",)]

@@ -564,7 +564,7 @@ async def test_new_user_with_a_profile_saves_once_its_errors_are_fixed(writable:
         fill(app, email="Quinn@EXAMPLE.com", avatar_url="https://example.com/q.png")
         await save(app, pilot)  # status left to the database's default
         assert not isinstance(app.screen, FormScreen), screen_text(app)
-        assert any("Added to Users" in n for n in notifications(app))
+        assert "Added user Quinn" in notifications(app)
         quinn = await scalar(manager, "select id from users where username = 'Quinn'")
         assert await rows(
             manager, "select email, full_name, status from users where id = :i", i=quinn

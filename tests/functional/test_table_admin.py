@@ -62,7 +62,7 @@ def say_name(screen: TableScreen) -> None:
 
 
 class CountryAdmin(TableAdmin):
-    row_noun = "country"
+    singular = "country"
     list_columns = ("name", "code")
     labels = {"code": "ISO"}
     extra_columns = (ExtraColumn("customers", "Customers", customers, sortable=True),)

@@ -1,4 +1,4 @@
-"""Posts: the author's name, tags ("a, b"), full-text search, a unique slug from the title,
+"""Posts: tags ("a, b"), full-text search, a unique slug from the title,
 tags edited by name, the author (`a`) and a tag's posts (`#`)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from tui.db.tables import post_tags, tags, users
+from tui.db.tables import post_tags, tags
 from tui.entities.admin import AdminAction, ExtraColumn, TableAdmin
 
 if TYPE_CHECKING:
@@ -59,11 +59,6 @@ def _compile_postgresql(element: by_dialect, compiler: Any, **kw: Any) -> str:
 
 
 # -- list columns ----------------------------------------------------------------------------
-def author_name(posts: Table) -> ColumnElement[str]:
-    """The author's username (a lookup by the users' primary key per row)."""
-    return select(users.c.username).where(users.c.id == posts.c.author_id).scalar_subquery()
-
-
 def tag_names(posts: Table) -> ColumnElement[str]:
     """The post's tag names, sorted, as ``"a, b"`` (``""`` without tags).
 
@@ -256,8 +251,8 @@ async def show_posts(app: DbTuiApp, label: str | None = None, **filters: Any) ->
 class PostAdmin(TableAdmin):
     """The demo's posts."""
 
-    row_noun = "post"
-    list_columns = ("id", "title", "slug", "author", "is_published", "tags", "created_at")
+    singular = "post"
+    list_columns = ("id", "title", "slug", "author_id", "is_published", "tags", "created_at")
     labels = {
         "id": "ID",
         "title": "Title",
@@ -268,18 +263,10 @@ class PostAdmin(TableAdmin):
         "created_at": "Created",
     }
     headers = {"is_published": "Pub"}
-    widths = {"id": 7, "slug": 28}
+    widths = {"id": 7, "slug": 28, "author_id": 18}
     label_column = "title"
     search_hint = "full-text search in titles and content"
     extra_columns = (
-        ExtraColumn(
-            "author",
-            "Author",
-            author_name,
-            width=16,
-            align="left",
-            unsortable_reason="posts have no index by their author's name",
-        ),
         ExtraColumn(
             "tags",
             "Tags",
@@ -300,12 +287,15 @@ class PostAdmin(TableAdmin):
 
     def arrange(self, fields: Sequence[FormField]) -> list[FormField]:
         """The slug may be left blank (it is then derived from the title); content is
-        limited to what posts accept."""
+        limited to what posts accept; a new post's content and published switch start as
+        the plain values their defaults are (empty, off), as a hand-written form would."""
         from tui.schemas.text import MAX_CONTENT
 
+        plain = {"generated": False, "default_hint": ""}
         changed: dict[str, dict[str, Any]] = {
             "slug": {"required": False, "placeholder": SLUG_FROM_TITLE},
-            "content": {"max_length": MAX_CONTENT},
+            "content": {"max_length": MAX_CONTENT, **plain},
+            "is_published": plain,
         }
         return super().arrange([replace(f, **changed.get(f.name, {})) for f in fields])
 

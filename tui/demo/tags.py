@@ -126,7 +126,7 @@ async def _merge(screen: TableScreen, source_id: int, source_name: str, target_n
 class TagAdmin(TableAdmin):
     """The demo's tags: name and post count; names are one line without commas."""
 
-    row_noun = "tag"
+    singular = "tag"
     list_columns = ("id", "name")
     labels = {"id": "ID", "name": "Name"}
     extra_columns = (ExtraColumn("post_count", "Posts", post_count),)

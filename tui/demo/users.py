@@ -101,7 +101,7 @@ async def show_posts(screen: TableScreen) -> None:
 class UserAdmin(TableAdmin):
     """The demo's users: the password and profile in the form, no hash anywhere on screen."""
 
-    row_noun = "user"
+    singular = "user"
     label_column = "username"
     list_columns = ("id", "username", "email", "full_name", "status", "created_at")
     labels = {

@@ -76,8 +76,9 @@ class AdminAction:
 class TableAdmin:
     """The default: everything from the metadata. Subclass and set what differs."""
 
-    #: What a row is called in titles ("Delete tag python?"); ``None``: the table's label.
-    row_noun: ClassVar[str | None] = None
+    #: What one row is called in titles ("New tag", "Delete tag python?"); ``None``: derived
+    #: from the table's name ("order_lines" -> "order line").
+    singular: ClassVar[str | None] = None
     #: Shown columns of the table, in order (``None``: every column in table order); may name
     #: `extra_columns` to place them (those not named come last).
     list_columns: ClassVar[tuple[str, ...] | None] = None
@@ -105,8 +106,10 @@ class TableAdmin:
     actions: ClassVar[tuple[AdminAction, ...]] = ()
 
     def noun(self, spec: EntitySpec) -> str:
-        """What one row is called."""
-        return self.row_noun or spec.label
+        """What one row is called (`singular`)."""
+        from tui.entities.introspect import singular
+
+        return self.singular or singular(spec.table.name)
 
     def labelled(self, spec: EntitySpec) -> EntitySpec:
         """`spec` with this admin's column `labels`, `label_column` and `search_columns`

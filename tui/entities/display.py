@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import types
 
+from tui.cells import Align, Labelled
 from tui.entities.introspect import base_type
+from tui.entities.references import Labels, references
 from tui.entities.spec import ColumnSpec, EntitySpec
 from tui.rows import Column
 
@@ -54,6 +57,25 @@ def column_width(column: ColumnSpec) -> int:
     return max(width, len(column.label), 3)
 
 
+#: Cells of a label in a foreign key's cell (longer labels are cut, never the key after them).
+LABEL_WIDTH = 16
+#: Cells of an integer key after a label: ``(12345)``.
+KEY_WIDTH = 5
+
+
+def reference_width(spec: EntitySpec, column: ColumnSpec) -> int | None:
+    """Cells for a foreign key's ``label (key)`` (or its label alone); ``None`` when its
+    rows have no label."""
+    found = references(spec, [column.name])
+    if not found or found[0].label is None:
+        return None
+    length = getattr(base_type(found[0].label.type), "length", None) or MAX_TEXT_WIDTH
+    if not found[0].with_key:
+        return min(length, MAX_TEXT_WIDTH)
+    key = KEY_WIDTH if is_numeric(column) else column_width(column)
+    return min(min(length, LABEL_WIDTH) + len(" ()") + key, MAX_TEXT_WIDTH)
+
+
 def is_numeric(column: ColumnSpec) -> bool:
     return _python_type(column) in (int, float, decimal.Decimal) and not isinstance(
         base_type(column.column.type), types.Boolean
@@ -83,10 +105,10 @@ def table_columns(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[Co
             )
             continue
         width = admin.widths.get(column.name) if admin is not None else None
-        width = width or column_width(replace(column, label=label))
-        found.append(
-            Column(column.name, label, width, align="right" if is_numeric(column) else "left")
-        )
+        labelled = reference_width(spec, column) if column.foreign_key is not None else None
+        width = max(width or labelled or column_width(replace(column, label=label)), len(label))
+        align: Align = "right" if is_numeric(column) and labelled is None else "left"
+        found.append(Column(column.name, label, width, align=align))
     return tuple(found)
 
 
@@ -95,3 +117,23 @@ def column_names(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[str
     if admin is None:
         return tuple(column.name for column in spec.columns)
     return tuple(c.name for c in admin.listed(spec))
+
+
+def cells(
+    row: Mapping[str, Any], names: Sequence[str], labels: Mapping[str, Labels] | None = None
+) -> tuple[object, ...]:
+    """A row's values of the columns `names` (`column_names`), drawn literally by the table;
+    a foreign key column in `labels` shows the label of the row it references with its value
+    (`Labelled`)."""
+    if not labels:
+        return tuple(row[name] for name in names)
+    return tuple(_labelled(row[n], labels[n]) if n in labels else row[n] for n in names)
+
+
+def _labelled(value: Any, labels: Labels) -> Any:
+    """A foreign key's cell: its value with the label of the row it references."""
+    if value is None:
+        return None
+    if value not in labels.labels:
+        return Labelled(value, missing=True)
+    return Labelled(value, labels.labels[value], with_value=labels.with_key)

@@ -10,7 +10,8 @@ label, the SQLAlchemy `Column` and what the database does with it). From those:
   columns, or raises `FieldErrors` naming every bad field at once.
 
 NULL is the form's None and is distinct from the empty string; a generated column left as
-DEFAULT on a new record is omitted so the database fills it; computed and binary columns are
+DEFAULT on a new record (its placeholder says what the default is: `default_hint`) is
+omitted so the database fills it; computed and binary columns are
 never written; an existing row's primary key is read-only. A NULL for a JSON column is written
 as `sqlalchemy.null()` (SQL NULL), since None there means JSON ``null``: pass the result to
 `insert(table).values(**values)` / `update(table).values(**values)`.
@@ -22,6 +23,7 @@ refuse the empty string, which a NOT NULL text column may hold.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -105,9 +107,59 @@ def form_fields(
                 nullable=spec.nullable and not read_only,
                 read_only=read_only,
                 generated=generated,
+                default_hint=default_hint(spec, dialect) if generated else "",
             )
         )
     return fields
+
+
+def default_hint(spec: FieldColumn, dialect: Dialect | str | None = None) -> str:
+    """What the database (or the column's default) gives a column left out of an INSERT:
+    ``database default: now()``, ``default: utcnow()``, ``next number``, ``computed``."""
+    column = spec.column
+    if spec.computed:
+        return "computed by the database"
+    if column.identity is not None or (
+        spec.primary_key and column.table.autoincrement_column is column
+    ):
+        return "next number"
+    server = column.server_default
+    if server is not None:
+        arg = getattr(server, "arg", None)
+        return f"database default: {_sql_text(arg, dialect)}" if arg is not None else DEFAULT_HINT
+    default = column.default
+    if default is not None:
+        arg = getattr(default, "arg", None)
+        if callable(arg):
+            name = getattr(getattr(default, "arg", None), "__wrapped__", arg)
+            return f"default: {getattr(name, '__name__', 'computed')}()"
+        return f"default: {_value_text(arg)}"
+    return DEFAULT_HINT
+
+
+DEFAULT_HINT = "left to the database"
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value == "":
+        return "empty"
+    return str(value)
+
+
+def _sql_text(arg: Any, dialect: Dialect | str | None) -> str:
+    """A server default as short SQL: ``now()``, ``false``, ``'active'`` (casts dropped)."""
+    if isinstance(arg, str):
+        return _value_text(arg)
+    text = getattr(arg, "text", None)  # a TextClause (reflected defaults)
+    if text is None:
+        try:
+            text = str(arg.compile(dialect=dialect if isinstance(dialect, Dialect) else None))
+        except Exception:  # an expression only its dialect renders
+            return "an expression"
+    text = re.sub(r"::[\w .\[\]\"]+", "", str(text)).strip()
+    return "empty" if text in ("''", "") else text
 
 
 def _help(
@@ -121,8 +173,6 @@ def _help(
     parts = [hint] if hint else []
     if spec.nullable and not read_only:
         parts.append("ctrl+n: NULL")
-    if new and spec.generated and not read_only:
-        parts.append("ctrl+g: DEFAULT")
     return " · ".join(parts)
 
 

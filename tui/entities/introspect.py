@@ -52,6 +52,25 @@ def humanize(name: str) -> str:
     return " ".join(words.split()).lower() or name
 
 
+_SAME_IN_SINGULAR = frozenset({"news", "series", "species", "data", "media", "status"})
+
+
+def singular(name: str) -> str:
+    """What one row of table `name` is called, in a simple way: ``order_lines`` -> ``order
+    line``, ``categories`` -> ``category``, ``boxes`` -> ``box``, ``status`` stays."""
+    text = humanize(name)
+    head, _, last = text.rpartition(" ")
+    if last in _SAME_IN_SINGULAR:
+        pass
+    elif last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif re.search(r"(s|x|z|ch|sh)es$", last) and len(last) > 4:
+        last = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+        last = last[:-1]
+    return f"{head} {last}" if head else last
+
+
 def entity_label(name: str) -> str:
     """``order_lines`` -> ``Order lines``."""
     text = humanize(name)
@@ -206,13 +225,15 @@ def _label_column(columns: Iterable[ColumnSpec]) -> str | None:
     return plain[0].name if plain else None
 
 
-def label_column_of(table: Table) -> ColumnSpec | None:
+def label_column_of(table: Table, name: str | None = None) -> ColumnSpec | None:
     """The column a row of `table` is known by in pickers and labels (as its `EntitySpec`'s
-    `label_column`), described as in that spec; ``None`` when it has none."""
+    `label_column`; `name` when an override chose it), described as in that spec; ``None``
+    when it has none."""
     foreign_keys = _foreign_keys(table, None)
     leading, unique = _leading_and_unique(table)
     columns = [_column_spec(table, c, leading, unique, foreign_keys) for c in table.columns]
-    name = _label_column(columns)
+    if name is None or name not in table.c:
+        name = _label_column(columns)
     return next((c for c in columns if c.name == name), None)
 
 

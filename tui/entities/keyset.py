@@ -6,7 +6,8 @@ the non-NULL rows (``(col, *pk) > (:v, *:pk)``) and the NULL rows (``col IS NULL
 (*:pk)``), so no ``NULLS LAST`` clause is needed.
 
 A single-column foreign key sorts by the label of the row it references (`LabelSort`: a join
-to that table, keyset over ``(label, *pk)``; a NULL key or label is a NULL sort value) when
+to that table, keyset over ``(label, *pk)``; a NULL key or label, or a key whose row is
+missing, is a NULL sort value) when
 both the foreign key and the referenced label column lead an index, so each page is read
 along the two indexes; otherwise it sorts by the key it holds and `sortable` says why.
 """
@@ -49,7 +50,11 @@ def sortable(spec: EntitySpec, column: str) -> tuple[bool, str]:
 class LabelSort:
     """A foreign key column sorted by the label of the row it references: `target` (an alias
     of the referenced table: it may be this one) joined on `onclause`, its label column
-    selected as `expression` (named `key` in the rows)."""
+    selected as `expression` (named `key` in the rows).
+
+    A NULL key, a NULL label and a key whose row is missing (a foreign key the database did
+    not enforce) all sort as NULL: the NULL part of the ordering is read with a LEFT JOIN, so
+    no row drops out of the list."""
 
     label: ColumnSpec
     target: FromClause
@@ -69,29 +74,31 @@ class LabelSort:
 
 
 @lru_cache(maxsize=256)
-def _referenced(table: Table, column: str) -> tuple[Any, ColumnSpec | None]:
+def referenced(
+    table: Table, column: str, label: str | None = None
+) -> tuple[Any, ColumnSpec | None]:
     """The column `table`'s single-column foreign key `column` refers to, and the label
-    column of its table."""
+    column of its table (`label` when an override chose it, else the metadata's choice)."""
     element = next(
         fk
         for fk in table.c[column].foreign_keys
         if fk.constraint is not None and len(fk.constraint.elements) == 1
     )
-    return element.column, label_column_of(element.column.table)
+    return element.column, label_column_of(element.column.table, label)
 
 
 @lru_cache(maxsize=256)
-def _label_join(table: Table, column: str, nullable: bool) -> LabelSort:
-    referenced, label = _referenced(table, column)
+def _label_join(table: Table, column: str, label_name: str | None, nullable: bool) -> LabelSort:
+    target_column, label = referenced(table, column, label_name)
     assert label is not None
-    target = referenced.table.alias()
+    target = target_column.table.alias()
     key = f"{column}__label"
     while key in table.c:
         key += "_"
     return LabelSort(
         label=label,
         target=target,
-        onclause=table.c[column] == target.c[referenced.key],
+        onclause=table.c[column] == target.c[target_column.key],
         expression=target.c[label.name].label(key),
         nullable=nullable or label.nullable,
     )
@@ -105,8 +112,9 @@ def label_sort(spec: EntitySpec, column: str) -> LabelSort | str | None:
     column_spec = spec.column(column)
     if column_spec.foreign_key is None or spec.primary_key in ((), (column_spec.name,)):
         return None
-    referenced, label = _referenced(spec.table, column_spec.name)
-    target = humanize(referenced.table.name)
+    chosen = spec.target_label(column_spec.name)
+    target_column, label = referenced(spec.table, column_spec.name, chosen)
+    target = humanize(target_column.table.name)
     if label is None:
         return f"{target} has no text column to sort by"
     missing = [] if column_spec.indexed else [column_spec.label]
@@ -114,7 +122,7 @@ def label_sort(spec: EntitySpec, column: str) -> LabelSort | str | None:
         missing.append(f"the {label.label} of {target}")
     if missing:
         return "no index on " + " nor on ".join(missing)
-    return _label_join(spec.table, column_spec.name, column_spec.nullable)
+    return _label_join(spec.table, column_spec.name, chosen, column_spec.nullable)
 
 
 def _combine(columns: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
@@ -126,11 +134,16 @@ class Ordering:
     """The ordering of `query` over a keyed table: its sort column (``None``: the key alone).
 
     `computed` names sortable computed columns (label -> labelled expression, never NULL)
-    that `query.sort` may name besides the table's columns."""
+    that `query.sort` may name besides the table's columns. `dangling`: a foreign key may
+    hold a key whose row is missing (SQLite enforces foreign keys per connection, and other
+    programs leave it off), so a label sort reads its NULL part even where neither the key nor
+    the label can be NULL; that part is a scan of the table (read at the end of an ascending
+    list, first in a descending one)."""
 
     spec: EntitySpec
     query: TableQuery
     computed: Mapping[str, ColumnElement[Any]] | None = None
+    dangling: bool = False
 
     @property
     def by_label(self) -> LabelSort | None:
@@ -167,7 +180,10 @@ class Ordering:
         if sort is None or self.sort_column is None or (self.computed and sort in self.computed):
             return [None]
         by_label = self.by_label
-        nullable = by_label.nullable if by_label is not None else self.spec.column(sort).nullable
+        if by_label is not None:
+            nullable = by_label.nullable or self.dangling
+        else:
+            nullable = self.spec.column(sort).nullable
         if not nullable:
             return [None]
         return [True, False] if self.query.descending else [False, True]

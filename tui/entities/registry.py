@@ -57,6 +57,20 @@ class Registry:
 
         return self.admins.get(name, DEFAULT_ADMIN)
 
+    def labelled(self, spec: EntitySpec) -> EntitySpec:
+        """`spec` as its override shows it (`TableAdmin.labelled`), its foreign keys labelled
+        by the label columns the referenced tables' overrides chose."""
+        from dataclasses import replace
+
+        labelled = self.admin(spec.name).labelled(spec)
+        chosen = (
+            (fk.columns[0], self.admin(fk.target).label_column)
+            for fk in spec.foreign_keys
+            if len(fk.columns) == 1
+        )
+        targets = tuple((column, label) for column, label in chosen if label is not None)
+        return replace(labelled, target_labels=targets) if targets else labelled
+
     def known(self, name: str) -> EntitySpec:
         """The spec of table `name` of the models, without I/O (`UnknownTableError`)."""
         try:

@@ -44,8 +44,8 @@ from sqlalchemy.exc import IntegrityError
 from tui.entities.errors import NotFoundError, StaleRecordError
 from tui.entities.impact import DeleteImpact, ImpactCount, ImpactDetail
 from tui.entities.integrity import table_integrity_errors
-from tui.entities.introspect import entity_label, humanize, is_text_type
-from tui.entities.keyset import Ordering, offset_order, sortable
+from tui.entities.introspect import entity_label, humanize, is_text_type, singular
+from tui.entities.keyset import LabelSort, Ordering, offset_order, sortable
 from tui.entities.query import Count, Cursor, Filter, Page, TableQuery
 from tui.entities.search import clean_search, like_pattern
 from tui.entities.spec import EntitySpec, ManyToMany, RowValues, key_text
@@ -163,9 +163,9 @@ class EntityRepository:
 
     def _kind(self) -> str:
         """What a row is called in messages ("user 3 does not exist")."""
-        if self.admin is not None and self.admin.row_noun:
-            return self.admin.row_noun
-        return self.spec.label.lower()
+        if self.admin is not None:
+            return self.admin.noun(self.spec)
+        return singular(self.table.name)
 
     # -- conditions ---------------------------------------------------------------------
     def conditions(self, query: TableQuery) -> list[ColumnElement[bool]]:
@@ -257,7 +257,11 @@ class EntityRepository:
     def _ordering(self, query: TableQuery) -> Ordering:
         extra = self.admin.extra_columns if self.admin is not None else ()
         computed = {c.name: c.expression(self.table).label(c.name) for c in extra if c.sortable}
-        return Ordering(self.spec, query, computed or None)
+        return Ordering(self.spec, query, computed or None, dangling=self.dialect == "sqlite")
+
+    def label_sorted(self, query: TableQuery) -> LabelSort | None:
+        """The label `query`'s pages are sorted by (a foreign key's; its rows hold it)."""
+        return self._ordering(query).by_label if self.keyed else None
 
     def _selected(self) -> Select[Any]:
         extra = self.admin.extra_columns if self.admin is not None else ()
@@ -291,8 +295,8 @@ class EntityRepository:
                 limited=limited,
             )
 
-        key: tuple[Any, ...] = (self.table, self.admin, self.dialect, query)
-        key += (segment, descending, keyset, offset, limited)
+        key: tuple[Any, ...] = (self.table, self.admin, self.dialect, query, segment)
+        key += (descending, keyset, offset, limited, self.spec.target_labels)
         try:
             hash(key)
         except TypeError:  # e.g. a filter value that is a dict

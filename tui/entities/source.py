@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from tui.entities.display import column_names
+from tui.entities.display import cells, column_names
 from tui.entities.query import Page
+from tui.entities.references import references, resolve
 from tui.entities.repository import EntityRepository
 from tui.entities.spec import RowValues
 from tui.rows import TableRow
@@ -39,14 +40,20 @@ class EntitySource:
     def _repository(self, session: AsyncSession) -> EntityRepository:
         return EntityRepository(self.spec, session, self.admin)
 
-    def _rows(self, repo: EntityRepository, page: Page[RowValues]) -> list[TableRow]:
+    async def _rows(self, repo: EntityRepository, page: Page[RowValues]) -> list[TableRow]:
+        """The page's rows as the table shows them, foreign keys with their labels (one
+        query per foreign key column shown, none when the sort joined the label already)."""
         spec = self.spec
         names = column_names(spec, self.admin)  # once a page: the admin works them out
+        refs = references(spec, names)
+        by_label = repo.label_sorted(self.query)
+        joined = {} if by_label is None else {self.query.sort or "": by_label.key}
+        labels = await resolve(repo.session, refs, page.rows, joined) if refs else {}
         return [
             TableRow(
                 key=repo.cursor_of(row, self.query),
                 id=spec.key_of(row),
-                cells=tuple(row[name] for name in names),  # drawn literally by the table
+                cells=cells(row, names, labels),
             )
             for row in page.rows
         ]
@@ -59,17 +66,17 @@ class EntitySource:
     async def fetch_after(self, key: Any | None, limit: int) -> list[TableRow]:
         async with self.manager.read_session() as session:
             repo = self._repository(session)
-            return self._rows(repo, await repo.page(self.query, key, limit))
+            return await self._rows(repo, await repo.page(self.query, key, limit))
 
     async def fetch_before(self, key: Any | None, limit: int) -> list[TableRow]:
         async with self.manager.read_session() as session:
             repo = self._repository(session)
-            return self._rows(repo, await repo.page_before(self.query, key, limit))
+            return await self._rows(repo, await repo.page_before(self.query, key, limit))
 
     async def fetch_at(self, offset: int, limit: int) -> list[TableRow]:
         async with self.manager.read_session() as session:
             repo = self._repository(session)
-            return self._rows(repo, await repo.page_at(self.query, offset, limit))
+            return await self._rows(repo, await repo.page_at(self.query, offset, limit))
 
     async def all_rows(self, page_size: int = 1000) -> AsyncIterator[tuple[Mapping[str, Any], ...]]:
         """Every row of the view, page by page by keyset (for export)."""

@@ -77,6 +77,9 @@ class EntitySpec:
     backlinks: tuple[Backlink, ...] = ()
     many_to_many: tuple[ManyToMany, ...] = ()
     is_view: bool = False
+    #: Label columns of referenced tables that their overrides chose: (foreign key column,
+    #: label column of the table it references). The others use the metadata's choice.
+    target_labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def read_only(self) -> bool:
@@ -89,6 +92,10 @@ class EntitySpec:
             if spec.name == name:
                 return spec
         raise KeyError(f"{self.name} has no column {name!r}")
+
+    def target_label(self, column: str) -> str | None:
+        """The label column an override chose for the table foreign key `column` references."""
+        return dict(self.target_labels).get(column)
 
     def key_of(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
         """The primary key values of `row`."""

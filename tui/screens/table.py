@@ -22,7 +22,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from tui.cells import escape_control
+from tui.cells import Labelled, escape_control
 from tui.db.errors import SEARCH_REJECTED, DbTuiError, ReadOnlyError, rejected_search, short_error
 from tui.entities.display import column_names, table_columns
 from tui.entities.errors import NotFoundError, StaleRecordError
@@ -107,7 +107,7 @@ class TableScreen(DbScreen):
         super().__init__()
         #: What this table's override changes (columns, form, search, actions).
         self.admin: TableAdmin = registry.admin(spec.name)
-        self.spec = self.admin.labelled(spec)
+        self.spec = registry.labelled(spec)
         self.SCREEN_NAME = self.spec.label
         self.registry = registry
         self.query_state = query or TableQuery()
@@ -131,11 +131,13 @@ class TableScreen(DbScreen):
         return EntityRepository(self.spec, session, self.admin)
 
     def current_values(self) -> dict[str, Any] | None:
-        """The current row's shown values by column name (``None`` when the list is empty)."""
+        """The current row's values by column name, as stored (a foreign key's value, not the
+        label shown with it); ``None`` when the list is empty."""
         row = self.table.current_row
         if row is None:
             return None
-        return dict(zip(column_names(self.spec, self.admin), row.cells, strict=True))
+        stored = (c.value if isinstance(c, Labelled) else c for c in row.cells)
+        return dict(zip(column_names(self.spec, self.admin), stored, strict=True))
 
     @property
     def form_columns(self) -> tuple[ColumnSpec, ...]:
@@ -437,7 +439,7 @@ class TableScreen(DbScreen):
     async def _target(self, name: str) -> EntitySpec:
         """Entity `name` as its admin labels it (its pickers show its label column)."""
         spec = await self.registry.entity(self.dbapp.manager, name)
-        return self.registry.admin(name).labelled(spec)
+        return self.registry.labelled(spec)
 
     async def _search_target(self, fk: ForeignKeySpec, text: str) -> list[tuple[Any, str]]:
         target = await self._target(fk.target)
@@ -658,7 +660,7 @@ class TableScreen(DbScreen):
         self.app.push_screen(
             # NOT NULL text may hold "": from_form_values checks what is required
             FormScreen(
-                f"New row in {self.spec.label}",
+                f"New {self.admin.noun(self.spec)}",
                 fields,
                 {},
                 save=self._save_new,
@@ -673,7 +675,7 @@ class TableScreen(DbScreen):
             data = await self._to_row(values, new=True)
         except FieldErrors as errors:
             raise self._form_errors(errors) from None
-        await self._confirm_save(f"Add a row to {self.spec.label}?")
+        await self._confirm_save(f"Add this {self.admin.noun(self.spec)}?")
         try:
             async with self.dbapp.manager.session() as session:
                 data = await self.admin.before_save(session, None, data, new=True)
@@ -683,7 +685,8 @@ class TableScreen(DbScreen):
             raise self._form_errors(errors) from None
         except (SQLAlchemyError, OSError) as error:  # OSError: the server is unreachable
             raise DbTuiError(self._message(error)) from error
-        return f"Added to {self.spec.label}: {', '.join(map(str, key))}"
+        added = {**data, **dict(zip(self.spec.primary_key, key, strict=True))}
+        return f"Added {self._row_label(added)}"
 
     def _saved(self, message: str | None) -> None:
         if message:
@@ -722,7 +725,7 @@ class TableScreen(DbScreen):
         form_values = to_form_values(self.form_columns, original, dialect=self.dialect)
         form_values.update(extra_values)
         form_values.update(await self._labels(original))
-        title = self._row_label(original)
+        title = f"Edit {self._row_label(original)}"
         if self.dbapp.manager.read_only:
             title += " (read-only)"
         fields = self._form_fields(new=False)

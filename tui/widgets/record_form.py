@@ -26,9 +26,9 @@ longer than the field's limit is shown whole (the limit applies to what is typed
 Generic tables add three things. A `nullable` field can hold NULL, distinct from the empty
 string: it shows "NULL" (placeholder and a badge by the label), `ctrl+n` sets it, typing clears
 it, and `values()` gives None for it. A `generated` field (a server default, identity or computed
-column on a new record) starts as "DEFAULT: left to the database" and gives `DEFAULT` until the
-user enters a value (`ctrl+g` sets it back). A `read_only` field is shown but cannot be changed
-and is never in `changed_values()`.
+column on a new record) starts empty with a quiet placeholder such as "(database default:
+now())" (its `default_hint`) and gives `DEFAULT` until the user enters a value (`ctrl+g` sets it
+back). A `read_only` field is shown but cannot be changed and is never in `changed_values()`.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ SEARCH_DELAY = 0.08
 FORM_ERROR_KEY = "__form__"
 """`set_errors` key for a message that belongs to no single field."""
 NULL_LABEL = "NULL"
-DEFAULT_LABEL = "DEFAULT: left to the database"
+DEFAULT_LABEL = "left to the database"
 
 
 FieldState = Literal["null", "default"]
@@ -653,10 +653,14 @@ class RecordForm(VerticalScroll, can_focus=False):
         if state == "null":
             text.append("  ")
             text.append(f" {NULL_LABEL} ", style="reverse")
-        elif state == "default":
-            text.append("  ")
-            text.append(" DEFAULT ", style="reverse")
+        elif state == "default" and field.kind == "switch":  # a switch has no placeholder
+            text.append(f"  {self._default_text(field)}", style="dim")
         return text
+
+    @staticmethod
+    def _default_text(field: FormField) -> str:
+        """What a field left to the database shows: ``(database default: now())``."""
+        return f"({field.default_hint or DEFAULT_LABEL})"
 
     def _make_input(self, field: FormField) -> Widget:
         widget = self._new_input(field)
@@ -910,7 +914,7 @@ class RecordForm(VerticalScroll, can_focus=False):
         container.set_class(state == "null", "-null")
         container.set_class(state == "default", "-default")
         container.query_one(".field-label", Label).update(self._label_text(field))
-        shown = {"null": NULL_LABEL, "default": DEFAULT_LABEL}.get(state or "", "")
+        shown = {"null": NULL_LABEL, "default": self._default_text(field)}.get(state or "", "")
         widget = self.input_widget(field.name)
         if isinstance(widget, Input | TextArea):
             widget.placeholder = shown or field.placeholder
@@ -923,7 +927,7 @@ class RecordForm(VerticalScroll, can_focus=False):
     def _select_prompt(field: FormField, state: FieldState | None) -> str:
         """What a blank select shows: its blank choice means NULL (nullable) or DEFAULT."""
         if state == "default" or (state is None and field.generated and not field.nullable):
-            return DEFAULT_LABEL
+            return RecordForm._default_text(field)
         if field.nullable:
             return NULL_LABEL
         return field.placeholder or "Select"

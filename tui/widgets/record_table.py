@@ -355,7 +355,8 @@ class RecordTable(ScrollView, can_focus=True):
         """Drop cached rows and fetch again (after edits, filter or sort changes).
 
         With `keep_position` the cursor stays on the same row number (clamped to the new
-        total); otherwise it goes back to the first row.
+        total); otherwise it goes back to the first row. A view that was empty is read
+        afresh (its known total of 0 would plan no fetch: a row just added never showed).
         """
         self._generation += 1
         if source is not None:
@@ -363,7 +364,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._error = None
         self._last_highlight = None
         self._strip_cache.clear()
-        if keep_position:
+        if keep_position and self._rows.total:
             self._rows.clear()
         else:
             self._rows.reset()
