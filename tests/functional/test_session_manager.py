@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from tests.conftest import create_schema, pg_settings, sqlite_settings
 from tests.functional.test_repo_support import demo_repository
+from tui.config import load_settings
 from tui.db.errors import ConnectionProblem, ReadOnlyError
 from tui.db.session import SessionManager
 from tui.entities.query import TableQuery
@@ -211,5 +213,73 @@ async def test_a_read_opened_before_a_switch_never_reopens_the_old_file(tmp_path
                 await demo_repository("users", opened_before).page(TableQuery())
         assert not first.exists()
         assert await _listed(manager) == []  # the new database answers
+    finally:
+        await manager.dispose()
+
+
+def _memory_manager() -> SessionManager:
+    return SessionManager(load_settings(None, {"ENVIRONMENT": "testing"}, environ={}))
+
+
+async def test_in_memory_database_serves_one_user_at_a_time():
+    """Testing's in-memory database is one connection: writers and readers running at the same
+    time take turns on it (no "transaction within a transaction", no reader rolling back a
+    writer's transaction)."""
+    manager = _memory_manager()
+    try:
+        async with manager.session() as session:
+            await session.execute(text("create table notes (body text)"))
+
+        async def write(body: str) -> None:
+            async with manager.session() as session:
+                await session.execute(text("insert into notes values (:b)"), {"b": body})
+                await asyncio.sleep(0.01)  # the others run meanwhile
+
+        async def read() -> int:
+            async with manager.read_session() as session:
+                return (await session.execute(text("select count(*) from notes"))).scalar_one()
+
+        await asyncio.wait_for(asyncio.gather(write("a"), read(), write("b"), read()), 10)
+        assert await read() == 2
+    finally:
+        await manager.dispose()
+
+
+async def test_a_cancelled_query_keeps_the_in_memory_database():
+    manager = _memory_manager()
+    try:
+        async with manager.session() as session:
+            await session.execute(text("create table notes (body text)"))
+            await session.execute(text("insert into notes values ('kept')"))
+        slow = (
+            "with recursive c(i) as (select 1 union all select i + 1 from c where i < 50000000)"
+            " select count(*) from c"
+        )
+
+        async def long_read() -> None:
+            async with manager.read_session() as session:
+                await session.execute(text(slow))
+
+        task = asyncio.create_task(long_read())
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        async with manager.read_session() as session:
+            rows = (await session.execute(text("select body from notes"))).scalars().all()
+        assert rows == ["kept"]
+    finally:
+        await manager.dispose()
+
+
+async def test_a_lost_in_memory_database_is_not_replaced_by_an_empty_one():
+    manager = _memory_manager()
+    try:
+        async with manager.session() as session:
+            await session.execute(text("create table notes (body text)"))
+        await manager.reconnect()  # the one connection is closed: its data is gone
+        with pytest.raises(ConnectionProblem, match="in-memory database was closed"):
+            async with manager.read_session() as session:
+                await session.execute(text("select 1"))
     finally:
         await manager.dispose()
