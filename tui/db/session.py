@@ -128,8 +128,9 @@ def _keep_memory_database(engine: Engine) -> None:
         if isinstance(context.original_exception, asyncio.CancelledError):
             context.is_disconnect = False
             conn = context.connection
-            if conn is not None:  # stop the statement, which goes on in aiosqlite's thread
-                await_(conn.connection.driver_connection.interrupt())
+            driver = conn.connection.driver_connection if conn is not None else None
+            if driver is not None:  # stop the statement, which goes on in aiosqlite's thread
+                await_(driver.interrupt())
 
     @event.listens_for(engine, "do_connect")
     def _once(*_args: Any) -> None:
