@@ -109,6 +109,15 @@ def _bindings(
             for mode, title, key in screens
         ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            show=False,
+            priority=True,  # also in dialogs and in text, where ? is typed
+            id="app.help_anywhere",
+            tooltip="Show every key, also while typing text or in a dialog",
+        ),
         Binding("ctrl+l", "toggle_sql_log", "SQL log", id="app.sql_log", tooltip="Statements run"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dbtui", priority=True),
     ]
@@ -149,6 +158,10 @@ class DbTuiApp(App[None]):
         user_config: UserConfig | None = None,
         theme: str | None = None,
     ) -> None:
+        # The start-up frame is the first mode's base screen (`_start` opens the first screen
+        # over it); that mode joins MODES once it has its screen.
+        self.DEFAULT_MODE = initial_mode  # type: ignore[misc]
+        self.MODES = {m: f for m, f in type(self).MODES.items() if m != initial_mode}  # type: ignore[misc]
         super().__init__()
         #: The user's config file (keys, theme); the default saves nothing anywhere.
         self.user_config = user_config or UserConfig()
@@ -273,7 +286,12 @@ class DbTuiApp(App[None]):
     def _start(self) -> None:
         self.set_timer(startup.GC_RESUME_SECONDS, startup.resume_gc)
         self.connection_watch.start()
-        self.switch_mode(self.initial_mode)
+        # Pushed over the start-up frame of its own mode (`DEFAULT_MODE`): Textual's
+        # `switch_mode` to a mode not yet shown would re-parse every stylesheet twice
+        # (`refresh_css`), which the first rows waited for (bench/README.md).
+        make = _screen_factory(self.initial_mode)
+        self.add_mode(self.initial_mode, make)
+        self.push_screen(make())
         self.database.start()
 
     def _startup_failed(self, line: str) -> None:
@@ -286,6 +304,10 @@ class DbTuiApp(App[None]):
             await self.manager.dispose()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help":  # f1 in the help closes it (its own key), never opens another
+            from tui.screens.modals import HelpScreen
+
+            return not isinstance(self.screen, HelpScreen)
         return self.settings_loaded or action not in NEEDS_SETTINGS
 
     # -- the header ------------------------------------------------------------------------

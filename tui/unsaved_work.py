@@ -44,7 +44,7 @@ def unsaved_forms(app: App[Any]) -> list[str]:
     from tui.screens.modals import FormScreen
 
     titles: list[str] = []
-    for mode in dict.fromkeys([app.current_mode, *app.MODES]):
+    for mode in dict.fromkeys([app.current_mode, *type(app).MODES]):  # every main screen's
         with suppress(KeyError):  # a mode not shown yet has no stack
             for screen in app.get_screen_stack(mode):
                 if isinstance(screen, FormScreen) and screen.is_mounted and screen.form.is_dirty:

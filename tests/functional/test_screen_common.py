@@ -24,6 +24,7 @@ import pytest
 from rich.cells import cell_len
 from sqlalchemy import insert, select, text
 from textual.pilot import Pilot
+from textual.screen import ModalScreen
 from textual.widgets import Input, Select, TextArea
 from textual.worker import WorkerState
 
@@ -180,7 +181,7 @@ async def settle(app: DbTuiApp, pilot: Pilot) -> None:
 
 
 def _waits_for_a_screen(app: DbTuiApp, worker: Any) -> bool:
-    return worker.name in WAITING_WORKERS and len(app.screen_stack) > 1
+    return worker.name in WAITING_WORKERS and isinstance(app.screen, ModalScreen)
 
 
 #: Workers that may stay running while a modal is open (they await its answer).

@@ -63,3 +63,22 @@ def test_sql_console_with_an_error(snap_compare: Any) -> None:
         await _run(pilot, "select 1;\nselect id, nope\n  from users;", (1, 0))
 
     assert snap_compare(_app(), run_before=run_before, terminal_size=TERMINAL)
+
+
+def test_sql_console_with_the_completion_menu(snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        app = pilot.app
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SqlScreen)
+        while screen.names is None:
+            await pilot.pause(0.05)
+        screen.editor.cursor_blink = False
+        screen.editor.load_text(
+            "select u.em, p.title\n  from users u join posts p on p.author_id = u."
+        )
+        screen.editor.move_cursor(screen.editor.document.end)
+        await pilot.pause()
+        await pilot.press("down")  # the dot opened the menu: the second column
+
+    assert snap_compare(_app(), run_before=run_before, terminal_size=TERMINAL)

@@ -396,16 +396,72 @@ async def test_completion_of_table_and_column_names(settings: Settings) -> None:
         await type_sql(app, pilot, "select p.ti from posts p; select 1", cursor=(0, 11))
         await pilot.press("ctrl+n")
         assert screen.editor.text == "select p.title from posts p; select 1"
-        await type_sql(app, pilot, "select * from us")  # several: the common start, listed
+        await type_sql(app, pilot, "select * from us")  # several: the common start, a menu
         await pilot.press("ctrl+n")
         assert screen.editor.text == "select * from user"
-        assert "user_profiles" in screen.status_text and "users" in screen.status_text
+        assert {"user_profiles", "users"} <= set(screen.completion_menu.candidates)
+        await pilot.press("escape")
         await type_sql(app, pilot, "create table zebra (stripes integer)")
         await run(app, pilot)  # a new table completes at once
         await wait_until(pilot, lambda: "zebra" in screen.names.tables, "the new table")
         await type_sql(app, pilot, "select stri")
         await pilot.press("ctrl+n")
         assert screen.editor.text == "select stripes"
+
+
+async def test_completion_menu_opens_under_the_cursor_and_is_driven_by_keys() -> None:
+    from tests.functional.test_screen_common import screen_text
+
+    async with database(local_sqlite()):
+        pass
+    async with running(local_sqlite()) as (app, pilot):
+        screen = await open_console(app, pilot)
+        await wait_until(pilot, lambda: screen.names is not None, "the names")
+        menu = screen.completion_menu
+        await type_sql(app, pilot, "select * from us")
+        await pilot.press("tab")  # several names: their common start, and the menu
+        await pilot.pause()
+        assert screen.editor.text == "select * from user"
+        assert menu.is_open and menu.candidates == ["user_id", "user_profiles", "username", "users"]
+        x, y = screen.editor.cursor_screen_offset
+        shown = screen_text(app).splitlines()
+        assert shown[y + 1][x - len("user") :].startswith("user_id"), shown[y : y + 3]
+        assert shown[y + 2][x - len("user") :].startswith("user_profiles")
+        await pilot.press("down", "enter")  # the second name replaces what was typed
+        await pilot.pause()
+        assert screen.editor.text == "select * from user_profiles" and not menu.is_open
+        await pilot.press("space", "u", "s", "e", "r", "s", "full_stop")  # a dot opens it
+        await pilot.pause()
+        assert menu.is_open and "email" in menu.candidates and "bio" not in menu.candidates
+        await pilot.press("e", "m")  # typing narrows it
+        await pilot.pause()
+        assert menu.candidates == ["email"]
+        await pilot.press("escape")  # closes the menu, and nothing else
+        await pilot.pause()
+        assert not menu.is_open and screen.editor.has_focus and app.screen is screen
+        assert screen.editor.text == "select * from user_profiles users.em"
+        await pilot.press("tab")  # one name: typed in at once
+        await pilot.pause()
+        assert screen.editor.text == "select * from user_profiles users.email"
+        assert not menu.is_open
+        await type_sql(app, pilot, "select 1 as one")
+        await run(app, pilot)
+        await type_sql(app, pilot, "select 1 as one ")
+        await pilot.press("tab")  # nothing to complete: tab moves on
+        await pilot.pause()
+        assert app.focused is screen.table
+        await type_sql(app, pilot, endless(local_sqlite()))
+        await pilot.press("ctrl+j")
+        await wait_until(pilot, lambda: screen.running, "the endless query")
+        await type_sql(app, pilot, "select * from us")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert menu.is_open and screen.running
+        await pilot.press("escape")  # while a query runs: escape only closes the menu
+        await pilot.pause()
+        assert not menu.is_open and screen.running
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: not screen.running, "the cancel")
 
 
 async def test_reading_to_the_end_shows_progress_and_can_be_cancelled(settings: Settings) -> None:

@@ -24,6 +24,7 @@ from tests.functional.test_screen_common import (
     screen_text,
     settle,
 )
+from tests.unit.test_import_hygiene import FIRST_ROWS_NEVER
 from tui.app import make_app
 from tui.screens.table import TableScreen
 
@@ -209,3 +210,40 @@ async def test_garbage_collection_paused_for_start_up_resumes_with_the_first_scr
             await wait_for(pilot, gc.isenabled, "garbage collection to resume")
     finally:
         gc.enable()
+
+
+#: Runs the app on ./app.db until the Users list has rows; prints which `names` it imported.
+FIRST_ROWS_RUN = """
+import asyncio, sys
+import tui.services.database
+tui.services.database.REVISION_CHECK_DELAY = 600  # Alembic loads for it, after the first rows
+from tui.app import make_app
+
+async def first_rows(names):
+    app = make_app(None, env_file=None, overrides={"SQLITE_DATABASE": "app.db"})
+    async with app.run_test(size=(120, 30)) as pilot:
+        for _ in range(2000):
+            table = next(iter(app.screen.query("RecordTable")), None)
+            if table is not None and table.current_row is not None:
+                print(",".join(m for m in names if m in sys.modules))
+                return
+            await pilot.pause(0.01)
+    raise SystemExit("no rows within 20 s")
+
+asyncio.run(first_rows(sys.argv[1].split(",")))
+"""
+
+
+async def test_the_first_users_rows_import_no_form_dialog_or_hasher() -> None:
+    """The real start-up, run to the first rows in a fresh interpreter, imports none of what
+    only writes, forms and dialogs need."""
+    async with database(local_sqlite()) as manager:
+        await add_user(manager, "light_ann")
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_ROWS_RUN, ",".join(FIRST_ROWS_NEVER)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == ""

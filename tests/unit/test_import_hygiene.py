@@ -29,7 +29,9 @@ FIRST_ROWS_NEVER = (
     "tui.schemas.users",
     "tui.schemas.posts",
     "tui.screens.modals",
+    "tui.screens.filter_dialog",
     "tui.widgets.record_form",
+    "textual.widgets._text_area",
 )
 
 

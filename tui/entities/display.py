@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import types
 
@@ -96,10 +95,3 @@ def column_names(spec: EntitySpec, admin: TableAdmin | None = None) -> tuple[str
     if admin is None:
         return tuple(column.name for column in spec.columns)
     return tuple(c.name for c in admin.listed(spec))
-
-
-def cells(
-    spec: EntitySpec, row: Mapping[str, Any], admin: TableAdmin | None = None
-) -> tuple[object, ...]:
-    """A row's values in column order (drawn literally by the table)."""
-    return tuple(row[name] for name in column_names(spec, admin))

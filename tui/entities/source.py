@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from tui.entities.display import cells
+from tui.entities.display import column_names
 from tui.entities.query import Page
 from tui.entities.repository import EntityRepository
 from tui.entities.spec import RowValues
@@ -41,11 +41,12 @@ class EntitySource:
 
     def _rows(self, repo: EntityRepository, page: Page[RowValues]) -> list[TableRow]:
         spec = self.spec
+        names = column_names(spec, self.admin)  # once a page: the admin works them out
         return [
             TableRow(
                 key=repo.cursor_of(row, self.query),
                 id=spec.key_of(row),
-                cells=cells(spec, row, self.admin),
+                cells=tuple(row[name] for name in names),  # drawn literally by the table
             )
             for row in page.rows
         ]

@@ -13,10 +13,11 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Offset
 from textual.widgets import ContentSwitcher, Static, TextArea, Tree
 from textual.widgets.text_area import Selection
 
@@ -30,6 +31,7 @@ from tui.sql.statements import (
     split_statements,
     statement_at,
 )
+from tui.widgets.completion_menu import CompletionMenu
 from tui.widgets.record_table import RecordTable
 from tui.widgets.theme_styles import ERROR, SUCCESS, WARNING, theme_style
 
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from tui.screens.export_dialog import ExportRequest
-    from tui.sql.completion import Names
+    from tui.sql.completion import Completion, Names
     from tui.sql.console import PlanNode, SqlProblem, SqlRunner
     from tui.sql.history import History
     from tui.sql.stream import QueryStream, RowsResult
@@ -91,6 +93,36 @@ class SqlScreen(DbScreen):
             id="sql.run",
             tooltip="Run the statement under the cursor, or the selected statements",
         ),
+        # While the completion menu is open (checked in `check_action`); before `cancel`,
+        # so that escape closes the menu and nothing else.
+        Binding("up", "completion_move(-1)", show=False, priority=True, id="sql.completion_up"),
+        Binding("down", "completion_move(1)", show=False, priority=True, id="sql.completion_down"),
+        Binding(
+            "tab,enter",
+            "completion_accept",
+            show=False,
+            priority=True,
+            id="sql.completion_accept",
+            tooltip="Take the highlighted name of the completion menu",
+        ),
+        Binding(
+            "escape",
+            "completion_close",
+            show=False,
+            priority=True,
+            id="sql.completion_close",
+            tooltip="Close the completion menu",
+        ),
+        Binding(
+            "tab",
+            "complete_tab",
+            show=False,
+            priority=True,
+            id="sql.complete_tab",
+            tooltip="Complete the name before the cursor (else tab moves on)",
+        ),
+        # A screen's own tab binding hides Textual's: moving on is said again.
+        Binding("tab", "app.focus_next", show=False, id="sql.next", tooltip="Next widget"),
         Binding(
             "ctrl+c,escape",
             "cancel",
@@ -169,6 +201,7 @@ class SqlScreen(DbScreen):
                 soft_wrap=False,
                 id="sql-editor",
             )
+            yield CompletionMenu(id="sql-completion")
             yield Static(Text("", style="dim"), id="sql-status")
             with ContentSwitcher(initial="sql-result", id="sql-output", classes="-unused"):
                 yield RecordTable([], id="sql-result")
@@ -226,30 +259,100 @@ class SqlScreen(DbScreen):
             self.names = None
             self.log.warning(f"no completion: {error}")
 
-    def action_complete(self) -> None:
-        """Complete the word before the cursor; several matches: their common start, and
-        the names in the status line."""
-        from tui.sql.completion import complete
+    @property
+    def completion_menu(self) -> CompletionMenu:
+        return self.query_one("#sql-completion", CompletionMenu)
+
+    def _completion(self) -> tuple[Completion | None, str]:
+        """The completion of the name before the editor's cursor, and its typed part."""
+        from tui.sql.completion import complete, partial_word
 
         editor = self.editor
-        if not editor.has_focus:
+        buffer = editor.text
+        offset = _offset(buffer, editor.cursor_location)
+        statement = statement_at(buffer, offset)
+        before = buffer[:offset]
+        if self.names is None:
+            return None, ""
+        found = complete(before, self.names, statement.text if statement else "")
+        return found, partial_word(before)
+
+    def action_complete(self) -> None:
+        """Complete the name before the cursor: one match is typed in; several type their
+        common start and open the menu under the cursor."""
+        if not self.editor.has_focus:
             return
         if self.names is None:
             self.show_status("Table and column names are not loaded (yet)", "dim")
             return
-        buffer = editor.text
-        offset = _offset(buffer, editor.cursor_location)
-        statement = statement_at(buffer, offset)
-        found = complete(buffer[:offset], self.names, statement.text if statement else "")
+        found, _typed = self._completion()
         if found is None:
             self.show_status("No table or column starts like that", "dim")
             return
         if found.insert:
-            editor.insert(found.insert)
+            self.editor.insert(found.insert)
         if len(found.candidates) > 1:
-            shown = ", ".join(found.candidates[:20])
-            more = f" (+{len(found.candidates) - 20})" if len(found.candidates) > 20 else ""
-            self.show_status(f"{shown}{more}", "dim")
+            self._open_completion(found.candidates)
+
+    def action_complete_tab(self) -> None:
+        self.action_complete()
+
+    def _open_completion(self, candidates: list[str]) -> None:
+        _found, typed = self._completion()
+        x, y = self.editor.cursor_screen_offset
+        self.completion_menu.show(candidates, Offset(max(0, x - len(typed)), y + 1))
+
+    def _follow_completion(self) -> None:
+        """After an edit or a cursor move: the open menu lists what still matches (closed
+        when nothing does); a `.` typed after a table name or alias opens it."""
+        menu = self.completion_menu
+        editor = self.editor
+        if not editor.has_focus or self.names is None:
+            menu.hide()
+            return
+        if not menu.is_open and not self._after_dot():
+            return
+        found, typed = self._completion()
+        candidates = [] if found is None else found.candidates
+        if not candidates or (len(candidates) == 1 and candidates[0] == typed):
+            menu.hide()
+        else:
+            self._open_completion(candidates)
+
+    def _after_dot(self) -> bool:
+        editor = self.editor
+        row, column = editor.cursor_location
+        line = editor.document.get_line(row)
+        return column > 1 and line[column - 1] == "." and line[column - 2] not in " .\t"
+
+    def action_completion_move(self, step: int) -> None:
+        self.completion_menu.move(step)
+
+    def action_completion_accept(self) -> None:
+        """Replace the typed part of the name by the highlighted candidate."""
+        menu = self.completion_menu
+        chosen = menu.chosen
+        menu.hide()
+        if chosen is None:
+            return
+        _found, typed = self._completion()
+        editor = self.editor
+        row, column = editor.cursor_location
+        editor.replace(chosen, (row, column - len(typed)), (row, column))
+
+    def action_completion_close(self) -> None:
+        self.completion_menu.hide()
+
+    @on(CompletionMenu.OptionSelected, "#sql-completion")
+    def _completion_clicked(self, event: CompletionMenu.OptionSelected) -> None:
+        event.stop()
+        self.completion_menu.highlighted = event.option_index
+        self.action_completion_accept()
+        self.editor.focus()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget is self.editor:
+            self.completion_menu.hide()
 
     @work(group="sql-buffer", exit_on_error=False)
     async def _load_buffer(self, url: str) -> None:
@@ -264,6 +367,12 @@ class SqlScreen(DbScreen):
     @on(TextArea.Changed, "#sql-editor")
     def _buffer_changed(self, event: TextArea.Changed) -> None:
         self._buffer_text = event.text_area.text
+        self._follow_completion()
+
+    @on(TextArea.SelectionChanged, "#sql-editor")
+    def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
+        if self.completion_menu.is_open:
+            self._follow_completion()
 
     async def on_unmount(self) -> None:
         """Close an open result; keep the buffer for the next start (a small file)."""
@@ -278,6 +387,10 @@ class SqlScreen(DbScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self.running  # otherwise ctrl+c / escape keep their usual meaning
+        if action.startswith("completion_"):
+            return self.completion_menu.is_open  # otherwise the keys keep their meaning
+        if action == "complete_tab":  # tab moves on when there is nothing to complete
+            return self.editor.has_focus and self._completion()[0] is not None
         return True
 
     def statements_to_run(self) -> list[Statement]:
@@ -456,7 +569,19 @@ class SqlScreen(DbScreen):
 
     def show_status(self, message: str, style: str = "") -> None:
         """One line (or a few, for an error) under the editor, shown literally."""
-        self.status.update(Text(message, style=theme_style(self, style) if style else ""))
+        self._put_status(Text(message, style=theme_style(self, style) if style else ""))
+
+    def _put_status(self, text: Text) -> None:
+        """Show `text` on the status line; the screen is laid out again only when its height
+        changes (a layout repaints every widget: 4 progress lines a second while reading to
+        the end would repaint the editor and the footer each time)."""
+        status = self.status
+        same_height = (
+            status.size.height == 1
+            and "\n" not in text.plain
+            and text.cell_len <= status.content_size.width
+        )
+        status.update(text, layout=not same_height)
 
     def _show_problem(self, statement: Statement, error: BaseException) -> None:
         from tui.sql.console import describe_problem
@@ -479,7 +604,7 @@ class SqlScreen(DbScreen):
         marker.append(f"\n{line + 1:>4} | ")
         marker.append(escape_control(source_line))
         marker.append("\n     | " + " " * len(escape_control(source_line[:column])) + "^")
-        self.status.update(marker)
+        self._put_status(marker)
         end = offset
         while end < len(buffer) and (buffer[end].isalnum() or buffer[end] in "_$"):
             end += 1

@@ -235,10 +235,12 @@ class TableScreen(DbScreen):
 
     def describe_view(self) -> str:
         """Search, filters and sort in column labels (``published: yes · sort title ↑``)."""
-        from tui.screens.filter_dialog import describe
-
         query = self.query_state
-        parts = [describe(self.spec, f, self.filter_labels.get(f)) for f in query.filters]
+        parts: list[str] = []
+        if query.filters:  # the dialog's module (forms, TextArea) is not needed for a first list
+            from tui.screens.filter_dialog import describe
+
+            parts = [describe(self.spec, f, self.filter_labels.get(f)) for f in query.filters]
         if query.search:
             parts.insert(0, f"search “{query.search}”")
         if query.sort is not None:
@@ -254,7 +256,7 @@ class TableScreen(DbScreen):
         return extra.label if extra is not None else self.spec.column(name).label
 
     def _show_view_state(self) -> None:
-        parts = []
+        parts: list[str] = []
         if self.in_trash:
             parts.append("TRASH")
         if self.spec.read_only_reason:

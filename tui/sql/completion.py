@@ -111,6 +111,12 @@ def complete(before_cursor: str, names: Names, statement: str = "") -> Completio
     return Completion(common[len(word) :], candidates)
 
 
+def partial_word(before_cursor: str) -> str:
+    """The part of a name typed before the cursor (`users.em` → `em`), "" after a dot."""
+    match = _WORD_BEFORE.search(before_cursor)
+    return (match.group(2) or "") if match is not None else ""
+
+
 def aliases(statement: str) -> dict[str, str]:
     """Alias (lower case) → table name, from `FROM`/`JOIN t [AS] a` in `statement`."""
     found: dict[str, str] = {}
