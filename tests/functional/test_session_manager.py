@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.util import await_
 
 from tests.conftest import create_schema, pg_settings, sqlite_settings
 from tests.functional.test_repo_support import demo_repository
+from tui.config import load_settings
 from tui.db.errors import ConnectionProblem, ReadOnlyError
 from tui.db.session import SessionManager
 from tui.entities.query import TableQuery
 from tui.models import User
+from tui.sql.stream import QueryStream
 
 
 def _user(name: str) -> User:
@@ -211,5 +216,121 @@ async def test_a_read_opened_before_a_switch_never_reopens_the_old_file(tmp_path
                 await demo_repository("users", opened_before).page(TableQuery())
         assert not first.exists()
         assert await _listed(manager) == []  # the new database answers
+    finally:
+        await manager.dispose()
+
+
+def _memory_manager() -> SessionManager:
+    return SessionManager(load_settings(None, {"ENVIRONMENT": "testing"}, environ={}))
+
+
+async def test_in_memory_database_serves_one_user_at_a_time():
+    """Testing's in-memory database is one connection: writers and readers running at the same
+    time take turns on it (no "transaction within a transaction", no reader rolling back a
+    writer's transaction)."""
+    manager = _memory_manager()
+    try:
+        async with manager.session() as session:
+            await session.execute(text("create table notes (body text)"))
+
+        async def write(body: str) -> None:
+            async with manager.session() as session:
+                await session.execute(text("insert into notes values (:b)"), {"b": body})
+                await asyncio.sleep(0.01)  # the others run meanwhile
+
+        async def read() -> int:
+            async with manager.read_session() as session:
+                return (await session.execute(text("select count(*) from notes"))).scalar_one()
+
+        await asyncio.wait_for(asyncio.gather(write("a"), read(), write("b"), read()), 10)
+        assert await read() == 2
+    finally:
+        await manager.dispose()
+
+
+async def test_a_cancelled_query_keeps_the_in_memory_database():
+    manager = _memory_manager()
+    try:
+        async with manager.session() as session:
+            await session.execute(text("create table notes (body text)"))
+            await session.execute(text("insert into notes values ('kept')"))
+        slow = (
+            "with recursive c(i) as (select 1 union all select i + 1 from c where i < 50000000)"
+            " select count(*) from c"
+        )
+
+        async def long_read() -> None:
+            async with manager.read_session() as session:
+                await session.execute(text(slow))
+
+        task = asyncio.create_task(long_read())
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        async with manager.read_session() as session:
+            rows = (await session.execute(text("select body from notes"))).scalars().all()
+        assert rows == ["kept"]
+    finally:
+        await manager.dispose()
+
+
+async def test_a_lost_in_memory_database_is_not_replaced_by_an_empty_one():
+    manager = _memory_manager()
+    try:
+        async with manager.session() as session:
+            await session.execute(text("create table notes (body text)"))
+        await manager.reconnect()  # the one connection is closed: its data is gone
+        with pytest.raises(ConnectionProblem, match="in-memory database was closed"):
+            async with manager.read_session() as session:
+                await session.execute(text("select 1"))
+    finally:
+        await manager.dispose()
+
+
+async def test_migration_reads_on_an_in_memory_database_take_turns():
+    """The clash seen in the Migrations screen: the start-up revision check and the panel's
+    status read both ran `run_sync` on the one connection, each in a transaction of its own."""
+    manager = _memory_manager()
+    try:
+        async with manager.session() as session:
+            await session.execute(text("create table notes (body text)"))
+
+        def read(connection: Any) -> int:
+            with connection.begin():
+                count = connection.execute(text("select count(*) from notes")).scalar_one()
+                await_(asyncio.sleep(0.05))  # still in its transaction while the other starts
+            return int(count)
+
+        reads = asyncio.gather(manager.run_sync(read), manager.run_sync(read))
+        assert await asyncio.wait_for(reads, 10) == [0, 0]
+    finally:
+        await manager.dispose()
+
+
+async def test_a_console_result_does_not_hold_the_in_memory_database():
+    """The SQL console reads an in-memory database's result whole, so list pages need not wait
+    while the user scrolls it."""
+    manager = _memory_manager()
+    try:
+        async with manager.session() as session:
+            await session.execute(text("create table notes (n int)"))
+            await session.execute(
+                text(
+                    "insert into notes with recursive c(i) as"
+                    " (select 1 union all select i + 1 from c where i < 1000) select i from c"
+                )
+            )
+        stream = QueryStream(manager, "select n from notes order by n")
+        await stream.open()
+        try:
+            async with asyncio.timeout(5):
+                async with manager.read_session() as session:
+                    total = (await session.execute(text("select count(*) from notes"))).scalar()
+            assert total == 1000
+            rows = await stream.fetch_at(990, 10)
+            assert [row.cells[0] for row in rows] == list(range(991, 1001))
+        finally:
+            await stream.close()
     finally:
         await manager.dispose()

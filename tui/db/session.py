@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
+from sqlalchemy.util import await_
 
 from tui.db.errors import (
     ConnectionProblem,
@@ -86,8 +87,14 @@ def build_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     if settings.is_sqlite:
         kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         if settings.is_memory:
-            kwargs["poolclass"] = StaticPool
-            kwargs["connect_args"]["check_same_thread"] = False
+            # The database lives in its one connection: a pool of exactly that connection,
+            # never recycled, handed to one user at a time (see `_keep_memory_database`).
+            kwargs.update(
+                poolclass=AsyncAdaptedQueuePool,
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=settings.DB_POOL_TIMEOUT,
+            )
         elif not pooled:
             kwargs["poolclass"] = NullPool
     else:
@@ -105,7 +112,34 @@ def build_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if settings.is_sqlite:
         _install_sqlite_pragmas(engine.sync_engine, wal=not settings.is_memory)
+    if settings.is_memory:
+        _keep_memory_database(engine.sync_engine)
     return engine
+
+
+def _keep_memory_database(engine: Engine) -> None:
+    """An in-memory database is gone with its connection: a cancelled query keeps the
+    connection (instead of invalidating it), and should it be lost anyway, a new connection
+    is refused rather than silently giving the app a new, empty database."""
+    opened = False
+
+    @event.listens_for(engine, "handle_error")
+    def _keep_on_cancel(context: ExceptionContext) -> None:
+        if isinstance(context.original_exception, asyncio.CancelledError):
+            context.is_disconnect = False
+            conn = context.connection
+            driver = conn.connection.driver_connection if conn is not None else None
+            if driver is not None:  # stop the statement, which goes on in aiosqlite's thread
+                await_(driver.interrupt())
+
+    @event.listens_for(engine, "do_connect")
+    def _once(*_args: Any) -> None:
+        nonlocal opened
+        if opened:
+            raise ConnectionProblem(
+                "the in-memory database was closed and its data is gone: restart dbtui"
+            )
+        opened = True
 
 
 def scratch_sqlite_engine() -> Engine:

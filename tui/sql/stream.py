@@ -195,7 +195,10 @@ class QueryStream:
         self.closed = False
         self.on_progress: Callable[[QueryStream], None] | None = None
         """Called after each batch read (e.g. to show "12,000 rows read")."""
-        self._window: deque[tuple[Any, ...]] = deque(maxlen=window)
+        self.whole = manager.settings.is_memory
+        """An in-memory database has one connection, handed to one user at a time: its result
+        is read whole at once, so that the connection is not held while the user scrolls."""
+        self._window: deque[tuple[Any, ...]] = deque(maxlen=None if self.whole else window)
         self._lock = asyncio.Lock()
         self._conn: AsyncConnection | None = None
         self._cursor: DriverCursor | None = None
@@ -207,6 +210,8 @@ class QueryStream:
         async with self._lock:
             await self._execute()
             await self._read(FIRST_BATCH)
+            while self.whole and not self.done:
+                await self._read(END_BATCH, END_BATCH)
 
     async def _execute(self) -> None:
         await self._close_cursor()
