@@ -25,7 +25,7 @@ from textual.widgets import Input, Static
 from textual.worker import WorkerCancelled, WorkerState
 
 from tests.conftest import sqlite_settings
-from tests.functional.test_screen_common import run_command, screen_text
+from tests.functional.test_screen_common import run_command
 from tests.functional.test_widget_modals import press_confirm
 from tests.migration_fixtures import project_with, recorded_revisions, run_alembic
 from tui.app import DbTuiApp, make_app
@@ -112,10 +112,12 @@ async def settle(app: DbTuiApp, pilot: Pilot) -> None:
         else:
             quiet += 1
         await pilot.pause()
-    before = screen_text(app)
+    # The screenshot itself (text and styles) is compared: reading it back as text costs as
+    # much again, and this loop runs at every step of every migration test.
+    before = app.export_screenshot()
     for _ in range(200):
         await pilot.pause(0.01)
-        now = screen_text(app)
+        now = app.export_screenshot()
         if now == before:
             return
         before = now
