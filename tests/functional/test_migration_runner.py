@@ -1,8 +1,9 @@
 """MigrationRunner against real SQLite files and PostgreSQL databases.
 
 The runner is synchronous: these tests hand it a connection with `SessionManager.run_sync`, as
-the command line does. After each operation the state is compared with `alembic current` run
-as a separate process.
+the command line does. The state after an operation is compared with `alembic current` run as
+a separate process (or, where the real command adds nothing, with the version table read on a
+connection of its own).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from tests.migration_fixtures import cli_current, project_with, run_alembic
+from tests.migration_fixtures import cli_current, project_with, recorded_revisions, run_alembic
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
 from tui.migrations import (
@@ -163,7 +164,7 @@ async def test_failing_revision_leaves_the_previous_revision(
     assert failed.value.revision == "0007_failing"
     assert "revision 0007_failing failed" in str(failed.value)
     assert failed.value.current == ("0006_merge",)
-    assert cli_current(migrations, db.settings) == {"0006_merge"}
+    assert recorded_revisions(db.settings) == {"0006_merge"}
     present = await tables(db)
     assert {"notes", "branch_a", "branch_b"} <= present
     assert "doomed" not in present
@@ -200,7 +201,7 @@ async def test_drift_check_and_autogenerate(db: SessionManager, tmp_path: Path) 
     assert "op.drop_table('scratch')" in path.read_text()
 
     run_alembic(migrations, db.settings, "upgrade", "head")
-    assert cli_current(migrations, db.settings) == {revision}
+    assert recorded_revisions(db.settings) == {revision}
     assert await db.run_sync(runner.check) == []
     assert "scratch" not in await tables(db)
 

@@ -1,9 +1,11 @@
 """The Migrations screen (`4`) driven through the app, on SQLite files and PostgreSQL.
 
 Each test copies the real `migrations/` folder with extra test revisions into a temporary
-project; after every operation the database's revision is checked with the real `alembic current`
-command in a separate process. PostgreSQL settings are production (read-only), so there every
-operation must be confirmed by typing the environment name.
+project; after every operation the database's revision is read from its `alembic_version`
+table through a connection of its own, as `alembic current` reads it (the real command's
+agreement with the runner is tested in test_migration_runner.py and test_alembic_cli.py).
+PostgreSQL settings are production (read-only), so there every operation must be confirmed
+by typing the environment name.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from textual.widgets import Input, Static
 from textual.worker import WorkerCancelled, WorkerState
 
 from tests.conftest import sqlite_settings
-from tests.functional.test_screen_common import run_command, screen_text
+from tests.functional.test_screen_common import run_command
 from tests.functional.test_widget_modals import press_confirm
-from tests.migration_fixtures import cli_current, project_with, run_alembic
+from tests.migration_fixtures import project_with, recorded_revisions, run_alembic
 from tui.app import DbTuiApp, make_app
 from tui.config import Settings, load_settings
 from tui.db.base import Base
@@ -110,10 +112,12 @@ async def settle(app: DbTuiApp, pilot: Pilot) -> None:
         else:
             quiet += 1
         await pilot.pause()
-    before = screen_text(app)
+    # The screenshot itself (text and styles) is compared: reading it back as text costs as
+    # much again, and this loop runs at every step of every migration test.
+    before = app.export_screenshot()
     for _ in range(200):
         await pilot.pause(0.01)
-        now = screen_text(app)
+        now = app.export_screenshot()
         if now == before:
             return
         before = now
@@ -209,7 +213,7 @@ async def test_upgrade_failure_downgrade_stamp(backend_settings: Settings, tmp_p
         generation = app.db_generation
         shown = await run_action(app, pilot, settings, "u", revision="0006_merge")
         assert "0006_merge" in shown and "0007_failing" not in shown
-        assert cli_current(migrations, settings) == {"0006_merge"}
+        assert recorded_revisions(settings) == {"0006_merge"}
         assert screen.status is not None and screen.status.current == ("0006_merge",)
         assert app.db_generation > generation
         assert "1 pending" in state_text(screen)
@@ -217,7 +221,7 @@ async def test_upgrade_failure_downgrade_stamp(backend_settings: Settings, tmp_p
 
         # A failing revision: the database stays where it was; the error names the revision.
         await run_action(app, pilot, settings, "u", revision="0007_failing")
-        assert cli_current(migrations, settings) == {"0006_merge"}
+        assert recorded_revisions(settings) == {"0006_merge"}
         assert "doomed" not in await table_names(app)
         errors = [line for line, style in log_lines(screen) if "$text-error" in style]
         assert any("0007_failing" in line and "no_such_table" in line for line in errors)
@@ -228,12 +232,12 @@ async def test_upgrade_failure_downgrade_stamp(backend_settings: Settings, tmp_p
         for undone in ("0006_merge", "0005_branch_b", "0004_branch_a"):
             assert undone in shown
         assert "Undoes 3 revision(s)" in shown
-        assert cli_current(migrations, settings) == {"0003_notes"}
+        assert recorded_revisions(settings) == {"0003_notes"}
         assert "branch_a" not in await table_names(app)
 
         # Stamp: records the revision without running anything.
         await run_action(app, pilot, settings, "s", revision="0003_users_case_insensitive")
-        assert cli_current(migrations, settings) == {"0003_users_case_insensitive"}
+        assert recorded_revisions(settings) == {"0003_users_case_insensitive"}
         assert "notes" in await table_names(app)
         assert screen.status is not None and screen.status.current == (
             "0003_users_case_insensitive",
@@ -252,7 +256,7 @@ async def test_cancelled_confirmation_changes_nothing(tmp_path: Path) -> None:
         assert screen.status is not None and screen.status.current == (
             "0003_users_case_insensitive",
         )
-    assert cli_current(migrations, settings) == {"0003_users_case_insensitive"}
+    assert recorded_revisions(settings) == {"0003_users_case_insensitive"}
 
 
 SLOW_REVISION = '''"""slow revision for tests
@@ -316,7 +320,7 @@ async def test_second_operation_is_refused_while_one_runs(tmp_path: Path) -> Non
         await settle(app, pilot)
         assert screen.operation is None
         assert screen.status is not None and screen.status.current == ("0003_slow",)
-    assert cli_current(migrations, settings) == {"0003_slow"}
+    assert recorded_revisions(settings) == {"0003_slow"}
 
 
 async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path: Path) -> None:
@@ -353,7 +357,7 @@ async def test_autogenerate_and_drift_check(backend_settings: Settings, tmp_path
 
     # The real alembic command applies the generated revision.
     run_alembic(migrations, settings, "upgrade", "head")
-    assert cli_current(migrations, settings) == {rev}
+    assert recorded_revisions(settings) == {rev}
 
     async with migrations_app(settings, migrations) as (app, pilot, screen):
         assert "scratch" not in await table_names(app)
@@ -407,7 +411,7 @@ async def test_merge_several_heads(tmp_path: Path) -> None:
 
         # Upgrade to head now runs both branches and the merge.
         await run_action(app, pilot, settings, "u", revision=rev)
-    assert cli_current(migrations, settings) == {rev}
+    assert recorded_revisions(settings) == {rev}
 
 
 async def test_enter_on_a_fresh_downgrade_or_stamp_dialog_changes_nothing(tmp_path: Path) -> None:
@@ -422,11 +426,11 @@ async def test_enter_on_a_fresh_downgrade_or_stamp_dialog_changes_nothing(tmp_pa
             await pilot.press("enter")
             await settle(app, pilot)
             assert not isinstance(app.screen, ModalScreen), key
-            assert cli_current(migrations, settings) == {"0003_notes"}, key
+            assert recorded_revisions(settings) == {"0003_notes"}, key
             assert "notes" in await table_names(app)
         shown = await run_action(app, pilot, settings, "D", revision="0002_list_indexes")
         assert "tab then enter: Downgrade · escape: No" in shown
-        assert cli_current(migrations, settings) == {"0002_list_indexes"}
+        assert recorded_revisions(settings) == {"0002_list_indexes"}
         assert "notes" not in await table_names(app)
 
 
@@ -454,7 +458,7 @@ async def test_downgrade_dialog_lists_the_dropped_column_with_its_rows(
         assert "Drops column users.nickname (3 rows).\nData in what they created is lost." in (
             shown
         )
-        assert cli_current(migrations, settings) == {"0002_list_indexes"}
+        assert recorded_revisions(settings) == {"0002_list_indexes"}
         async with app.manager.engine.connect() as conn:
             names = await conn.run_sync(
                 lambda sync: [c["name"] for c in inspect(sync).get_columns("users")]
@@ -467,7 +471,7 @@ async def test_downgrade_to_base_lists_the_demo_tables_with_their_rows(tmp_path:
     settings = sqlite_settings(tmp_path / "app.db")
     migrations = project_with(tmp_path / "project")
     await migrate(settings, migrations, "heads")
-    at_head = cli_current(migrations, settings)
+    at_head = recorded_revisions(settings)
     await execute(
         settings,
         "INSERT INTO users (id, email, username, hashed_password) VALUES "
@@ -485,7 +489,7 @@ async def test_downgrade_to_base_lists_the_demo_tables_with_their_rows(tmp_path:
         await pilot.press("escape")
         await settle(app, pilot)
         assert await table_names(app) >= {"users", "posts", "tags"}
-    assert cli_current(migrations, settings) == at_head
+    assert recorded_revisions(settings) == at_head
 
 
 async def test_unknown_revision_offers_only_stamp(tmp_path: Path) -> None:
@@ -517,7 +521,7 @@ async def test_unknown_revision_offers_only_stamp(tmp_path: Path) -> None:
         assert await stamped(app) == ["ffff_gone"]
         await run_action(app, pilot, settings, "s", revision="0002_list_indexes")
         assert app.screen.active_bindings["u"].enabled
-    assert cli_current(migrations, settings) == {"0002_list_indexes"}
+    assert recorded_revisions(settings) == {"0002_list_indexes"}
 
 
 async def test_unknown_and_unversioned_databases_are_explained(tmp_path: Path) -> None:
@@ -535,7 +539,7 @@ async def test_unknown_and_unversioned_databases_are_explained(tmp_path: Path) -
             "0003_users_case_insensitive",
         )
         assert "Up to date" in state_text(screen)
-    assert cli_current(migrations, settings) == {"0003_users_case_insensitive"}
+    assert recorded_revisions(settings) == {"0003_users_case_insensitive"}
 
     other = sqlite_settings(tmp_path / "unversioned.db")
     manager = SessionManager(other)
@@ -547,7 +551,7 @@ async def test_unknown_and_unversioned_databases_are_explained(tmp_path: Path) -
         assert "no Alembic revision" in state_text(screen)
         assert "stamp" in state_text(screen)
         await run_action(app, pilot, other, "s", revision="0003_users_case_insensitive")
-    assert cli_current(migrations, other) == {"0003_users_case_insensitive"}
+    assert recorded_revisions(other) == {"0003_users_case_insensitive"}
 
 
 async def test_detail_pane_shows_parents_file_and_sql(tmp_path: Path) -> None:
@@ -617,7 +621,7 @@ async def test_header_follows_the_revision_after_an_upgrade(tmp_path: Path) -> N
         assert app.revision_state in header_text(app)
 
         await run_action(app, pilot, settings, "u", revision="0003_users_case_insensitive")
-        assert cli_current(migrations, settings) == {"0003_users_case_insensitive"}
+        assert recorded_revisions(settings) == {"0003_users_case_insensitive"}
         await settle(app, pilot)
         assert app.revision_state == ""
         assert "behind head" not in header_text(app)

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from tests.conftest import sqlite_settings
@@ -163,12 +162,14 @@ async def escape_search(app: DbTuiApp, pilot: Pilot) -> None:
     await settle(app, pilot)
 
 
-async def exercise(app: DbTuiApp, pilot: Pilot, path: Path) -> None:
-    """(a) saves after each kind of other process are visible elsewhere, (b) others' commits
-    show after `r`, (d) a stale edit gets the conflict dialog. Rows others committed are
-    checked again after the app quits (by the caller)."""
-    for n, (kind, other) in enumerate(OTHER_PROCESSES.items()):
-        await other(path)
+async def exercise(
+    app: DbTuiApp, pilot: Pilot, path: Path, kinds: tuple[str, ...] = tuple(OTHER_PROCESSES)
+) -> None:
+    """(a) saves after each of the `kinds` of other process are visible elsewhere, (b) others'
+    commits show after `r`, (d) a stale edit gets the conflict dialog. Rows others committed
+    are checked again after the app quits (by the caller, with the same `kinds`)."""
+    for n, kind in enumerate(kinds):
+        await OTHER_PROCESSES[kind](path)
         # (a) dbtui's save reaches the file that every other process reads
         await edit_full_name(app, pilot, "shared_ann", f"Saved after {kind}")
         assert not isinstance(app.screen, FormScreen), screen_text(app)
@@ -201,12 +202,12 @@ async def exercise(app: DbTuiApp, pilot: Pilot, path: Path) -> None:
     assert not isinstance(app.screen, FormScreen | ConfirmScreen), screen_text(app)
 
 
-async def others_rows_survived(path: Path) -> None:
+async def others_rows_survived(path: Path, kinds: tuple[str, ...] = tuple(OTHER_PROCESSES)) -> None:
     """(c) After dbtui quit, every row the other processes committed is in the file."""
     names = await value_seen_elsewhere(
         path, "select group_concat(username) from users where username like 'from_other_%'"
     )
-    assert sorted(names.split(",")) == [f"from_other_{n}" for n in range(len(OTHER_PROCESSES))]
+    assert sorted(names.split(",")) == [f"from_other_{n}" for n in range(len(kinds))]
     full_name = await value_seen_elsewhere(
         path, "select full_name from users where username = 'shared_ann'"
     )
@@ -218,19 +219,52 @@ async def seeded_file(path: Path) -> None:
         await add_user(manager, "shared_ann", full_name="Ann")
 
 
+#: Every start-up path below runs under `no_python_open` with one other process that opens
+#: the file, reads and closes (what drops the locks dbtui would have lost); the first runs
+#: every kind of other process.
+ONE_KIND = ("sqlite3 connection",)
+_WATCHED: set[str] = set()  # names of the files `no_python_open` watches (none: off)
+_OPENED: list[str] = []
+_AUDITING: list[bool] = []  # the hook is installed (once per process)
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event == "open" and args and str(args[0]) in _WATCHED:
+        _OPENED.append(str(args[0]))
+
+
+@contextmanager
+def no_python_open(path: Path) -> Iterator[None]:
+    """Fail when this process opens the database file or its -wal/-shm outside SQLite (a
+    Python-level open(); SQLite's own opens do not pass through Python) inside the block."""
+    if not _AUDITING:
+        sys.addaudithook(_audit)  # cannot be removed: idle while `_WATCHED` is empty
+        _AUDITING.append(True)
+    names = (path.name, str(path))
+    _WATCHED.update(f"{name}{end}" for name in names for end in ("", "-wal", "-shm"))
+    _OPENED.clear()
+    try:
+        yield
+        assert _OPENED == [], f"opened outside SQLite: {_OPENED}"
+    finally:
+        _WATCHED.clear()
+
+
 @asynccontextmanager
-async def started(app: DbTuiApp) -> AsyncIterator[Pilot]:
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
-        yield pilot
+async def started(app: DbTuiApp, path: Path) -> AsyncIterator[Pilot]:
+    """The app started (its start-up path watched by `no_python_open` too)."""
+    with no_python_open(path):
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            yield pilot
 
 
 async def test_file_with_tables() -> None:
-    """`dbtui` on an existing development file."""
+    """`dbtui` on an existing development file, with every kind of other process."""
     path = Path("app.db").resolve()
     await seeded_file(path)
     app = make_app(None, overrides={"SQLITE_DATABASE": "app.db"})
-    async with started(app) as pilot:
+    async with started(app, path) as pilot:
         await exercise(app, pilot, path)
     await others_rows_survived(path)
 
@@ -239,13 +273,13 @@ async def test_fresh_file() -> None:
     """`dbtui` on a file that does not exist yet: created and migrated by the app."""
     path = Path("fresh.db").resolve()
     app = make_app(None, overrides={"SQLITE_DATABASE": "fresh.db"})
-    async with started(app) as pilot:
+    async with started(app, path) as pilot:
         assert path.is_file()
         await python(INSERT_USER, str(path), "shared_ann")
         await pilot.press("r")
         await settle(app, pilot)
-        await exercise(app, pilot, path)
-    await others_rows_survived(path)
+        await exercise(app, pilot, path, ONE_KIND)
+    await others_rows_survived(path, ONE_KIND)
 
 
 async def test_env_file(tmp_path: Path) -> None:
@@ -256,10 +290,10 @@ async def test_env_file(tmp_path: Path) -> None:
     env_file = tmp_path / "custom.env"
     env_file.write_text(f"SQLITE_DATABASE={path}\n")
     app = make_app(None, env_file=env_file)
-    async with started(app) as pilot:
+    async with started(app, path) as pilot:
         assert str(path) in screen_text(app)
-        await exercise(app, pilot, path)
-    await others_rows_survived(path)
+        await exercise(app, pilot, path, ONE_KIND)
+    await others_rows_survived(path, ONE_KIND)
 
 
 async def test_settings_switch_and_back() -> None:
@@ -268,7 +302,7 @@ async def test_settings_switch_and_back() -> None:
     await seeded_file(path)
     await seeded_file(Path("other.db"))
     app = make_app(None, overrides={"SQLITE_DATABASE": "app.db"})
-    async with started(app) as pilot:
+    async with started(app, path) as pilot:
         for target in ("other.db", "app.db"):
             await pilot.press("5")
             await settle(app, pilot)
@@ -280,40 +314,8 @@ async def test_settings_switch_and_back() -> None:
             assert f"Switched to sqlite+aiosqlite:///{target}" in screen_text(app)
         await pilot.press("1")
         await settle(app, pilot)
-        await exercise(app, pilot, path)
-    await others_rows_survived(path)
-
-
-@pytest.mark.parametrize("kind", list(OTHER_PROCESSES))
-async def test_nothing_but_sqlite_opens_the_database_file(kind: str) -> None:
-    """While the app runs, no Python-level open() of the database file or its -wal/-shm happens
-    in this process (SQLite's own opens do not pass through Python), on any start-up path."""
-    path = Path("app.db").resolve()
-    await seeded_file(path)
-    opened: list[str] = []
-    watching = {str(path), f"{path}-wal", f"{path}-shm", "app.db", "app.db-wal", "app.db-shm"}
-
-    def audit(event: str, args: tuple[Any, ...]) -> None:
-        if event == "open" and args and str(args[0]) in watching and watch[0]:
-            opened.append(f"{event} {args[0]}")
-
-    watch = [True]
-    sys.addaudithook(audit)  # cannot be removed: `watch` turns it off after the test
-    try:
-        app = make_app(None, overrides={"SQLITE_DATABASE": "app.db"})
-        async with app.run_test(size=SIZE) as pilot:
-            await ready(app, pilot)
-            await OTHER_PROCESSES[kind](path)
-            await edit_full_name(app, pilot, "shared_ann", "Audited")
-        assert opened == []
-    finally:
-        watch[0] = False
-    assert (
-        await value_seen_elsewhere(
-            path, "select full_name from users where username = 'shared_ann'"
-        )
-        == "Audited"
-    )
+        await exercise(app, pilot, path, ONE_KIND)
+    await others_rows_survived(path, ONE_KIND)
 
 
 # Another process writes for a second (holds the write lock), then commits.
@@ -337,7 +339,7 @@ async def test_a_save_waits_for_another_process_short_write() -> None:
     path = Path("app.db").resolve()
     await seeded_file(path)
     app = make_app(None, overrides={"SQLITE_DATABASE": "app.db"})
-    async with started(app) as pilot:
+    async with started(app, path) as pilot:
         await pilot.press("n")
         await settle(app, pilot)
         assert isinstance(app.screen, FormScreen)

@@ -30,7 +30,7 @@ from tests.functional.test_screen_common import (
 )
 from tests.functional.test_screen_common import confirm as confirm_dialog
 from tests.functional.test_screen_common import settle as settle_users
-from tests.migration_fixtures import cli_current, project_with
+from tests.migration_fixtures import project_with, recorded_revisions
 from tui.app import make_app
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
@@ -178,7 +178,7 @@ async def test_migrations_screen_shows_the_refusal_as_one_literal_line(tmp_path:
         assert (expected, "bold $text-error") in log_lines(app.screen)
         shown = toasts(app)
         assert any("'[b]Ann[/]' and '[B]aNN[/]'" in toast for toast in shown), shown
-    assert cli_current(migrations, settings) == {BEFORE}
+    assert recorded_revisions(settings) == {BEFORE}
 
 
 # -- after the migration -------------------------------------------------------------------------

@@ -24,8 +24,10 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_TABLES = {"users", "user_profiles", "posts", "tags", "post_tags", "alembic_version"}
 
-# Building and installing the wheel (the module's fixture) takes minutes on a loaded machine.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+# Building and installing the wheel (the module's fixture) takes minutes on a loaded machine;
+# one xdist group keeps the module's tests on one worker, so the wheel is built once, not once
+# per worker (`--dist loadgroup` in pyproject.toml).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600), pytest.mark.xdist_group("wheel")]
 
 
 def run(

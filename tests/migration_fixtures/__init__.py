@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 from tui.config import Settings
@@ -59,6 +63,35 @@ def cli_current(migrations: Path, settings: Settings) -> set[str]:
     """The revisions `alembic current` (another process) reports, without "(head)" marks."""
     out = run_alembic(migrations, settings, "current").stdout
     return {line.split()[0] for line in out.splitlines() if line.strip()}
+
+
+def recorded_revisions(settings: Settings) -> set[str]:
+    """The revisions `settings`' database records in `alembic_version` (empty without one),
+    read through a connection of its own: what `alembic current` reports, without starting
+    a Python process (about a second of CPU each). `cli_current` runs the real command."""
+    query = "SELECT version_num FROM alembic_version"
+    url = settings.url(sync=True)
+    if settings.is_sqlite:
+        uri = Path(str(url.database)).resolve().as_uri() + "?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            known = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'")
+            return {row[0] for row in conn.execute(query)} if known.fetchone() else set()
+
+    async def read() -> set[str]:
+        import asyncpg
+
+        conn = await asyncpg.connect(
+            host=url.host, port=url.port, user=url.username, database=url.database, timeout=5
+        )
+        try:
+            if await conn.fetchval("SELECT to_regclass('alembic_version')") is None:
+                return set()
+            return {row[0] for row in await conn.fetch(query)}
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # callable inside a running event loop
+        return pool.submit(asyncio.run, read()).result()
 
 
 # -- another application's Alembic project (for `--alembic-config`) ---------------------------
