@@ -470,3 +470,32 @@ async def test_the_sql_console_is_there_for_your_own_tables(
         await pilot.press("o", "r", "d", "6")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "SqlScreen", "the SQL screen")
         assert app.current_mode == "sql"
+
+
+async def test_the_highlighted_table_is_read_ahead_while_the_list_waits(
+    backend: str, fixture_database: Callable[[str], str]
+) -> None:
+    """Reflecting, the table the highlight rests on is read while the user reads the list:
+    the SQL log shows catalog reads once it rests there, before `enter` opens it."""
+    from tests.functional.test_sql_log_panel import shown_statements
+
+    marker = "PRAGMA" if backend == "sqlite" else "pg_catalog"
+
+    def catalog_reads() -> int:
+        return len([s for s in shown_statements(app) if marker in s])
+
+    url = fixture_database(backend)
+    async with browsing(url, "reflect") as (app, pilot):
+        await pilot.press("ctrl+l")
+        await app.workers.wait_for_complete()  # the first table's read-ahead
+        await pilot.pause()
+        listed = catalog_reads()
+        await pilot.press("down")
+        await wait_until(pilot, lambda: catalog_reads() > listed, "the second table's read")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        name = tables_screen(app).shown[1].name
+        await pilot.press("enter")
+        await rows_loaded(app, pilot)
+        assert f"Tables > {table_screen(app).spec.label}" in screen_text(app)
+        assert table_screen(app).spec.name == name
