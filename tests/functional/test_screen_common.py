@@ -519,8 +519,8 @@ async def test_palette_lists_screens_and_actions_and_help_lists_bindings() -> No
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for title in ("Users", "Posts", "Tags", "Migrations", "Settings", "Seed demo data"):
             assert title in titles
-        assert {"New row in Users", "Trash of Users", "Posts (Users)"} <= set(titles)
-        await run_command(app, pilot, "New row in Users")
+        assert {"New user (Users)", "Trash of Users", "Posts (Users)"} <= set(titles)
+        await run_command(app, pilot, "New user (Users)")
         assert isinstance(app.screen, FormScreen)
         await pilot.press("escape")
         await pilot.pause()

@@ -135,7 +135,7 @@ async def test_search_sort_and_posts_of_a_tag() -> None:
         await add_tags(manager, ["Rusty_Nail", "a%b"])
     async with running(settings, "tags") as (app, pilot):
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert {"Merge (Tags)", "Posts (Tags)", "New row in Tags"} <= set(titles)
+        assert {"Merge (Tags)", "Posts (Tags)", "New tag (Tags)"} <= set(titles)
         await pilot.press("question_mark")
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)

@@ -912,7 +912,8 @@ class TableScreen(DbScreen):
     def palette_commands(self) -> Iterable[tuple[str, str, object]]:
         label = self.spec.label
         if not self.read_only:
-            yield (f"New row in {label}", "Add a row (n)", self.action_new)
+            noun = self.admin.noun(self.spec)
+            yield (f"New {noun} ({label})", "Add a row (n)", self.action_new)
         yield (f"Search {label}", "Search this table (/)", self.action_search)
         yield (f"Filter {label}", "Add a filter (f)", self.action_filter)
         yield (f"Export {label}", "Export this view to CSV or JSON (e)", self.action_export)
