@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,19 @@ class SqliteItems:
             cursor = await conn.execute(sql, (limit, offset))
             found = await cursor.fetchall()
         return [TableRow(key=(r[4], r[0]), id=r[0], cells=tuple(r[:4])) for r in found]
+
+
+class SlowCount(SqliteItems):
+    """Items whose count waits until `gate` is set (a count slower than the first page)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.gate = asyncio.Event()
+
+    async def count(self) -> tuple[int, bool]:
+        self.calls.append(("count asked", None, 0))
+        await self.gate.wait()
+        return await super().count()
 
 
 class TableApp(App[None]):
@@ -354,17 +368,8 @@ async def test_memory_stays_bounded(tmp_path: Path) -> None:
 
 
 async def test_count_arrives_after_first_page(items_db: Path) -> None:
-    import asyncio
-
-    gate = asyncio.Event()
-
-    class SlowCount(SqliteItems):
-        async def count(self) -> tuple[int, bool]:
-            self.calls.append(("count asked", None, 0))
-            await gate.wait()
-            return await super().count()
-
-    app = TableApp(SlowCount(items_db))
+    source = SlowCount(items_db)
+    app = TableApp(source)
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(RecordTable)
         for _ in range(100):
@@ -373,7 +378,7 @@ async def test_count_arrives_after_first_page(items_db: Path) -> None:
                 break
         assert table.row_at(0) is not None
         assert table.position_text == "row 1 of 100+"
-        gate.set()
+        source.gate.set()
         await settle(pilot, table)
         assert table.position_text == "row 1 of 10,000"
 
@@ -433,8 +438,6 @@ async def test_empty_table(tmp_path: Path) -> None:
 
 
 async def test_keys_work_while_a_slow_fetch_shows_loading(items_db: Path) -> None:
-    import asyncio
-
     gate = asyncio.Event()
 
     class SlowAfterTheFirstPage(SqliteItems):
@@ -501,16 +504,6 @@ async def test_narrow_terminal_scrolls_to_the_current_column(items_db: Path) -> 
 async def test_the_first_rows_do_not_wait_for_the_count(items_db: Path) -> None:
     """A count of a big table takes longer than its first page: it starts once the first
     rows are on screen, and `G` waits for it."""
-    import asyncio
-
-    gate = asyncio.Event()
-
-    class SlowCount(SqliteItems):
-        async def count(self) -> tuple[int, bool]:
-            self.calls.append(("count asked", None, 0))
-            await gate.wait()
-            return await super().count()
-
     source = SlowCount(items_db)
     app = TableApp(source)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -523,6 +516,6 @@ async def test_the_first_rows_do_not_wait_for_the_count(items_db: Path) -> None:
         assert table.position_text == "row 1 of 100+"
         assert [call[0] for call in source.calls] == ["after", "count asked"]
         await pilot.press("G")
-        gate.set()
+        source.gate.set()
         await settle(pilot, table)
         assert table.position_text == f"row {table.row_count:,} of {table.row_count:,}"
