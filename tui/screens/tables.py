@@ -36,6 +36,11 @@ def rows_text(info: TableInfo) -> str:
     return f"{'' if info.exact else '~'}{info.estimated_rows:,} rows"
 
 
+def matches(typed: str, name: str) -> bool:
+    """Whether a table `name` is listed for the filter text `typed` (any case, anywhere)."""
+    return typed.strip().lower() in name.lower()
+
+
 class TableFilter(Input):
     """The type-to-filter input. Digits and ``?`` keep their app-wide meaning (switch screens,
     help; shown in the footer) while the filter is empty, and when no table name would match
@@ -50,8 +55,7 @@ class TableFilter(Input):
             return False
         if not self.value:
             return True
-        typed = (self.value + character).strip().lower()
-        return not any(typed in name.lower() for name in self._names())
+        return not any(matches(self.value + character, name) for name in self._names())
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         if self._app_key(character):
@@ -124,9 +128,9 @@ class TablesScreen(DbScreen):
 
     def _show(self) -> None:
         typed = self.query_one("#table-filter", Input).value.strip().lower()
-        matches = [t for t in self.tables if typed in t.name.lower()]
+        listed = [t for t in self.tables if matches(typed, t.name)]
         # Names that start with what was typed first: `enter` opens the one meant.
-        self.shown = sorted(matches, key=lambda t: not t.name.lower().startswith(typed))
+        self.shown = sorted(listed, key=lambda t: not t.name.lower().startswith(typed))
         options = self.query_one("#table-list", OptionList)
         options.clear_options()
         width = max((len(t.name) for t in self.shown), default=0) + 2
