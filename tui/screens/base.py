@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from tui.widgets.environment_bar import EnvironmentBar
 
@@ -63,9 +62,10 @@ class DbScreen(Screen[None]):
                     await asyncio.sleep(PAINT_PAUSE)
                     break
                 await asyncio.sleep(0.01)
-        from tui.widgets.sql_log_panel import SqlLogPanel  # not needed for the first rows
+        from tui.widgets.keys_footer import KeysFooter  # neither is needed for the first rows
+        from tui.widgets.sql_log_panel import SqlLogPanel
 
-        await self.mount(SqlLogPanel(self.dbapp.manager.sql_log), Footer())
+        await self.mount(SqlLogPanel(self.dbapp.manager.sql_log), KeysFooter())
         self.refresh_bindings()
 
     def on_screen_resume(self) -> None:
