@@ -38,6 +38,16 @@ async def wait_for_screen(app: App, pilot: Pilot, kind: type[Screen]) -> None:
     )
 
 
+async def press_while_busy(
+    app: App, pilot: Pilot, key: str, condition: Callable[[], bool], what: str
+) -> None:
+    """Press `key` while the app keeps a core busy (a query running on SQLite) and wait for
+    `condition`: Textual's `pilot.press` waits for the whole process to idle, up to 2 s a key
+    then; this posts the key as a user's arrives (`App.simulate_key`) and waits for its effect."""
+    app.simulate_key(key)
+    await wait_until(pilot, condition, what)
+
+
 def shown(screen: Screen, selector: str) -> str:
     """The text a Static of `screen` (a title, a body, an error line) shows."""
     return str(screen.query_one(selector, Static).render())

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Tree
 
 from tests.conftest import pg_settings, require_postgres
-from tests.functional.pilot_waits import wait_for_screen, wait_until
+from tests.functional.pilot_waits import press_while_busy, wait_for_screen, wait_until
 from tests.functional.test_screen_common import (
     add_users,
     database,
@@ -89,12 +89,12 @@ def numbers(settings: Settings, count: int = ROWS) -> str:
 
 
 def endless(settings: Settings) -> str:
-    """A query that would run for minutes."""
+    """A query that would run for minutes (on PostgreSQL without keeping a core busy)."""
     if settings.is_sqlite:
         return (
             "with recursive n(x) as (select 1 union all select x + 1 from n) select count(*) from n"
         )
-    return "select count(*) from generate_series(1, 100000) a, generate_series(1, 100000) b"
+    return "select pg_sleep(600)"
 
 
 def console(app: DbTuiApp) -> SqlScreen:
@@ -178,8 +178,7 @@ async def test_cancel_stops_a_long_query_and_leaves_no_transaction(settings: Set
     async with running(settings) as (app, pilot):
         screen = await open_console(app, pilot)
         await type_sql(app, pilot, endless(settings))
-        await pilot.press("ctrl+j")
-        await wait_until(pilot, lambda: screen.running, "the query to start")
+        await press_while_busy(app, pilot, "ctrl+j", lambda: screen.running, "the query to start")
         await pilot.pause(0.3)
         assert screen.running and app.is_running
         assert "ctrl+c or escape cancels" in screen.status_text
@@ -451,15 +450,15 @@ async def test_completion_menu_opens_under_the_cursor_and_is_driven_by_keys() ->
         await pilot.pause()
         assert app.focused is screen.table
         await type_sql(app, pilot, endless(local_sqlite()))
-        await pilot.press("ctrl+j")
-        await wait_until(pilot, lambda: screen.running, "the endless query")
-        await type_sql(app, pilot, "select * from us")
-        await pilot.press("tab")
-        await pilot.pause()
-        assert menu.is_open and screen.running
-        await pilot.press("escape")  # while a query runs: escape only closes the menu
-        await pilot.pause()
-        assert not menu.is_open and screen.running
+        await press_while_busy(app, pilot, "ctrl+j", lambda: screen.running, "the endless query")
+        screen.editor.load_text("select * from us")
+        screen.editor.move_cursor(screen.editor.document.end)
+        await press_while_busy(app, pilot, "tab", lambda: menu.is_open, "the menu")
+        assert screen.running
+        # while a query runs: escape only closes the menu
+        await press_while_busy(app, pilot, "escape", lambda: not menu.is_open, "the menu to close")
+        await pilot.pause(0.2)  # a cancel by that escape would have begun by now
+        assert screen.running and app.screen is screen
         await pilot.press("ctrl+c")
         await wait_until(pilot, lambda: not screen.running, "the cancel")
 
@@ -474,11 +473,12 @@ async def test_reading_to_the_end_shows_progress_and_can_be_cancelled(settings: 
         stream = screen.result
         table = screen.table
         table.focus()
-        await pilot.press("G")
-        await wait_until(
+        await press_while_busy(
+            app,
             pilot,
-            lambda: stream.rows_read > 20_000,
-            "rows being read",  # type: ignore[union-attr]
+            "G",
+            lambda: stream.rows_read > 20_000,  # type: ignore[union-attr]
+            "rows being read",
         )
         assert "rows read so far, more remain" in screen.status_text  # progress
         assert screen.running
