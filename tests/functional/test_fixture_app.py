@@ -27,6 +27,7 @@ from tests.fixture_app.databases import (
 )
 from tests.fixture_app.db import DATABASE_URL_VARIABLE, run_in_transaction
 from tests.fixture_app.models import Base
+from tests.migration_fixtures import alembic_command_line
 
 HEAD = "23fa81a6ea2d"
 TABLES = set(Base.metadata.tables)
@@ -65,6 +66,12 @@ def alembic_cli(url: str | None, *args: str) -> subprocess.CompletedProcess[str]
     return result
 
 
+def alembic_here(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The same command line in this process (`alembic_command_line`), from the current
+    folder, with the database in the environment as `alembic_cli` gives it."""
+    return alembic_command_line(ALEMBIC_INI, *args, environ={DATABASE_URL_VARIABLE: url})
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -84,19 +91,21 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 def test_command_line_upgrades_checks_and_downgrades(empty_database: str, backend: str) -> None:
-    upgraded = alembic_cli(empty_database, "upgrade", "head")
+    upgraded = alembic_here(empty_database, "upgrade", "head")
     assert f"-> {HEAD}, soft delete users" in upgraded.stderr
     expected_enums = {"order_status"} if backend == "postgres" else set()
     assert schema(empty_database) == {**AT_HEAD, "enums": expected_enums}
 
-    check = alembic_cli(empty_database, "check")
+    check = alembic_here(empty_database, "check")
     assert "No new upgrade operations detected" in check.stdout
 
-    alembic_cli(empty_database, "downgrade", "base")
+    alembic_here(empty_database, "downgrade", "base")
     assert schema(empty_database) == EMPTY
 
 
 def test_command_line_uses_the_ini_url_without_the_variable(isolated_environment: Path) -> None:
+    """`python -m alembic` in a process of its own, from a folder outside the repository:
+    the ini's relative URL names a file in that folder."""
     alembic_cli(None, "upgrade", "head")
     database = isolated_environment / "fixture_app.db"  # sqlalchemy.url in alembic.ini
     assert schema(sqlite_url(database))["tables"] == AT_HEAD["tables"]

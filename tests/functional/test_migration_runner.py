@@ -1,9 +1,11 @@
 """MigrationRunner against real SQLite files and PostgreSQL databases.
 
 The runner is synchronous: these tests hand it a connection with `SessionManager.run_sync`, as
-the command line does. The state after an operation is compared with `alembic current` run as
-a separate process (or, where the real command adds nothing, with the version table read on a
-connection of its own).
+the command line does. The state after an operation is compared with what `alembic current`
+reports, run through Alembic's command line in this process on a connection of its own
+(`cli_current`), or with the version table read on a connection of its own. On each backend the
+real `python -m alembic`, in a process of its own, applies a revision the runner generated
+(`test_drift_check_and_autogenerate`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from tests.migration_fixtures import cli_current, project_with, recorded_revisions, run_alembic
+from tests.migration_fixtures import (
+    alembic_in_process,
+    cli_current,
+    project_with,
+    recorded_revisions,
+    run_alembic,
+)
 from tui.config import Settings, load_settings
 from tui.db.session import SessionManager
 from tui.migrations import (
@@ -200,10 +208,17 @@ async def test_drift_check_and_autogenerate(db: SessionManager, tmp_path: Path) 
     assert re.fullmatch(rf"\d{{4}}_\d\d_\d\d_{revision}_drop_scratch_table\.py", path.name)
     assert "op.drop_table('scratch')" in path.read_text()
 
-    run_alembic(migrations, db.settings, "upgrade", "head")
+    run_alembic(migrations, db.settings, "upgrade", "head")  # a process of its own
     assert recorded_revisions(db.settings) == {revision}
     assert await db.run_sync(runner.check) == []
     assert "scratch" not in await tables(db)
+
+    # `alembic revision` names a revision as the runner did: one scheme, the ini's
+    alembic_in_process(migrations, db.settings, "revision", "-m", "by hand")
+    by_hand = runner.revisions()[0]
+    assert by_hand.down_revisions == (revision,)
+    assert by_hand.path.parent == migrations / "versions"
+    assert re.fullmatch(rf"\d{{4}}_\d\d_\d\d_{by_hand.revision}_by_hand\.py", by_hand.path.name)
 
 
 async def test_merge_joins_two_heads(tmp_path: Path) -> None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import traceback
+from argparse import Namespace
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from tui.config import Settings
@@ -60,9 +65,153 @@ def run_alembic(
 
 
 def cli_current(migrations: Path, settings: Settings) -> set[str]:
-    """The revisions `alembic current` (another process) reports, without "(head)" marks."""
-    out = run_alembic(migrations, settings, "current").stdout
+    """The revisions `alembic current` reports, without "(head)" marks: Alembic's command line
+    run in this process (`alembic_in_process`), on a connection of its own."""
+    out = alembic_in_process(migrations, settings, "current").stdout
     return {line.split()[0] for line in out.splitlines() if line.strip()}
+
+
+# -- Alembic's command line in this process ------------------------------------------------
+# A `python -m alembic` process spends about 0.7 s of CPU importing before it does anything.
+# Where the process boundary is not what a test is about, `alembic_command_line` runs the same
+# entry point (`alembic.config.CommandLine`, which `python -m alembic` runs) here, with the
+# environment and folder a process would get, and puts back what it changes in this process:
+# environment variables, the current folder, `sys.path` (`prepend_sys_path`) and logging
+# (an env.py run from the command line calls `logging.config.fileConfig`).
+
+
+def _logger_state(logger: logging.Logger) -> tuple[int, list[logging.Handler], bool, bool]:
+    return logger.level, list(logger.handlers), logger.propagate, logger.disabled
+
+
+@contextmanager
+def logging_kept() -> Iterator[None]:
+    """Keep this process's logging as it is across `logging.config.fileConfig` calls.
+
+    `fileConfig` closes every handler the `logging` module knows of (pytest's own among them),
+    replaces the root logger's handlers and levels and, by default, disables every other
+    logger. Here it finds no handlers to close (the module's registry is emptied for the
+    duration), and afterwards every logger gets back its level, handlers, propagation and
+    enabled state; loggers created meanwhile are left as a new logger starts.
+    """
+    manager = logging.Logger.manager
+    root = logging.getLogger()
+    saved = {
+        name: _logger_state(logger)
+        for name, logger in manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    saved_root = _logger_state(root)
+    registry = dict(logging._handlers)  # type: ignore[attr-defined]
+    references = list(logging._handlerList)  # type: ignore[attr-defined]
+    logging._handlers.clear()  # type: ignore[attr-defined]
+    del logging._handlerList[:]  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        fresh = (logging.NOTSET, [], True, False)
+        loggers = [(name, logger) for name, logger in manager.loggerDict.items()]
+        for name, logger in [*loggers, ("", root)]:
+            if not isinstance(logger, logging.Logger):
+                continue
+            level, handlers, propagate, disabled = (
+                saved_root if logger is root else saved.get(name, fresh)
+            )
+            logger.handlers[:] = handlers
+            logger.propagate = propagate
+            logger.disabled = disabled
+            logger.setLevel(level)  # also empties the loggers' cached levels
+        logging._handlers.clear()  # type: ignore[attr-defined]
+        logging._handlers.update(registry)  # type: ignore[attr-defined]
+        logging._handlerList[:] = references  # type: ignore[attr-defined]
+
+
+@contextmanager
+def process_state_kept(environ: Mapping[str, str | None], cwd: Path) -> Iterator[None]:
+    """Run with `environ` applied (None removes a variable) in `cwd`; then put back the
+    environment, the current folder, `sys.path` and logging as they were."""
+    before_environ = dict(os.environ)
+    before_cwd = Path.cwd()
+    before_path = list(sys.path)
+    try:
+        for name, value in environ.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        os.chdir(cwd)
+        with logging_kept():
+            yield
+    finally:
+        sys.path[:] = before_path
+        os.chdir(before_cwd)
+        for name in set(os.environ) - set(before_environ):
+            del os.environ[name]
+        for name, value in before_environ.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
+
+
+def _command_line(
+    ini: Path, args: tuple[str, ...], environ: Mapping[str, str | None], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    from alembic.config import CommandLine, Config
+
+    out, err = io.StringIO(), io.StringIO()
+
+    class Captured(CommandLine):
+        def run_cmd(self, config: Config, options: Namespace) -> None:
+            config.stdout = out  # Config's default is the sys.stdout of Alembic's import time
+            super().run_cmd(config, options)
+
+    argv = ["-c", str(ini), *args]
+    code = 0
+    with process_state_kept(environ, cwd), redirect_stdout(out), redirect_stderr(err):
+        try:
+            Captured(prog="alembic").main(argv)
+        except SystemExit as stop:  # a CommandError ("FAILED: …"), or a usage error
+            code = stop.code if isinstance(stop.code, int) else 1
+        except Exception:  # what the process would print before exiting with status 1
+            traceback.print_exc()
+            code = 1
+    return subprocess.CompletedProcess(["alembic", *argv], code, out.getvalue(), err.getvalue())
+
+
+def alembic_command_line(
+    ini: Path,
+    *args: str,
+    environ: Mapping[str, str | None] | None = None,
+    cwd: Path | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """`alembic -c ini *args` through Alembic's own command line, in this process: its print
+    output in `stdout`, its log lines (as env.py's `fileConfig` sets them up) in `stderr`.
+
+    `environ` is applied for the duration (None unsets), in `cwd` (default: the current folder).
+    Runs in a thread of its own: callable inside a running event loop, and env.py may call
+    `asyncio.run`."""
+    folder = cwd if cwd is not None else Path.cwd()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(_command_line, ini, args, environ or {}, folder).result()
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"alembic {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n"
+            f"{result.stderr}"
+        )
+    return result
+
+
+def alembic_in_process(
+    migrations: Path, settings: Settings, *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """`run_alembic` without the process: the same command line, database and folder."""
+    return alembic_command_line(
+        migrations.parent / "alembic.ini",
+        *args,
+        environ={"DATABASE_URL": cli_url(settings), "ENVIRONMENT": None},
+        cwd=migrations.parent,
+        check=check,
+    )
 
 
 def recorded_revisions(settings: Settings) -> set[str]:
