@@ -11,26 +11,54 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.cells import escape_control
 from tui.message_history import AppMessage
-from tui.screens.modals import _DIALOG_CSS, literal_block, literal_line
+from tui.screens.modals import _DIALOG_CSS
 
 #: What each severity is called in the list (Textual's names; "information" is long).
 SEVERITY_WORDS = {"information": "info", "warning": "warning", "error": "error"}
+EMPTY = "No messages yet"
 
 
-def message_head(entry: AppMessage) -> Text:
-    """The first line of a message: its time, severity and title (literal)."""
-    when = entry.at.strftime("%H:%M:%S")
-    severity = SEVERITY_WORDS.get(entry.severity, entry.severity)
-    head = f"{when}  {severity:<7}  {entry.title}".rstrip()
-    return literal_line(head)
+class MessageList(Widget):
+    """`entries` in the order given, two lines each: time, severity (in its theme colour,
+    styles/app.tcss) and title, then the message; one widget, however many there are."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "message-list--time",
+        "message-list--information",
+        "message-list--warning",
+        "message-list--error",
+    }
+    DEFAULT_CSS = "MessageList { height: auto; }"
+
+    def __init__(self, entries: Sequence[AppMessage], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries = list(entries)
+
+    def render(self) -> Text:  # on every repaint: follows a change of theme
+        if not self.entries:
+            return Text(EMPTY)
+        style = self.get_component_rich_style
+        text = Text()
+        for entry in self.entries:
+            severity = SEVERITY_WORDS.get(entry.severity, entry.severity)
+            text.append(f"{entry.at:%H:%M:%S}  ", style("message-list--time"))
+            text.append(f"{severity:<7}", style(f"message-list--{entry.severity}"))
+            text.append(f"  {escape_control(entry.title)}".rstrip(), "bold")
+            text.append("\n")
+            for line in entry.message.split("\n"):
+                text.append(f"  {escape_control(line)}\n")
+            text.append("\n")
+        text.rstrip()
+        return text
 
 
 class MessagesScreen(ModalScreen[None]):
-    """`messages` (oldest first, as `app.messages` gives them), listed newest first; the
-    severity colours come from the theme (styles/app.tcss)."""
+    """`messages` (oldest first, as `app.messages` gives them), listed newest first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="messages.close", tooltip="Close the messages"),
@@ -41,7 +69,7 @@ class MessagesScreen(ModalScreen[None]):
         + _DIALOG_CSS
         + """
     & > #dialog { width: 90; height: 90%; }
-    & #message-list { height: 1fr; }
+    & #message-scroll { height: 1fr; }
 }"""
     )
 
@@ -52,12 +80,8 @@ class MessagesScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text("Messages"), id="title")
-            with VerticalScroll(id="message-list"):
-                if not self.entries:
-                    yield Static(Text("No messages yet"), classes="empty-hint")
-                for entry in self.entries:
-                    yield Static(message_head(entry), classes=f"message-head -{entry.severity}")
-                    yield Static(literal_block(entry.message), classes="message-text")
+            with VerticalScroll(id="message-scroll"):
+                yield MessageList(self.entries, id="message-list")
             yield Static(Text("escape closes", style="dim"))
 
     def action_close(self) -> None:
