@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.notifications import SeverityLevel
@@ -26,6 +26,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui import startup
+from tui.message_history import RemembersMessages
 from tui.services.connection_watch import ConnectionWatch
 from tui.services.database import DatabaseService
 from tui.user_config import UserConfig
@@ -123,8 +124,9 @@ def _bindings(
     ]
 
 
-class DbTuiApp(App[None]):
-    """The dbtui application (on the built-in demo's tables)."""
+class DbTuiApp(RemembersMessages[None]):
+    """The dbtui application (on the built-in demo's tables); `messages` are the last
+    notifications it showed (the palette's "Messages" lists them)."""
 
     TITLE = "dbtui"
     CSS_PATH = ["styles/app.tcss", "styles/settings.tcss", "styles/migrations.tcss"]
@@ -415,6 +417,12 @@ class DbTuiApp(App[None]):
 
         self.push_screen(HelpScreen())
 
+    def action_messages(self) -> None:
+        """The recent notifications, newest first, in a dialog."""
+        from tui.screens.messages import MessagesScreen
+
+        self.push_screen(MessagesScreen(self.messages))
+
     def action_toggle_sql_log(self) -> None:
         from tui.screens.base import DbScreen
 
@@ -448,12 +456,17 @@ class DbTuiApp(App[None]):
         self.database.changed()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        messages = SystemCommand(
+            "Messages", "The notifications shown lately, newest first", self.action_messages
+        )
         if not self.settings_loaded:
+            yield messages
             yield from super().get_system_commands(screen)
             return
         for mode, title, key in self.SCREEN_LIST:
             yield SystemCommand(title, f"Go to the {title} screen (key {key})", self._go(mode))
         yield from self.extra_commands()
+        yield messages
         palette_commands = getattr(screen, "palette_commands", None)
         if palette_commands is not None:
             for title, help_text, callback in palette_commands():

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
+
+from tui.message_history import RemembersMessages
 
 TIMEOUT = 20.0  # seconds before a wait fails
 STEP = 0.02  # seconds between two looks
@@ -53,10 +56,10 @@ def shown(screen: Screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-def notifications(app: App) -> list[str]:
-    """The messages of the notifications the app raised (shown or expired): Textual has no
-    public reader, so this is the one place tests read its private list."""
-    return [str(n.message) for n in app._notifications]
+def notifications(app: RemembersMessages[Any]) -> list[str]:
+    """The messages of the notifications the app raised (shown or faded), oldest first: what
+    the palette's "Messages" dialog lists."""
+    return [entry.message for entry in app.messages]
 
 
 def _palette_offers(app: App, words: str) -> bool:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import sqlite_settings
+from tests.functional.pilot_waits import notifications
 from tests.functional.test_cli import assert_one_line_failure, dbtui
 from tests.functional.test_migrations_screen import (
     SIZE,
@@ -24,7 +25,6 @@ from tests.functional.test_migrations_screen import (
     state_text,
     table_names,
 )
-from tests.functional.test_screen_common import toasts
 from tests.migration_fixtures import COOKBOOK_ENV, OWN_URL_ENV, other_project
 from tui.app import make_app
 from tui.config import Settings
@@ -169,7 +169,7 @@ async def test_an_env_py_that_migrates_another_database_is_named(tmp_path: Path)
             f"({settings.masked_url})"
         )
         assert (f"⚠ {warning}", "$text-warning") in log_lines(screen)
-        assert any(warning in toast for toast in toasts(app))
+        assert any(warning in message for message in notifications(app))
         # The database on screen is untouched, and says so.
         assert "Empty database" in state_text(screen)
         assert await table_names(app) == set()
@@ -246,7 +246,7 @@ async def test_an_env_py_that_fails_on_import_is_one_line(tmp_path: Path) -> Non
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         # The new database is not migrated at start-up, and the app says why.
-        assert f"The new database was not migrated: {failure}" in toasts(app)
+        assert f"The new database was not migrated: {failure}" in notifications(app)
         screen = app.screen
         assert isinstance(screen, MigrationsScreen)
         assert panel_keys(screen) == ["0004_branch_a", "0003_notes"]  # history needs no env.py

@@ -259,12 +259,6 @@ def screen_text(app: DbTuiApp) -> str:
     return "\n".join("".join(row) for row in cells)
 
 
-def toasts(app: DbTuiApp) -> list[str]:
-    """The text of the notifications shown on the screen right now."""
-    # by type name: Textual does not export the Toast class (textual.widgets._toast)
-    return [str(toast.render()) for toast in app.screen.query("Toast")]
-
-
 def form(app: DbTuiApp) -> RecordForm:
     assert isinstance(app.screen, FormScreen), app.screen
     return app.screen.query_one(RecordForm)
@@ -400,7 +394,9 @@ async def test_markup_and_control_characters_are_shown_literally() -> None:
         await settle(app, pilot)
         assert "Red \\x1b[31mALERT[/]" in screen_text(app)
         await confirm(app, pilot)  # the toast quotes it literally too (no MarkupError)
-        assert "Deleted post Red \\x1b[31mALERT[/] [link=http://x]y" in toasts(app)
+        deleted = "Deleted post Red \\x1b[31mALERT[/] [link=http://x]y"
+        assert deleted in notifications(app)
+        assert deleted in screen_text(app)
         await pilot.press("3")
         await settle(app, pilot)
         assert "[i]t" in "\n".join(table_lines(app))
@@ -408,7 +404,8 @@ async def test_markup_and_control_characters_are_shown_literally() -> None:
         await settle(app, pilot)
         fill(app, name="[/]")
         await save(app, pilot)
-        assert "Saved tag [/]" in toasts(app)
+        assert "Saved tag [/]" in notifications(app)
+        assert "Saved tag [/]" in screen_text(app)
         assert column_values(app, 1) == ["[/]"]
         assert app.is_running
 
@@ -517,7 +514,15 @@ async def test_palette_lists_screens_and_actions_and_help_lists_bindings() -> No
         pass
     async with running(settings) as (app, pilot):
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Users", "Posts", "Tags", "Migrations", "Settings", "Seed demo data"):
+        for title in (
+            "Users",
+            "Posts",
+            "Tags",
+            "Migrations",
+            "Settings",
+            "Seed demo data",
+            "Messages",
+        ):
             assert title in titles
         assert {"New user (Users)", "Trash of Users", "Posts (Users)"} <= set(titles)
         await run_command(app, pilot, "New user (Users)")

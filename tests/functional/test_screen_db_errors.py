@@ -21,13 +21,13 @@ from tests.functional.test_screen_common import (
     fill,
     form,
     local_sqlite,
+    notifications,
     rows,
     running,
     save,
     screen_text,
     search,
     settle,
-    toasts,
 )
 from tui.app import DbTuiApp
 from tui.config import load_settings
@@ -94,7 +94,7 @@ async def test_delete_while_another_process_holds_the_write_lock(short_busy_time
             await pilot.press("d")  # to the trash: a write too
             await settle(app, pilot)
             await confirm(app, pilot)
-            shown = "\n".join(toasts(app))
+            shown = "\n".join(notifications(app))
             assert LOCKED in shown, shown
             assert_no_driver_text(shown)
             assert column_values(app, 1) == ["alice", "bob"]
@@ -150,7 +150,7 @@ async def test_a_search_the_database_refuses_is_answered_at_the_search() -> None
         await search(app, pilot, "x" * 100_000)  # over SQLite's 50,000-byte LIKE pattern
         shown = screen_text(app)
         assert SEARCH_REFUSED in shown
-        assert "LIKE or GLOB" not in shown and "LIKE or GLOB" not in "\n".join(toasts(app))
+        assert "LIKE or GLOB" not in shown and "LIKE or GLOB" not in "\n".join(notifications(app))
         assert column_values(app, 1) == ["alice", "bob"]  # the list stays usable
         assert app.screen.query_one("#search", Input).value == "x" * 100_000  # kept to edit
         await search(app, pilot, "ali")

@@ -23,10 +23,10 @@ from tests.functional.test_screen_common import (
     database,
     fill,
     form,
+    notifications,
     rows,
     running,
     save,
-    toasts,
 )
 from tests.functional.test_screen_common import confirm as confirm_dialog
 from tests.functional.test_screen_common import settle as settle_users
@@ -176,8 +176,8 @@ async def test_migrations_screen_shows_the_refusal_as_one_literal_line(tmp_path:
             f"(the database stays at {BEFORE})"
         )
         assert (expected, "bold $text-error") in log_lines(app.screen)
-        shown = toasts(app)
-        assert any("'[b]Ann[/]' and '[B]aNN[/]'" in toast for toast in shown), shown
+        shown = notifications(app)
+        assert any("'[b]Ann[/]' and '[B]aNN[/]'" in message for message in shown), shown
     assert recorded_revisions(settings) == {BEFORE}
 
 

@@ -8,11 +8,12 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
 from tests.functional.test_widget_modals import press_confirm
 from tui.fields import FormField
+from tui.message_history import RemembersMessages
 from tui.screens.modals import (
     ConfirmScreen,
     ConflictScreen,
@@ -77,8 +78,9 @@ def make_fields(db: Path) -> list[FormField]:
     ]
 
 
-class FormApp(App[None]):
-    """Opens a FormScreen on start and records what it dismissed with."""
+class FormApp(RemembersMessages[None]):
+    """Opens a FormScreen on start and records what it dismissed with; keeps the messages it
+    notified (`messages`), as dbtui does."""
 
     def __init__(self, screen_factory: Any) -> None:
         super().__init__()

@@ -9,9 +9,10 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 
 from tests.functional.pilot_waits import notifications
+from tui.message_history import RemembersMessages
 from tui.rows import Column, TableRow
 from tui.widgets.record_table import RecordTable
 
@@ -130,15 +131,16 @@ class SlowCount(SqliteItems):
         return await super().count()
 
 
-class TableApp(App[None]):
-    """Hosts one RecordTable and records the messages it posts."""
+class TableApp(RemembersMessages[None]):
+    """Hosts one RecordTable, records the messages it posts (`posted`) and the notifications
+    it shows (`messages`, as dbtui does)."""
 
     def __init__(self, source: SqliteItems, page_size: int = 100, max_pages: int = 8) -> None:
         super().__init__()
         self.source = source
         self.page_size = page_size
         self.max_pages = max_pages
-        self.messages: list[Any] = []
+        self.posted: list[Any] = []
 
     def compose(self) -> ComposeResult:
         yield RecordTable(
@@ -146,16 +148,16 @@ class TableApp(App[None]):
         )
 
     def on_record_table_row_highlighted(self, message: RecordTable.RowHighlighted) -> None:
-        self.messages.append(message)
+        self.posted.append(message)
 
     def on_record_table_row_selected(self, message: RecordTable.RowSelected) -> None:
-        self.messages.append(message)
+        self.posted.append(message)
 
     def on_record_table_sort_requested(self, message: RecordTable.SortRequested) -> None:
-        self.messages.append(message)
+        self.posted.append(message)
 
     def on_record_table_load_failed(self, message: RecordTable.LoadFailed) -> None:
-        self.messages.append(message)
+        self.posted.append(message)
 
 
 async def settle(pilot: Any, table: RecordTable) -> None:
@@ -193,11 +195,11 @@ async def test_first_page_and_cursor_moves(items_db: Path) -> None:
         assert table.cursor_row == 2
         assert table.current_row is not None and table.current_row.id == 3
         assert table.position_text == "row 3 of 10,000"
-        highlighted = [m.row_id for m in app.messages if isinstance(m, RecordTable.RowHighlighted)]
+        highlighted = [m.row_id for m in app.posted if isinstance(m, RecordTable.RowHighlighted)]
         assert highlighted[-1] == 3
         await pilot.press("enter")
         await pilot.pause()
-        selected = [m.row_id for m in app.messages if isinstance(m, RecordTable.RowSelected)]
+        selected = [m.row_id for m in app.posted if isinstance(m, RecordTable.RowSelected)]
         assert selected == [3]
         assert table.cached_row_count == 100  # only the first page was fetched
 
@@ -282,7 +284,7 @@ async def test_sort_message_and_reverse(items_db: Path) -> None:
         await pilot.pause()
         sorts = [
             (m.column_key, m.descending)
-            for m in app.messages
+            for m in app.posted
             if isinstance(m, RecordTable.SortRequested)
         ]
         assert sorts == [("name", False), ("name", True)]
@@ -290,7 +292,7 @@ async def test_sort_message_and_reverse(items_db: Path) -> None:
         # A column that cannot be sorted posts nothing.
         await pilot.press("right", "right", "s")
         await pilot.pause()
-        assert len([m for m in app.messages if isinstance(m, RecordTable.SortRequested)]) == 2
+        assert len([m for m in app.posted if isinstance(m, RecordTable.SortRequested)]) == 2
 
 
 async def test_reload_with_sorted_source(items_db: Path) -> None:
@@ -398,7 +400,7 @@ async def test_database_error_is_reported_not_fatal(items_db: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(RecordTable)
         await settle(pilot, table)
-        failures = [m for m in app.messages if isinstance(m, RecordTable.LoadFailed)]
+        failures = [m for m in app.posted if isinstance(m, RecordTable.LoadFailed)]
         assert failures and "no such table" in str(failures[0].error)
         assert "load failed" in str(table.border_subtitle)
         await pilot.press("j")  # still answering keys
@@ -434,7 +436,7 @@ async def test_empty_table(tmp_path: Path) -> None:
         assert "No rows" in screen_lines(table)[1]
         await pilot.press("j", "G", "enter", "y", "s")
         await pilot.pause()
-        assert not [m for m in app.messages if isinstance(m, RecordTable.RowSelected)]
+        assert not [m for m in app.posted if isinstance(m, RecordTable.RowSelected)]
 
 
 async def test_keys_work_while_a_slow_fetch_shows_loading(items_db: Path) -> None:
@@ -478,10 +480,10 @@ async def test_mouse_click_moves_cursor_and_header_sorts(items_db: Path) -> None
         assert table.cursor_row == 2 and table.cursor_column == 1
         await pilot.click(RecordTable, offset=(12, 4))  # clicking the cursor row opens it
         await pilot.pause()
-        assert [m.row_id for m in app.messages if isinstance(m, RecordTable.RowSelected)] == [3]
+        assert [m.row_id for m in app.posted if isinstance(m, RecordTable.RowSelected)] == [3]
         await pilot.click(RecordTable, offset=(36, 1))  # the Score header
         await pilot.pause()
-        sorts = [m for m in app.messages if isinstance(m, RecordTable.SortRequested)]
+        sorts = [m for m in app.posted if isinstance(m, RecordTable.SortRequested)]
         assert [(m.column_key, m.descending) for m in sorts] == [("score", False)]
 
 
