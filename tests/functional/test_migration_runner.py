@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -127,6 +128,24 @@ async def test_upgrade_downgrade_stamp_agree_with_alembic_current(
     assert await db.run_sync(runner.downgrade, "base", allow_writes=True) == ()
     assert cli_current(migrations, db.settings) == set()
     assert await tables(db) == {"alembic_version"}
+
+
+async def test_reading_the_scripts_again_and_again_adds_to_sys_path_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's ini says `prepend_sys_path = .`: Alembic adds it at each read of the
+    scripts; a long-running app must not pile them up."""
+    monkeypatch.setattr(sys, "path", [entry for entry in sys.path if entry != "."])
+    manager = SessionManager(load_settings(None, {"SQLITE_DATABASE": str(tmp_path / "a.db")}))
+    try:
+        runner = runner_for(manager)
+        for _ in range(3):
+            await manager.run_sync(runner.status)
+        assert await manager.run_sync(runner.upgrade, allow_writes=True)
+        assert (await manager.run_sync(runner.status)).at_head
+    finally:
+        await manager.dispose()
+    assert sys.path.count(".") == 1
 
 
 async def test_sql_preview_runs_nothing(db: SessionManager) -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import configparser
 import io
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +32,17 @@ CHECKOUT_INI = PACKAGE.parent / "alembic.ini"
 def demo_ini() -> Path:
     """The demo's `alembic.ini`: the installed package's copy, else the source checkout's."""
     return PACKAGED_INI if PACKAGED_INI.is_file() else CHECKOUT_INI
+
+
+@contextmanager
+def sys_path_entries_once() -> Iterator[None]:
+    """Alembic puts the ini's `prepend_sys_path` folders in front of `sys.path` each time it
+    reads the scripts, as fits a one-shot command; in the app they would pile up, one more
+    `.` per read. Afterwards, keep the first of each entry."""
+    try:
+        yield
+    finally:
+        sys.path[:] = list(dict.fromkeys(sys.path))
 
 
 def find_alembic_ini(given: Path | None = None) -> Path:
@@ -92,7 +106,8 @@ class AlembicProject:
 
         config = self.config()
         try:
-            script = ScriptDirectory.from_config(config)
+            with sys_path_entries_once():
+                script = ScriptDirectory.from_config(config)
             script.get_heads()  # loads every revision file: a broken one fails here
         except Exception as exc:
             raise MigrationError(f"cannot read the migration scripts: {short_error(exc)}") from exc

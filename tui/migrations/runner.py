@@ -37,7 +37,7 @@ from tui.migrations.drops import Dropped, copy_sqlite_schema, drops_in, statemen
 from tui.migrations.elsewhere import masked, own_connections, same_database
 from tui.migrations.errors import MigrationBusy, MigrationError, MigrationFailed, MigrationRefused
 from tui.migrations.progress import EventCallback, EventKind, LineWriter, Operation, alembic_log_to
-from tui.migrations.project import AlembicProject
+from tui.migrations.project import AlembicProject, sys_path_entries_once
 from tui.migrations.status import MigrationStatus, RevisionInfo, RevisionState, revision_info
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class MigrationRunner:
         operation = Operation(name, self.on_event, list(self.settings.secrets))
         try:
             operation.emit(EventKind.STARTED, name)
-            with alembic_log_to(operation):
+            with alembic_log_to(operation), sys_path_entries_once():
                 try:
                     result = job(operation)
                 except BaseException as exc:
