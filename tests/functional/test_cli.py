@@ -1,43 +1,26 @@
-"""`python -m tui` as a user runs it: commands, bad input, exit codes, secrets never shown."""
+"""`python -m tui` as a user runs it: commands, bad input, exit codes, secrets never shown.
+
+The commands run in this process (`cli_runner.run_cli`, the same `tui.cli.main` without a new
+interpreter's imports); `python -m tui` itself runs as a process once, to show it is the same
+command."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.functional.cli_runner import Run, run_cli, run_process
+
 PASSWORD = "p%40ss@w:rd/%x"  # a `%` and `@` (and friends) the URL builder must escape
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
-
-
-def dbtui(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run `python -m tui ARGS` in `cwd` with extra environment variables."""
-    environ = {**os.environ, **(env or {})}
-    environ.pop("DBTUI_DEBUG", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "tui", *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+#: `dbtui ARGS` in a folder, with extra environment variables, run in this process (the real
+#: entry point `tui.cli.main`; see cli_runner): `dbtui(*args, cwd=..., env=...) -> Run`.
+dbtui = run_cli
 
 
 def assert_one_line_failure(run: Run, *needles: str) -> None:
@@ -252,6 +235,18 @@ def test_the_cli_module_imports_nothing_heavy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done
+
+
+def test_python_m_tui_is_the_command_the_tests_run(tmp_path: Path) -> None:
+    """`python -m tui` as a process, without a terminal on standard input (a production write
+    is refused), says exactly what the in-process runs of these tests say."""
+    env = {"ENVIRONMENT": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}"}
+    process = run_process("migrate", cwd=tmp_path, env=env)
+    assert_one_line_failure(
+        process, "refusing to upgrade a production database", "--confirm production"
+    )
+    assert dbtui("migrate", cwd=tmp_path, env=env) == process
+    assert not (tmp_path / "prod.db").exists()
 
 
 class RejectingServer:

@@ -1,6 +1,7 @@
 """`dbtui migrate current|history|upgrade|downgrade|stamp` as a user runs it from the shell, on
 real SQLite files; production's typed confirmation on a terminal (a pseudo-terminal) and
-without one."""
+without one. The commands run in this process (`cli_runner.run_cli`); a process of its own only
+with a real terminal."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.functional.test_cli import Run, assert_one_line_failure, dbtui
+from tests.functional.cli_runner import Run, run_cli
+from tests.functional.test_cli import assert_one_line_failure, dbtui
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REVISIONS = sorted(p.stem for p in (REPO_ROOT / "migrations" / "versions").glob("0*.py"))
@@ -175,7 +177,8 @@ def test_production_on_a_terminal_asks_for_the_name(tmp_path: Path) -> None:
     assert run.out == ""
     assert not db.exists() or "alembic_version" not in tables(db)
 
-    run = on_a_terminal("migrate", "upgrade", cwd=tmp_path, env=env, typed="production")
+    # (after that, a stand-in terminal in this process: only `isatty()` and what is typed count)
+    run = run_cli("migrate", "upgrade", cwd=tmp_path, env=env, stdin="production\n", tty=True)
     assert run.code == 0, run
     assert stamped(db) == [HEAD]
 
@@ -186,7 +189,8 @@ def test_production_on_a_terminal_asks_for_the_name(tmp_path: Path) -> None:
             " updated_at) values ('a@b.c', 'ann', 'x', 'active', 1, '2024-01-01', '2024-01-01')"
         )
         conn.commit()
-    run = on_a_terminal("migrate", "downgrade", "base", cwd=tmp_path, env=env, typed="no")
+    args = ("migrate", "downgrade", "base")
+    run = run_cli(*args, cwd=tmp_path, env=env, stdin="no\n", tty=True)
     assert run.code == 1, run
     drops = run.err.splitlines()[1]
     assert drops.startswith("it drops ") and "table users (1 row)" in drops, run.err

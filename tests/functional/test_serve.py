@@ -17,7 +17,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.functional.test_cli import assert_one_line_failure, dbtui
+from tests.functional.cli_runner import run_process
+from tests.functional.test_cli import assert_one_line_failure
 from tui.cli import main
 
 STARTUP_SECONDS = 60
@@ -94,7 +95,8 @@ async def test_the_page_and_its_websocket_run_the_app(tmp_path: Path) -> None:
 
 
 def test_another_address_needs_an_explicit_flag(tmp_path: Path) -> None:
-    run = dbtui("serve", "--host", "0.0.0.0", "--port", str(free_port()), cwd=tmp_path)
+    # a process of its own: were it not refused, it would serve until stopped
+    run = run_process("serve", "--host", "0.0.0.0", "--port", str(free_port()), cwd=tmp_path)
     assert_one_line_failure(run, "refusing to listen on 0.0.0.0", "no authentication")
 
 

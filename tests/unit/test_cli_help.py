@@ -7,10 +7,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 
 import tui
+from tests.functional.cli_runner import run_cli
 from tui.cli import build_parser
 
 DISTRIBUTION = "textual-dbtui"
@@ -79,18 +81,13 @@ def test_help_describes_the_command_and_every_option(
         assert name and name in shown, f"{path}: {name} not in --help"
 
 
-def test_subcommand_help_lists_the_sub_commands() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "tui", "--help"], capture_output=True, text=True, timeout=30
-    )
+def test_subcommand_help_lists_the_sub_commands(tmp_path: Path) -> None:
+    done = run_cli("--help", cwd=tmp_path)
+    assert done.code == 0, done
     for command in ("seed", "check", "migrate"):
-        assert f"    {command} " in done.stdout
-    done = subprocess.run(
-        [sys.executable, "-m", "tui", "migrate", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+        assert f"    {command} " in done.out
+    done = run_cli("migrate", "--help", cwd=tmp_path)
+    assert done.code == 0, done
     for step in ("current", "history", "upgrade", "downgrade", "stamp"):
-        assert f"    {step} " in done.stdout
-    assert "--confirm production" in done.stdout
+        assert f"    {step} " in done.out
+    assert "--confirm production" in done.out
