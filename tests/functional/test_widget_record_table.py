@@ -11,7 +11,7 @@ import aiosqlite
 import pytest
 from textual.app import ComposeResult
 
-from tests.functional.pilot_waits import notifications
+from tests.functional.pilot_waits import notifications, wait_until
 from tui.message_history import RemembersMessages
 from tui.rows import Column, TableRow
 from tui.widgets.record_table import RecordTable
@@ -383,6 +383,27 @@ async def test_count_arrives_after_first_page(items_db: Path) -> None:
         source.gate.set()
         await settle(pilot, table)
         assert table.position_text == "row 1 of 10,000"
+
+
+async def test_a_jump_made_while_the_count_is_pending_lands_once_it_comes(
+    items_db: Path,
+) -> None:
+    """`o` (open the referenced row) jumps to a row found by its position: when that comes
+    before the count, the cursor must not stay on the last row seen so far."""
+    source = SlowCount(items_db)
+    app = TableApp(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(RecordTable)
+        await wait_until(pilot, lambda: table.row_at(0) is not None, "the first page")
+        table.go_to_row(4_999)  # past the first page (100 rows seen), count not known yet
+        await pilot.pause()
+        assert table.position_text.startswith("row 1 of")  # no partial jump
+        source.gate.set()
+        await wait_until(pilot, lambda: table.position_text == "row 5,000 of 10,000", "the jump")
+        await wait_until(pilot, lambda: table.current_row is not None, "the row")
+        assert table.current_row.id == 5_000  # type: ignore[union-attr]
+        await pilot.press("j")  # and the user's own moves go on from there
+        assert table.position_text == "row 5,001 of 10,000"
 
 
 async def test_estimated_count_is_marked(items_db: Path) -> None:

@@ -233,7 +233,7 @@ class TableScreen(DbScreen):
                 self.notify(str(error), severity="warning")
                 return
             position = await repository.position(self.query_state, cursor)
-        self.table.move_cursor(row=position)
+        self.table.go_to_row(position)
 
     def describe_view(self) -> str:
         """Search, filters and sort in column labels (``published: yes · sort title ↑``)."""

@@ -40,6 +40,8 @@ __all__ = ["RecordTable"]
 
 LOADING_DELAY = 0.15
 """Seconds a fetch may take before the loading indicator shows."""
+END = -1
+"""`go_to_row(END)`: the last row, once the count says which it is."""
 
 
 @dataclass
@@ -258,7 +260,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._show_loading = False
         self._error: str | None = None
         self._last_highlight: tuple[int, Hashable] | None = None
-        self._jump_to_end_after_count = False
+        self._row_after_count: int | None = None  # a jump waiting for the count (END: last)
         self._ready = False
         self._base_style: Style | None = None
         self._update_virtual_size()
@@ -377,8 +379,23 @@ class RecordTable(ScrollView, can_focus=True):
             self._count_after_rows()
             self._request_pages()
 
+    def go_to_row(self, row: int) -> None:
+        """Put the cursor on `row` (a jump: `END` is the last row). Past the rows seen while
+        the count is not known yet (the first page still loading), it lands when the count
+        comes, instead of on the last row seen so far."""
+        if row != END and (self._rows.total_known or row < self._rows.total):
+            self.move_cursor(row=row)
+        elif self._rows.total_known:
+            self.move_cursor(row=self._rows.total - 1)
+        else:
+            self._row_after_count = row
+            if not self._count_pending:
+                self._count_now()
+
     def move_cursor(self, row: int | None = None, column: int | None = None) -> None:
         """Put the cursor on `row` / `column` (clamped) and scroll it into view."""
+        if row is not None:
+            self._row_after_count = None  # the last move wins over a jump still waiting
         if column is not None and self._columns:
             self._cursor_column = max(0, min(column, len(self._columns) - 1))
         if row is not None:
@@ -442,13 +459,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.move_cursor(row=0)
 
     def action_last_row(self) -> None:
-        if not self._rows.total_known:
-            # Wait for the count, then jump (the count worker calls back).
-            self._jump_to_end_after_count = True
-            if not self._count_pending:
-                self._count_now()
-            return
-        self.move_cursor(row=self._rows.total - 1)
+        self.go_to_row(END)
 
     def action_select_row(self) -> None:
         row = self.current_row
@@ -636,9 +647,9 @@ class RecordTable(ScrollView, can_focus=True):
         self._update_virtual_size()
         if self._cursor_row >= self._rows.total:
             self._cursor_row = max(0, self._rows.total - 1)
-        if self._jump_to_end_after_count:
-            self._jump_to_end_after_count = False
-            self.move_cursor(row=self._rows.total - 1)
+        if self._row_after_count is not None:
+            row = self._row_after_count
+            self.move_cursor(row=self._rows.total - 1 if row == END else row)
         self._update_position()
         self.refresh()
         self._request_pages()
