@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 GC_RESUME_SECONDS = 1.0
 
 
+_GC_PAUSED: dict[str, bool] = {}  # "paused": pause_gc's own pause is on
+
+
 def pause_gc() -> None:
     """Pause garbage collection for start-up (`dbtui` does, before importing the app).
 
@@ -38,12 +41,14 @@ def pause_gc() -> None:
     once its first screen is up.
     """
     gc.disable()
+    _GC_PAUSED["paused"] = True
 
 
 def resume_gc() -> None:
-    """Resume garbage collection if `pause_gc` paused it. What start-up built lives as long as
-    the app: it is frozen first, so later collections need not scan it again."""
-    if not gc.isenabled():
+    """End `pause_gc`'s pause (only its own: Textual pauses collection during a scroll, and
+    an app that did not start through `dbtui` never paused it). What start-up built lives as
+    long as the app: it is frozen first, so later collections need not scan it again."""
+    if _GC_PAUSED.pop("paused", False):
         gc.freeze()
         gc.enable()
 
