@@ -257,7 +257,7 @@ def _restore(
     if gc.isenabled() != gc_state[0]:
         (gc.enable if gc_state[0] else gc.disable)()
         left.append("the garbage collector paused" if gc_state[0] else "it resumed")
-    if gc.get_freeze_count() != gc_state[1]:
+    if gc.get_freeze_count() > gc_state[1]:  # fewer: frozen objects freed meanwhile
         if not gc_state[1]:
             gc.unfreeze()
         left.append("objects frozen for the garbage collector")
