@@ -96,14 +96,19 @@ def isolated_environment(
     yield workdir
 
 
-async def _pg_admin(sql: str) -> None:
+async def _pg_run(database: str, sql: str) -> None:
+    """Run `sql` (one or more statements) in `database` as the admin user."""
     import asyncpg
 
-    conn = await asyncpg.connect(**PG_ADMIN, timeout=5)
+    conn = await asyncpg.connect(**{**PG_ADMIN, "database": database}, timeout=5)
     try:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+async def _pg_admin(sql: str) -> None:
+    await _pg_run(PG_ADMIN["database"], sql)
 
 
 def postgres_available() -> bool:
@@ -152,16 +157,6 @@ DO $$ DECLARE schema_name text; BEGIN
 END $$;
 CREATE SCHEMA public;
 """
-
-
-async def _pg_run(database: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(**{**PG_ADMIN, "database": database}, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def _empty_pg_database(name: str) -> None:
@@ -231,6 +226,10 @@ def drop_pg_database(name: str) -> None:
             with _PG_LOCK:
                 _PG_POOL.append(name)
             return
+    _drop_pg_database_now(name)
+
+
+def _drop_pg_database_now(name: str) -> None:
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
@@ -241,7 +240,7 @@ def _drop_pg_pool() -> None:
         _PG_OURS.clear()
         _PG_POOL.clear()
     for name in names:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_pg_database_now(name)
 
 
 def _in_own_thread(function: Callable[[], Any]) -> Any:
