@@ -37,11 +37,12 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.process_state import environment_kept
 
 #: How long one run may take (as the subprocess runs had).
 TIMEOUT = 60.0
@@ -142,18 +143,6 @@ def _interpreter_warnings() -> None:
     warnings.showwarning = show
 
 
-@contextmanager
-def _environment(extra: Mapping[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    os.environ.update(extra)
-    os.environ.pop("DBTUI_DEBUG", None)  # tracebacks instead of one-line errors
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def _exit_code(value: object) -> tuple[int, str]:
     """The exit code of `raise SystemExit(value)` (and what the interpreter prints for it)."""
     if value is None:
@@ -205,15 +194,14 @@ def run_cli(
     hooks = (sys.unraisablehook, threading.excepthook)
     handlers = {number: signal.getsignal(number) for number in SIGNALS}
     policy = asyncio.get_event_loop_policy()
-    gc_state, path = (gc.isenabled(), gc.get_freeze_count()), list(sys.path)
+    gc_state = (gc.isenabled(), gc.get_freeze_count())
     modules, threads = set(sys.modules), set(threading.enumerate())
     logging_saved = _logging_state()
     file_config, disabled = logging.config.fileConfig, logging.root.manager.disable
-    folder = os.getcwd()
     out, err = _Output(), _Output()
+    environ = {**(env or {}), "DBTUI_DEBUG": None}  # tracebacks instead of one-line errors
     try:
-        with _environment(env or {}), warnings.catch_warnings():
-            os.chdir(cwd)
+        with environment_kept(environ, cwd), warnings.catch_warnings():
             _interpreter_warnings()
             sys.stdin, sys.stdout, sys.stderr = _Stdin(stdin, tty=tty), out, err
             sys.unraisablehook = sys.__unraisablehook__  # "Exception ignored in ..." lines
@@ -222,8 +210,7 @@ def run_cli(
     finally:
         sys.stdin, sys.stdout, sys.stderr = streams
         sys.unraisablehook, threading.excepthook = hooks
-        os.chdir(folder)
-        left = _restore(logging_saved, file_config, handlers, policy, gc_state, path)
+        left = _restore(logging_saved, file_config, handlers, policy, gc_state)
         if logging.root.manager.disable != disabled:
             logging.disable(disabled)
             left.append("logging.disable")
@@ -240,7 +227,6 @@ def _restore(
     handlers: dict[signal.Signals, Any],
     policy: asyncio.AbstractEventLoopPolicy,
     gc_state: tuple[bool, int],
-    path: list[str],
 ) -> list[str]:
     """Put back what a run may have changed; returns what it should not have changed."""
     left = [f"logger {name}" for name in _restore_logging(logging_saved)]
@@ -261,7 +247,6 @@ def _restore(
         if not gc_state[1]:
             gc.unfreeze()
         left.append("objects frozen for the garbage collector")
-    sys.path[:] = path  # `--models` puts the working folder first, as a process would
     return left
 
 

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
+from tests.process_state import environment_kept
 from tui.config import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -126,32 +127,6 @@ def logging_kept() -> Iterator[None]:
         logging._handlerList[:] = references  # type: ignore[attr-defined]
 
 
-@contextmanager
-def process_state_kept(environ: Mapping[str, str | None], cwd: Path) -> Iterator[None]:
-    """Run with `environ` applied (None removes a variable) in `cwd`; then put back the
-    environment, the current folder, `sys.path` and logging as they were."""
-    before_environ = dict(os.environ)
-    before_cwd = Path.cwd()
-    before_path = list(sys.path)
-    try:
-        for name, value in environ.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        os.chdir(cwd)
-        with logging_kept():
-            yield
-    finally:
-        sys.path[:] = before_path
-        os.chdir(before_cwd)
-        for name in set(os.environ) - set(before_environ):
-            del os.environ[name]
-        for name, value in before_environ.items():
-            if os.environ.get(name) != value:
-                os.environ[name] = value
-
-
 def _command_line(
     ini: Path, args: tuple[str, ...], environ: Mapping[str, str | None], cwd: Path
 ) -> subprocess.CompletedProcess[str]:
@@ -166,7 +141,7 @@ def _command_line(
 
     argv = ["-c", str(ini), *args]
     code = 0
-    with process_state_kept(environ, cwd), redirect_stdout(out), redirect_stderr(err):
+    with environment_kept(environ, cwd), logging_kept(), redirect_stdout(out), redirect_stderr(err):
         try:
             Captured(prog="alembic").main(argv)
         except SystemExit as stop:  # a CommandError ("FAILED: …"), or a usage error
